@@ -1,0 +1,261 @@
+"""Commands on the log itself: init, append, import, export, events, verify."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from cli import render
+from cli.main import command, settings
+
+SOURCE_KINDS = ("press", "wire", "company", "anonymous", "other")
+
+
+@contextmanager
+def _ledger(ctx: typer.Context):
+    import ledger
+
+    opened = ledger.open(settings(ctx).db)
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+def _json_arg(text: str, option: str) -> Any:
+    import orjson
+
+    from ledger.errors import InvalidEvent
+
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError as e:
+        raise InvalidEvent(f"invalid JSON: {e}", field=option) from None
+
+
+def parse_source(text: str) -> dict[str, str]:
+    """NAME[:KIND]; without a known kind after the last colon, the whole text is the name, kind other."""
+    name, sep, kind = text.rpartition(":")
+    if sep and kind in SOURCE_KINDS and name:
+        return {"name": name, "kind": kind}
+    return {"name": text, "kind": "other"}
+
+
+@command("init")
+def init(ctx: typer.Context) -> None:
+    """Create or upgrade the ledger's schema (idempotent).
+
+    Example: ledger --db sqlite:///news.db init
+    """
+    from ledger.store import safe_url
+
+    with _ledger(ctx) as opened:
+        revision = opened.init()
+    render.message(f"ledger ready at {safe_url(settings(ctx).db)} (schema {revision})")
+
+
+def _open_input(path: str):
+    if path == "-":
+        return sys.stdin.buffer
+    try:
+        return Path(path).open("rb")
+    except OSError as e:
+        from ledger.errors import LedgerError
+
+        raise LedgerError(f"cannot read {path}: {e.strerror}") from None
+
+
+def _events_of(stream) -> list[Any]:
+    """A JSON object, a JSON array of objects, or JSONL: the forms `append --file` takes."""
+    import orjson
+
+    from ledger.errors import InvalidEvent
+    from ledger.events import MAX_LINE_BYTES
+    from ledger.jsonl import read_lines
+
+    text = stream.read(MAX_LINE_BYTES * 64 + 1)
+    if len(text) > MAX_LINE_BYTES * 64:
+        raise InvalidEvent(f"input is over {MAX_LINE_BYTES * 64} bytes; use `ledger import`", field="--file")
+    try:
+        whole = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        whole = None  # not one document: JSONL
+    if isinstance(whole, dict):
+        return [whole]
+    if isinstance(whole, list):
+        return whole
+    events = [raw for _, _, raw in read_lines(text.splitlines(keepends=True))]
+    if not events:
+        raise InvalidEvent("no event in the input", field="--file")
+    return events
+
+
+@command("append")
+def append(
+    ctx: typer.Context,
+    event_type: Annotated[str | None, typer.Argument(metavar="TYPE", help="Event type, e.g. talks.reported")] = None,
+    data: Annotated[str | None, typer.Option("--data", help="The payload as a JSON object.")] = None,
+    occurred_at: Annotated[
+        str | None, typer.Option("--occurred-at", help="World time: YYYY-MM-DD or RFC 3339.")
+    ] = None,
+    source: Annotated[
+        list[str] | None, typer.Option("--source", help="NAME[:KIND], repeatable; kind defaults to other.")
+    ] = None,
+    ref: Annotated[list[str] | None, typer.Option("--ref", help="Id of an earlier event, repeatable.")] = None,
+    event_id: Annotated[str | None, typer.Option("--id", help="UUID; makes the append idempotent.")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="Free text.")] = None,
+    expect: Annotated[
+        str | None,
+        typer.Option("--expect", help="ENTITY@POSITION: append only if the latest event naming ENTITY is there."),
+    ] = None,
+    file: Annotated[
+        str | None, typer.Option("--file", help="Read event objects (JSON or JSONL) from a file, or - for stdin.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print {position, id} objects.")] = False,
+) -> None:
+    """Append one event (or the events of --file) and print its position and id.
+
+    Example: ledger append talks.reported --occurred-at 2025-07-07 --source Nikkei:press
+    --data '{"partnership": "partnership:nissan-foxconn-oppama", "parties": ["company:nissan",
+    "company:foxconn"], "scope": "EV production at Oppama"}'
+    """
+    from ledger.errors import InvalidEvent
+
+    if file is not None:
+        if event_type or data or occurred_at or source or ref or event_id or note:
+            raise InvalidEvent("give either --file or TYPE with its options, not both", field="--file")
+        events = _events_of(_open_input(file))
+    else:
+        if event_type is None:
+            raise InvalidEvent("give an event TYPE (or --file)", field="TYPE")
+        event: dict[str, Any] = {
+            "type": event_type,
+            "occurred_at": occurred_at,
+            "data": _json_arg(data, "--data") if data is not None else None,
+            "sources": [parse_source(s) for s in source or []],
+            "refs": list(ref or []),
+        }
+        if data is None:
+            raise InvalidEvent("missing required option", field="--data")
+        if event_id is not None:
+            event["id"] = event_id
+        if note is not None:
+            event["note"] = note
+        events = [event]
+    with _ledger(ctx) as opened:
+        appended = opened.append_many(events, expect=expect)
+    if as_json:
+        render.json_lines({"position": a.position, "id": a.id} for a in appended)
+    else:
+        for a in appended:
+            sys.stdout.write(f"{a.position}\t{a.id}\n")
+
+
+@command("import")
+def import_(
+    ctx: typer.Context,
+    file: Annotated[str, typer.Argument(metavar="FILE|-", help="JSONL file, or - for stdin.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate everything, write nothing.")] = False,
+    restore: Annotated[
+        bool, typer.Option("--restore", help="Load an export into an empty ledger, keeping positions and hashes.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Import events from JSONL, all or nothing; ids already present with identical content are skipped.
+
+    Example: ledger import events.jsonl   |   ledger export | ledger --db sqlite:///copy.db import --restore -
+    """
+    stream = _open_input(file)
+    total = Path(file).stat().st_size if file != "-" else None
+    with _ledger(ctx) as opened, render.Progress(total, "importing") as progress:
+        result = opened.import_jsonl(stream, dry_run=dry_run, restore=restore, on_bytes=progress.advance)
+    summary = {
+        "read": result.read,
+        "appended": result.appended,
+        "skipped": result.skipped,
+        "head_position": result.head.position,
+        "head_hash": result.head.hash,
+        "dry_run": result.dry_run,
+    }
+    if as_json:
+        render.json_document(summary)
+        return
+    verb = "would import" if dry_run else ("restored" if restore else "imported")
+    sys.stdout.write(
+        f"{verb} {result.appended} events ({result.skipped} already present) of {result.read} read; "
+        f"head {result.head.hash}@{result.head.position}\n"
+    )
+
+
+@command("export")
+def export(
+    ctx: typer.Context,
+    out: Annotated[str | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")] = None,
+) -> None:
+    """Write every event with its position, recorded_at and hashes as JSONL.
+
+    Example: ledger export --out ledger.jsonl
+    """
+    with _ledger(ctx) as opened:
+        if out is None:
+            count = opened.export(sys.stdout.buffer)
+            sys.stdout.flush()
+        else:
+            tmp = Path(out + ".partial")
+            with tmp.open("wb") as handle:
+                count = opened.export(handle)
+            tmp.replace(out)  # a reader never sees half an export
+            render.message(f"exported {count} events to {out}")
+
+
+@command("events")
+def events(
+    ctx: typer.Context,
+    entity: Annotated[str | None, typer.Option("--entity", help="Only events naming or about ENTITY.")] = None,
+    event_type: Annotated[str | None, typer.Option("--type", help="Only events of this type.")] = None,
+    since: Annotated[int, typer.Option("--since", min=0, help="Only events after this position.")] = 0,
+    limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, help="At most N events.")] = None,
+    reverse: Annotated[bool, typer.Option("--reverse", help="Newest first.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="JSONL of the exported events.")] = False,
+) -> None:
+    """List events in position order.
+
+    Example: ledger events --entity plant:nissan-oppama -n 20
+    """
+    with _ledger(ctx) as opened:
+        found = opened.events(entity=entity, event_type=event_type, since=since, limit=limit, reverse=reverse)
+    if as_json:
+        render.json_lines(e.to_json() for e in found)
+        return
+    render.table(
+        None,
+        ("pos", "occurred_at", "recorded_at", "type", "sources", "id"),
+        ((e.position, e.occurred_at, e.recorded_at, e.type, render.sources(e.sources), e.id) for e in found),
+    )
+
+
+@command("verify")
+def verify(
+    ctx: typer.Context,
+    head: Annotated[
+        str | None, typer.Option("--head", help="HASH@POSITION saved earlier: check the ledger still holds it.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print {ok, events, head_hash, first_bad_position}.")] = False,
+) -> None:
+    """Recompute the SHA-256 hash chain; exit 5 and name the first bad position if it is broken.
+
+    Example: ledger verify --head 3f...e1@120
+    """
+    with _ledger(ctx) as opened:
+        report = opened.verify(head)
+    if as_json:
+        render.json_document(report.to_json())
+    elif report.ok:
+        sys.stdout.write(f"ok: {report.events} events, head {report.head_hash}@{report.events}\n")
+    if not report.ok:
+        render.message(f"error: integrity failure at position {report.first_bad_position}: {report.problem}")
+        raise typer.Exit(5)

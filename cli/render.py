@@ -1,0 +1,108 @@
+"""Output: JSON for programs, tables for people. Data goes to stdout, messages to stderr."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import orjson
+
+
+def json_document(value: Any) -> None:
+    """One JSON document on stdout."""
+    sys.stdout.write(orjson.dumps(value, option=orjson.OPT_INDENT_2).decode() + "\n")
+
+
+def json_lines(values: Iterable[Any]) -> None:
+    """A JSONL stream on stdout."""
+    out = sys.stdout
+    for value in values:
+        out.write(orjson.dumps(value).decode() + "\n")
+
+
+def message(text: str) -> None:
+    sys.stderr.write(text + "\n")
+
+
+def console(stderr: bool = False):
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """A table: boxed with rich on a terminal, tab-separated (stable for scripts) when piped."""
+    if not sys.stdout.isatty():
+        if title:
+            sys.stdout.write(f"# {title}\n")
+        sys.stdout.write("\t".join(columns) + "\n")
+        for row in rows:
+            sys.stdout.write("\t".join("" if v is None else str(v) for v in row) + "\n")
+        return
+    from rich.table import Table
+
+    grid = Table(title=title, title_justify="left", show_lines=False)
+    for column in columns:
+        grid.add_column(column, overflow="fold")
+    for row in rows:
+        grid.add_row(*("" if v is None else str(v) for v in row))
+    console().print(grid)
+
+
+def fields(title: str, pairs: Iterable[tuple[str, Any]]) -> None:
+    """A two-column key/value block."""
+    table(title, ("field", "value"), ((k, _flat(v)) for k, v in pairs))
+
+
+def _flat(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, list):
+        return ", ".join(_flat(v) for v in value) if value else "-"
+    if isinstance(value, dict):
+        return "; ".join(f"{k}={_flat(v)}" for k, v in value.items() if v is not None)
+    return str(value)
+
+
+def sources(items: Sequence[dict[str, Any]]) -> str:
+    return ", ".join(f"{s['name']} ({s['kind']})" for s in items)
+
+
+class Progress:
+    """A byte-count progress bar on stderr, only when stderr is a terminal."""
+
+    def __init__(self, total: int | None, label: str) -> None:
+        self.bar = None
+        if total and total > 1_000_000 and sys.stderr.isatty():
+            from rich.progress import (
+                BarColumn,
+                DownloadColumn,
+                Progress as RichProgress,
+                TimeRemainingColumn,
+                TransferSpeedColumn,
+            )
+
+            self.bar = RichProgress(
+                "[progress.description]{task.description}",
+                BarColumn(),
+                DownloadColumn(),
+                TransferSpeedColumn(),
+                TimeRemainingColumn(),
+                console=console(stderr=True),
+                transient=True,
+            )
+            self.task = self.bar.add_task(label, total=total)
+
+    def __enter__(self) -> Progress:
+        if self.bar is not None:
+            self.bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+    def advance(self, size: int) -> None:
+        if self.bar is not None:
+            self.bar.advance(self.task, size)

@@ -1,0 +1,51 @@
+"""Schema management through Alembic, run in code so it works from an installed package in any folder."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from sqlalchemy import Engine, inspect, text
+
+HEAD_REVISION = "0002"
+
+
+def script_location() -> str:
+    """The migration scripts: inside the installed package, or the checkout's alembic/ (editable)."""
+    packaged = resources.files("ledger") / "_alembic"
+    if packaged.is_dir() and (packaged / "env.py").is_file():
+        return str(packaged)
+    checkout = Path(__file__).resolve().parent.parent / "alembic"
+    return str(checkout)
+
+
+def _config(connection):
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", script_location())
+    config.attributes["connection"] = connection
+    return config
+
+
+def upgrade(engine: Engine) -> None:
+    """Create or upgrade the schema to head; a no-op on an up-to-date database."""
+    from alembic import command
+
+    with engine.begin() as connection:
+        command.upgrade(_config(connection), "head")
+
+
+def check(engine: Engine) -> None:
+    """Raise if the models in ledger.schema and the migrations disagree (alembic check)."""
+    from alembic import command
+
+    with engine.begin() as connection:
+        command.check(_config(connection))
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()

@@ -1,0 +1,146 @@
+"""Keeps the projection tables equal to a fold of the log.
+
+Every entity's document is `projections.fold` of the events indexed under it, so bringing the tables up
+to date after an append, rebuilding them from scratch and answering a past moment all run the same
+pure code. Runs inside a write transaction: the tables, the checkpoint and the log always agree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import orjson
+
+from ledger.errors import IntegrityFailure
+from ledger.events import entities_in
+from ledger.projections import EntityView, entity_kind, fold
+from ledger.store import Transaction
+
+CATCH_UP_LIMIT = 20_000  # more new events than this: a full rebuild is cheaper than refolding
+WRITE_BATCH = 2_000
+_SORTED = orjson.OPT_SORT_KEYS
+
+
+@dataclass(frozen=True, slots=True)
+class RebuildReport:
+    events: int
+    entities: int
+    claims: int
+    differences: list[str]
+
+
+def _owner(claim: dict) -> str | None:
+    """The entity whose fold writes a claim's row: the first entity its current data names."""
+    named = entities_in(claim["type"], claim["data"])
+    return named[0] if named else None
+
+
+def _rows(entity_id: str, view: EntityView) -> tuple[tuple[str, str, bytes], list[tuple[int, str, bytes]]]:
+    doc = (entity_id, entity_kind(entity_id), orjson.dumps(view.state, option=_SORTED))
+    claims = [
+        (claim["position"], claim["status"], orjson.dumps(claim, option=_SORTED))
+        for claim in view.claims
+        if _owner(claim) == entity_id
+    ]
+    return doc, claims
+
+
+def _folded(tx: Transaction) -> Iterator[tuple[str, EntityView | None]]:
+    for entity_id, events in tx.entity_stream():
+        yield entity_id, fold(entity_id, tx.with_referenced(events))
+
+
+def catch_up(tx: Transaction) -> None:
+    """Refold the entities that events after the checkpoint touched."""
+    head = tx.head().position
+    checkpoint = tx.checkpoint()
+    if checkpoint >= head:
+        return
+    if head - checkpoint > CATCH_UP_LIMIT:
+        rebuild(tx)
+        return
+    docs, claims, gone = [], [], []
+    for entity_id in sorted(tx.entities_since(checkpoint)):
+        view = fold(entity_id, tx.entity_events(entity_id))
+        if view is None:
+            gone.append(entity_id)
+            continue
+        doc, owned = _rows(entity_id, view)
+        docs.append(doc)
+        claims.extend(owned)
+    tx.delete_entities(gone)
+    tx.replace_entities(docs)
+    tx.replace_claims(claims)
+    tx.set_checkpoint(head)
+
+
+def rebuild(tx: Transaction) -> RebuildReport:
+    """Drop and refill every projection table from the log, one entity in memory at a time."""
+    head = tx.head().position
+    tx.clear_projections()
+    docs: list[tuple[str, str, bytes]] = []
+    claims: list[tuple[int, str, bytes]] = []
+    entity_count = claim_count = 0
+    for entity_id, view in _folded(tx):
+        if view is None:
+            continue
+        doc, owned = _rows(entity_id, view)
+        docs.append(doc)
+        claims.extend(owned)
+        entity_count += 1
+        claim_count += len(owned)
+        if len(docs) >= WRITE_BATCH:
+            tx.replace_entities(docs, fresh=True)
+            docs = []
+        if len(claims) >= WRITE_BATCH:
+            tx.replace_claims(claims, fresh=True)
+            claims = []
+    tx.replace_entities(docs, fresh=True)
+    tx.replace_claims(claims, fresh=True)
+    tx.set_checkpoint(head)
+    return RebuildReport(head, entity_count, claim_count, [])
+
+
+def _digest(doc: bytes | str) -> bytes:
+    data = doc.encode() if isinstance(doc, str) else doc
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def _differences(expected: dict, stored: Iterable[tuple[object, str]], what: str) -> list[str]:
+    found = []
+    seen = set()
+    for key, doc in stored:
+        seen.add(key)
+        want = expected.get(key)
+        if want is None:
+            found.append(f"{what} {key} is in the projection but not in the log")
+        elif want != _digest(doc):
+            found.append(f"{what} {key} differs from a rebuild")
+    found += [f"{what} {key} is missing from the projection" for key in expected.keys() - seen]
+    return found
+
+
+def check(tx: Transaction) -> RebuildReport:
+    """Rebuild aside (nothing written) and compare with the stored projections."""
+    head = tx.head().position
+    entities: dict[str, bytes] = {}
+    claims: dict[int, bytes] = {}
+    for entity_id, view in _folded(tx):
+        if view is None:
+            continue
+        doc, owned = _rows(entity_id, view)
+        entities[entity_id] = _digest(doc[2])
+        for position, _status, claim_doc in owned:
+            claims[position] = _digest(claim_doc)
+    differences = []
+    if tx.checkpoint() != head:
+        differences.append(f"checkpoint is at {tx.checkpoint()}, the log's head at {head}")
+    differences += _differences(entities, ((e, d) for e, _k, d in tx.entity_docs()), "entity")
+    differences += _differences(claims, ((p, d) for p, _s, d in tx.claim_docs()), "claim at position")
+    report = RebuildReport(head, len(entities), len(claims), differences)
+    if differences:
+        more = f" (and {len(differences) - 1} more)" if len(differences) > 1 else ""
+        raise IntegrityFailure(f"projections differ from a rebuild: {differences[0]}{more}")
+    return report

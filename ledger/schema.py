@@ -1,0 +1,77 @@
+"""The tables, as the one MetaData that Alembic's migrations are checked against.
+
+The log is three append-only tables (events, their entity index, their references); the projection
+tables are derived and rebuilt at will. Triggers that make the log append-only live in the migrations.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, MetaData, String, Table, Text
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# -- the log (append-only) -----------------------------------------------------------------------------
+events = Table(
+    "events",
+    metadata,
+    Column("position", BigInteger, primary_key=True, autoincrement=False),
+    Column("id", String(36), nullable=False, unique=True),
+    Column("type", String(40), nullable=False),
+    Column("occurred_at", String(40), nullable=False),
+    Column("occurred_key", BigInteger, nullable=False),  # world time as sortable microseconds
+    Column("recorded_at", String(27), nullable=False),
+    Column("body", Text, nullable=False),  # canonical JSON of {data, sources, refs, note?}
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+Index("ix_events_type_position", events.c.type, events.c.position)
+
+event_entities = Table(
+    "event_entities",
+    metadata,
+    Column("entity_id", String(200), primary_key=True),
+    Column("position", BigInteger, ForeignKey("events.position"), primary_key=True),
+)
+Index("ix_event_entities_position", event_entities.c.position)
+
+event_refs = Table(
+    "event_refs",
+    metadata,
+    Column("position", BigInteger, ForeignKey("events.position"), primary_key=True),
+    Column("ref_position", BigInteger, ForeignKey("events.position"), primary_key=True),
+)
+Index("ix_event_refs_ref_position", event_refs.c.ref_position)
+
+# -- projections (derived; never the source of truth) ----------------------------------------------------
+projected_entities = Table(
+    "projected_entities",
+    metadata,
+    Column("entity_id", String(200), primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("doc", Text, nullable=False),  # the entity's `show --json` object
+)
+Index("ix_projected_entities_kind", projected_entities.c.kind, projected_entities.c.entity_id)
+
+projected_claims = Table(
+    "projected_claims",
+    metadata,
+    Column("position", BigInteger, primary_key=True, autoincrement=False),
+    Column("status", String(20), nullable=False),
+    Column("doc", Text, nullable=False),  # the claim with its trail
+)
+Index("ix_projected_claims_status", projected_claims.c.status, projected_claims.c.position)
+
+projection_checkpoint = Table(
+    "projection_checkpoint",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("position", BigInteger, nullable=False),
+)

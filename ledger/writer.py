@@ -1,0 +1,226 @@
+"""Appending: ids, references, the entity index, positions and the hash chain, chunk by chunk.
+
+An `Appender` lives inside one write transaction (`EventStore.writing()`), so everything it adds
+commits or rolls back together. It keeps only one chunk in memory: references to events added by
+earlier chunks are looked up in the database, where the same transaction already sees them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import orjson
+
+from ledger.errors import Conflict, IntegrityFailure, InvalidEvent
+from ledger.events import NewEvent, StoredEvent, category, entities_in, validate_replacement
+from ledger.hashing import canonical_json, chain_hash
+from ledger.store import EventRow, Transaction
+from ledger.times import next_recorded_at, start_key
+
+
+@dataclass(slots=True)
+class _Target:
+    """What a statement or a correction needs to know about the event it references."""
+
+    position: int
+    type: str
+    entities: set[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Appended:
+    position: int
+    id: str
+
+
+@dataclass(slots=True)
+class AppendStats:
+    appended: list[Appended] = field(default_factory=list)
+    skipped: int = 0
+
+
+def _content_of(stored: StoredEvent) -> bytes:
+    body = stored.to_json()
+    for key in ("position", "recorded_at", "prev_hash", "hash"):
+        del body[key]
+    return canonical_json(body)
+
+
+def _body(data: bytes, sources: bytes, refs: bytes, note: str | None) -> bytes:
+    """Canonical JSON of {data, note?, refs, sources}, spliced from canonical parts."""
+    note_part = b',"note":' + orjson.dumps(note) if note is not None else b""
+    return b'{"data":' + data + note_part + b',"refs":' + refs + b',"sources":' + sources + b"}"
+
+
+class Appender:
+    """Adds validated events to the log inside one write transaction."""
+
+    def __init__(self, tx: Transaction, *, restore: bool = False, keep_appended: bool = True) -> None:
+        self.tx = tx
+        head = tx.head()
+        self.position = head.position
+        self.prev_hash = head.hash
+        self.recorded_at = next_recorded_at(head.recorded_at)
+        self.restore = restore
+        self.keep_appended = keep_appended
+        self.stats = AppendStats()
+        self.count = 0
+        self._last_restored = ""
+
+    def expect(self, entity_id: str, position: int) -> None:
+        """Fail unless the latest event naming `entity_id` is at `position` (0: none yet)."""
+        latest = self.tx.latest_position_of(entity_id)
+        if latest != position:
+            raise Conflict(
+                f"--expect {entity_id}@{position} failed: the latest event naming {entity_id} "
+                f"is at position {latest}; nothing was written"
+            )
+
+    def add(self, chunk: Sequence[tuple[int | None, NewEvent, dict[str, Any] | None]]) -> None:
+        """Append a chunk of (line number, event, the raw object for --restore) in order."""
+        given = [event.id for _, event, _ in chunk if event.id is not None]
+        refs = [ref for _, event, _ in chunk for ref in event.refs]
+        known = self.tx.events_by_id(given + refs)
+        targets: dict[str, _Target] = {}
+        referenced = [known[r] for r in dict.fromkeys(refs) if r in known]
+        if referenced:
+            current = self.tx.current_entities([e.position for e in referenced])
+            for stored in referenced:
+                targets[stored.id] = _Target(stored.position, stored.type, current[stored.position])
+        added_here: dict[str, bytes] = {}  # id -> content, for duplicates within the chunk
+
+        rows: list[EventRow] = []
+        for line, event, raw in chunk:
+            try:
+                row = self._row(event, raw, known, targets, added_here)
+            except InvalidEvent as e:
+                raise e.at_line(line) if line is not None else e from None
+            except (Conflict, IntegrityFailure) as e:
+                if line is not None:
+                    raise type(e)(f"line {line}: {e}") from None
+                raise
+            if row is not None:
+                rows.append(row)
+        self.tx.insert(rows)
+
+    def _row(
+        self,
+        event: NewEvent,
+        raw: dict[str, Any] | None,
+        known: dict[str, StoredEvent],
+        targets: dict[str, _Target],
+        added_here: dict[str, bytes],
+    ) -> EventRow | None:
+        event_id = event.id or str(uuid.uuid4())
+        kind = category(event.type)
+
+        # Resolve references: they must name earlier events of the right kind.
+        ref_positions: list[int] = []
+        entities: dict[str, None] = {}
+        for index, ref in enumerate(event.refs):
+            target = targets.get(ref)
+            if target is None:
+                raise InvalidEvent(f"no earlier event has id {ref}", field=f"refs[{index}]")
+            target_kind = category(target.type)
+            if kind == "statement" and target_kind != "claim":
+                raise InvalidEvent(
+                    f"a statement must reference claims; {ref} is a {target_kind}", field=f"refs[{index}]"
+                )
+            if kind == "correction" and target_kind == "correction":
+                raise InvalidEvent("a correction cannot itself be corrected or voided", field=f"refs[{index}]")
+            ref_positions.append(target.position)
+            entities.update(dict.fromkeys(sorted(target.entities)))
+        if event.type == "entry.corrected":
+            target = targets[event.refs[0]]
+            replacement = validate_replacement(target.type, event.data["replacement"])
+            event = replace(event, data={**event.data, "replacement": replacement})
+            added = entities_in(target.type, replacement)
+            entities.update(dict.fromkeys(added))
+            target.entities.update(added)  # later statements in this chunk see the corrected names
+        entities.update(dict.fromkeys(entities_in(event.type, event.data)))
+
+        # Idempotency: a known id with identical content is skipped, with other content refused.
+        content = canonical_json(event.content(event_id))
+        previous = added_here.get(event_id)
+        if previous is None and event_id in known:
+            previous = _content_of(known[event_id])
+        if previous is not None:
+            if previous != content:
+                raise Conflict(f"id {event_id} is already used by an event with other content")
+            self.stats.skipped += 1
+            return None
+        added_here[event_id] = content
+
+        data = canonical_json(event.data)
+        sources = canonical_json(event.sources)
+        refs = orjson.dumps(event.refs)
+        self.position += 1
+        if self.restore:
+            assert raw is not None
+            recorded_at = self._check_restored(raw)
+        else:
+            recorded_at = self.recorded_at
+        digest = chain_hash(
+            event_id=event_id,
+            event_type=event.type,
+            occurred_at=event.occurred_at,
+            data=data,
+            sources=sources,
+            refs=refs,
+            note=event.note,
+            position=self.position,
+            recorded_at=recorded_at,
+            prev_hash=self.prev_hash,
+        )
+        if self.restore and digest != raw["hash"]:
+            raise IntegrityFailure(
+                f"the export's chain does not verify at position {self.position}: hash mismatch",
+                position=self.position,
+            )
+        row = EventRow(
+            self.position,
+            event_id,
+            event.type,
+            event.occurred_at,
+            start_key(event.occurred_at),
+            recorded_at,
+            _body(data, sources, refs, event.note),
+            self.prev_hash,
+            digest,
+            list(entities),
+            ref_positions,
+        )
+        self.prev_hash = digest
+        self.count += 1
+        if self.keep_appended:
+            self.stats.appended.append(Appended(self.position, event_id))
+        if kind == "claim":
+            targets[event_id] = _Target(self.position, event.type, set(entities))
+        else:
+            targets[event_id] = _Target(self.position, event.type, set())
+        return row
+
+    def _check_restored(self, raw: dict[str, Any]) -> str:
+        """An exported event keeps its store fields if they continue the chain (its hash is checked
+        by the caller against the one recomputed from the validated content)."""
+        position, recorded_at, prev_hash = raw.get("position"), raw.get("recorded_at"), raw.get("prev_hash")
+        where = f"at position {self.position}"
+        if position != self.position:
+            raise IntegrityFailure(
+                f"the export's chain does not verify {where}: found position {position!r}",
+                position=self.position,
+            )
+        if prev_hash != self.prev_hash or not isinstance(raw.get("hash"), str):
+            raise IntegrityFailure(
+                f"the export's chain does not verify {where}: prev_hash does not match", position=self.position
+            )
+        if not isinstance(recorded_at, str) or recorded_at < self._last_restored:
+            raise IntegrityFailure(
+                f"the export's chain does not verify {where}: recorded_at missing or going back in time",
+                position=self.position,
+            )
+        self._last_restored = recorded_at
+        return recorded_at
