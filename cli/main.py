@@ -90,8 +90,8 @@ def reports_errors(command: F) -> F:
             from ledger.store import safe_url
 
             text = str(e).splitlines()[0] if str(e) else ""
-            ctx = typer.get_current_context(silent=True)
-            if ctx is not None and ctx.find_root().obj is not None:
+            ctx = kwargs.get("ctx")
+            if isinstance(ctx, typer.Context) and ctx.find_root().obj is not None:
                 url = ctx.find_root().obj.db
                 text = text.replace(url, safe_url(url))
             raise fail(f"unexpected {type(e).__name__}: {text} (set LEDGER_DEBUG=1 for details)", 1) from None
@@ -113,6 +113,13 @@ def settings(ctx: typer.Context) -> Settings:
     return ctx.find_root().obj
 
 
+if __name__ == "__main__":
+    # `python -m cli.main` runs this file as a second module, `__main__`; importing the commands from it
+    # would be circular. Hand over to `cli.main`, the module the commands register on.
+    from cli.main import main as _main
+
+    _main()
+
 # Commands register themselves on import.
 from cli import log_commands, query_commands  # noqa: E402, F401
 
@@ -121,6 +128,3 @@ def main() -> None:
     """Console-script entry point."""
     app()
 
-
-if __name__ == "__main__":
-    main()

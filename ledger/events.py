@@ -7,12 +7,15 @@ models' annotations, so the index and the schema cannot drift apart.
 
 from __future__ import annotations
 
+import json
+import re
 import typing
 import uuid
 from dataclasses import dataclass
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import AfterValidator, ConfigDict, Discriminator, Field, StringConstraints, TypeAdapter, ValidationError
+from typing_extensions import NotRequired, TypedDict
 
 from ledger.errors import InvalidEvent
 from ledger.times import check_time
@@ -55,88 +58,102 @@ Count = Annotated[int, Field(ge=0, le=MAX_INT, strict=True)]
 Percent = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
 
 
-class Payload(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
-    category: ClassVar[str] = "claim"
+Forbid = ConfigDict(extra="forbid")
 
 
-class Source(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+def _closed(cls: Any) -> Any:
+    """Unknown keys are rejected (pydantic reads this config off a TypedDict)."""
+    cls.__pydantic_config__ = Forbid
+    return cls
+
+
+# Payloads are TypedDicts validated by pydantic in one pass (Rust) into plain dicts: they are what
+# is stored and hashed, with no model objects to build and dump on a path that runs a million times.
+@_closed
+class Source(TypedDict):
     name: Name
     kind: Literal["press", "wire", "company", "anonymous", "other"]
-    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=2000)] | None = None
-    published_at: Time | None = None
+    url: NotRequired[Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=2000)]]
+    published_at: NotRequired[Time]
 
 
 # -- reference facts (claims too, by the contract's definition) ---------------------------------------
-class CompanyRegistered(Payload):
+@_closed
+class CompanyRegistered(TypedDict):
     company: CompanyId
     name: Name
-    country: Name | None = None
-    aliases: Annotated[list[Name], Field(max_length=MAX_ITEMS)] | None = None
+    country: NotRequired[Name]
+    aliases: NotRequired[Annotated[list[Name], Field(max_length=MAX_ITEMS)]]
 
 
-class Location(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+@_closed
+class Location(TypedDict):
     city: Name
-    region: Name | None = None
+    region: NotRequired[Name]
     country: Name
 
 
-class PlantRegistered(Payload):
+@_closed
+class PlantRegistered(TypedDict):
     plant: PlantId
     name: Name
     operator: CompanyId
     location: Location
-    employees: Count | None = None
-    products: Annotated[list[Name], Field(max_length=MAX_ITEMS)] | None = None
+    employees: NotRequired[Count]
+    products: NotRequired[Annotated[list[Name], Field(max_length=MAX_ITEMS)]]
 
 
 # -- company and plant actions -------------------------------------------------------------------------
-class Measure(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+@_closed
+class Measure(TypedDict):
     kind: Literal["plant_closures", "workforce_reduction", "other"]
-    count: Count | None = None
-    of: Count | None = None
-    percent: Percent | None = None
-    description: Text | None = None
+    count: NotRequired[Count]
+    of: NotRequired[Count]
+    percent: NotRequired[Percent]
+    description: NotRequired[Text]
 
 
-class PlanAnnounced(Payload):
+@_closed
+class PlanAnnounced(TypedDict):
     plan: PlanId
     company: CompanyId
     title: Name
     measures: Annotated[list[Measure], Field(max_length=MAX_ITEMS)]
-    plants: Annotated[list[PlantId], Field(max_length=MAX_ITEMS)] | None = None
+    plants: NotRequired[Annotated[list[PlantId], Field(max_length=MAX_ITEMS)]]
 
 
-class PlantClosureConsidered(Payload):
+@_closed
+class PlantClosureConsidered(TypedDict):
     plant: PlantId
     company: CompanyId
 
 
-class PlantClosureAnnounced(Payload):
+@_closed
+class PlantClosureAnnounced(TypedDict):
     plant: PlantId
     company: CompanyId
-    effective_by: Date | None = None
+    effective_by: NotRequired[Date]
 
 
-class PlantClosed(Payload):
+@_closed
+class PlantClosed(TypedDict):
     plant: PlantId
 
 
-class PlantProductionStarted(Payload):
+@_closed
+class PlantProductionStarted(TypedDict):
     plant: PlantId
     producer: CompanyId
-    product: Name | None = None
+    product: NotRequired[Name]
 
 
-class PlantStakeTransferred(Payload):
-    model_config = ConfigDict(populate_by_name=True)
-    plant: PlantId
-    from_: CompanyId = Field(alias="from")
-    to: CompanyId
-    share: Name | Percent | None = None
+# `from` is a Python keyword, hence the functional form.
+PlantStakeTransferred = _closed(
+    TypedDict(
+        "PlantStakeTransferred",
+        {"plant": PlantId, "from": CompanyId, "to": CompanyId, "share": NotRequired[Name | Percent]},
+    )
+)
 
 
 # -- partnerships and deals ----------------------------------------------------------------------------
@@ -149,68 +166,71 @@ def _distinct(items: list[str]) -> list[str]:
 Parties = Annotated[list[CompanyId], Field(min_length=2, max_length=20), AfterValidator(_distinct)]
 
 
-class TalksReported(Payload):
+@_closed
+class TalksReported(TypedDict):
     partnership: PartnershipId
     parties: Parties
-    plant: PlantId | None = None
+    plant: NotRequired[PlantId]
     scope: Text
 
 
-class AcquisitionExplored(Payload):
+@_closed
+class AcquisitionExplored(TypedDict):
     partnership: PartnershipId
     acquirer: CompanyId
-    plant: PlantId | None = None
-    stake: Name | None = None
-    scope: Text | None = None
+    plant: NotRequired[PlantId]
+    stake: NotRequired[Name]
+    scope: NotRequired[Text]
 
 
-class MouSigned(Payload):
+@_closed
+class MouSigned(TypedDict):
     partnership: PartnershipId
     parties: Parties
     scope: Text
 
 
+@_closed
 class AgreementSigned(MouSigned):
     pass
 
 
-class DealCompleted(Payload):
+@_closed
+class DealCompleted(TypedDict):
     partnership: PartnershipId
 
 
-class TalksEnded(Payload):
+@_closed
+class TalksEnded(TypedDict):
     partnership: PartnershipId
-    reason: Text | None = None
+    reason: NotRequired[Text]
 
 
 # -- statements and corrections -------------------------------------------------------------------------
 def _check_by(value: str) -> str:
-    if value.startswith("company:"):
-        import re
-
-        if not re.match(rf"^company:{SLUG}$", value):
-            raise ValueError(f"expected a company id like company:nissan or a source name, got {value!r}")
+    if value.startswith("company:") and not re.match(rf"^company:{SLUG}$", value):
+        raise ValueError(f"expected a company id like company:nissan or a source name, got {value!r}")
     return value
 
 
-class Statement(Payload):
-    category: ClassVar[str] = "statement"
+@_closed
+class Statement(TypedDict):
     by: Annotated[Name, AfterValidator(_check_by)]
-    quote: Text | None = None
+    quote: NotRequired[Text]
 
 
-class EntryCorrected(Payload):
-    category: ClassVar[str] = "correction"
+@_closed
+class EntryCorrected(TypedDict):
     reason: Text
     replacement: dict[str, Any]
 
 
-class EntryVoided(Payload):
-    category: ClassVar[str] = "correction"
+@_closed
+class EntryVoided(TypedDict):
     reason: Text
 
 
-PAYLOADS: dict[str, type[Payload]] = {
+PAYLOADS: dict[str, Any] = {
     "company.registered": CompanyRegistered,
     "plant.registered": PlantRegistered,
     "plan.announced": PlanAnnounced,
@@ -234,12 +254,22 @@ PAYLOADS: dict[str, type[Payload]] = {
     "entry.voided": EntryVoided,
 }
 EVENT_TYPES = tuple(PAYLOADS)
-STANCES = {t: t.split(".", 1)[1] for t, m in PAYLOADS.items() if m.category == "statement"}
+CATEGORIES: dict[str, str] = {
+    t: "statement" if t.startswith("report.") else "correction" if t.startswith("entry.") else "claim"
+    for t in PAYLOADS
+}
+STANCES = {t: t.split(".", 1)[1] for t, c in CATEGORIES.items() if c == "statement"}
+_DATA = {t: TypeAdapter(m) for t, m in PAYLOADS.items()}
+# Types whose data may hold a non-integer number, the only values orjson and RFC 8785 write differently.
+# (entry.corrected carries another type's data as its replacement.)
+MAY_HOLD_FLOATS = frozenset(
+    t for t, a in _DATA.items() if '"type": "number"' in json.dumps(a.json_schema())
+) | {"entry.corrected"}
 
 
 def category(event_type: str) -> str:
     """'claim', 'statement' or 'correction'."""
-    return PAYLOADS[event_type].category
+    return CATEGORIES[event_type]
 
 
 # -- which fields name entities ------------------------------------------------------------------------
@@ -256,15 +286,10 @@ def _entity_kind(annotation: Any) -> tuple[str, bool] | None:
     return None
 
 
-def _entity_fields(model: type[BaseModel]) -> tuple[tuple[str, str, bool], ...]:
+def _entity_fields(model: Any) -> tuple[tuple[str, str, bool], ...]:
     """(json key, entity kind, is a list) for each payload field that names entities."""
-    found = []
-    for name, info in model.model_fields.items():
-        kind = next((m.kind for m in info.metadata if isinstance(m, EntityRef)), None)
-        entry = (kind, False) if kind else _entity_kind(info.annotation)
-        if entry:
-            found.append((info.alias or name, *entry))
-    return tuple(found)
+    hints = typing.get_type_hints(model, include_extras=True)
+    return tuple((key, *found) for key, hint in hints.items() if (found := _entity_kind(hint)))
 
 
 ENTITY_FIELDS: dict[str, tuple[tuple[str, str, bool], ...]] = {
@@ -292,8 +317,23 @@ def parties_of(event_type: str, data: dict[str, Any]) -> list[str]:
 
 
 # -- validation ------------------------------------------------------------------------------------------
-ENVELOPE_KEYS = frozenset({"id", "type", "occurred_at", "data", "sources", "refs", "note"})
 STORE_KEYS = frozenset({"position", "recorded_at", "prev_hash", "hash"})
+UuidText = Annotated[str, StringConstraints(max_length=64)]
+
+
+def _envelope(event_type: str) -> Any:
+    """The whole event of one type, checked in a single validator call."""
+    fields: dict[str, Any] = {
+        "id": NotRequired[UuidText | None],
+        "type": Literal[event_type],
+        "occurred_at": Time,
+        "data": PAYLOADS[event_type],
+        "sources": NotRequired[Annotated[list[Source], Field(max_length=20)] | None],
+        "refs": NotRequired[Annotated[list[UuidText], Field(max_length=MAX_ITEMS)] | None],
+        "note": NotRequired[Text | None],
+    }
+    fields.update({key: NotRequired[Any] for key in STORE_KEYS})  # an export re-imports as it is
+    return _closed(TypedDict(f"Event_{event_type.replace('.', '_')}", fields))
 
 
 @dataclass(frozen=True, slots=True)
@@ -321,6 +361,11 @@ class NewEvent:
         if self.note is not None:
             body["note"] = self.note
         return body
+
+
+_EVENT = TypeAdapter(
+    Annotated[typing.Union[tuple(_envelope(t) for t in PAYLOADS)], Discriminator("type")]  # noqa: UP007
+)
 
 
 def _describe(error: dict[str, Any]) -> str:
@@ -355,19 +400,18 @@ def _field_path(prefix: str, loc: tuple[Any, ...]) -> str:
     return path
 
 
-def _validate(model: type[BaseModel], value: Any, field: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise InvalidEvent(f"expected an object, got {type(value).__name__}", field=field)
-    try:
-        return model.model_validate(value).model_dump(by_alias=True, exclude_none=True)
-    except ValidationError as e:
-        first = e.errors(include_url=False)[0]
-        raise InvalidEvent(_describe(first), field=_field_path(field, first["loc"])) from None
+def _first_error(error: ValidationError, prefix: str = "") -> InvalidEvent:
+    first = error.errors(include_url=False)[0]
+    loc = first["loc"][1:] if not prefix else first["loc"]  # drop the union's tag (the event type)
+    return InvalidEvent(_describe(first), field=_field_path(prefix, loc))
 
 
-def _check_uuid(value: Any, field: str) -> str:
-    if not isinstance(value, str):
-        raise InvalidEvent("expected a UUID string", field=field)
+_CANONICAL_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def _check_uuid(value: str, field: str) -> str:
+    if _CANONICAL_UUID.match(value):
+        return value
     try:
         return str(uuid.UUID(value))
     except ValueError:
@@ -375,69 +419,46 @@ def _check_uuid(value: Any, field: str) -> str:
 
 
 def validate_event(raw: Any) -> NewEvent:
-    """Check one event object against the envelope and its type's payload model."""
+    """Check one event object against the envelope and its type's payload schema."""
     if not isinstance(raw, dict):
         raise InvalidEvent(f"expected a JSON object, got {type(raw).__name__}")
-    unknown = raw.keys() - ENVELOPE_KEYS - STORE_KEYS
-    if unknown:
-        raise InvalidEvent("unknown field", field=sorted(unknown)[0])
     event_type = raw.get("type")
     if event_type is None:
         raise InvalidEvent("missing required field", field="type")
     if event_type not in PAYLOADS:
         raise InvalidEvent(f"unknown event type {str(event_type)[:60]!r}", field="type")
-    model = PAYLOADS[event_type]
-
-    event_id = None if raw.get("id") is None else _check_uuid(raw["id"], "id")
-
-    occurred_at = raw.get("occurred_at")
-    if occurred_at is None:
-        raise InvalidEvent("missing required field", field="occurred_at")
-    if not isinstance(occurred_at, str) or len(occurred_at) > 40:
-        raise InvalidEvent("expected a date or an RFC 3339 timestamp string", field="occurred_at")
     try:
-        check_time(occurred_at)
-    except ValueError as e:
-        raise InvalidEvent(str(e), field="occurred_at") from None
+        event = _EVENT.validate_python(raw)
+    except ValidationError as e:
+        raise _first_error(e) from None
+    kind = CATEGORIES[event_type]
 
-    if "data" not in raw:
-        raise InvalidEvent("missing required field", field="data")
-    data = _validate(model, raw["data"], "data")
-
-    sources_raw = raw.get("sources") or []
-    if not isinstance(sources_raw, list):
-        raise InvalidEvent("expected a list of sources", field="sources")
-    if len(sources_raw) > 20:
-        raise InvalidEvent("at most 20 sources", field="sources")
-    sources = [_validate(Source, s, f"sources[{i}]") for i, s in enumerate(sources_raw)]
-    if not sources and model.category != "correction":
+    event_id = event.get("id")
+    if event_id is not None:
+        event_id = _check_uuid(event_id, "id")
+    sources = event.get("sources") or []
+    if not sources and kind != "correction":
         raise InvalidEvent("at least one source is required", field="sources")
-
-    refs_raw = raw.get("refs") or []
-    if not isinstance(refs_raw, list) or len(refs_raw) > MAX_ITEMS:
-        raise InvalidEvent(f"expected a list of at most {MAX_ITEMS} event ids", field="refs")
-    refs = [_check_uuid(r, f"refs[{i}]") for i, r in enumerate(refs_raw)]
+    refs = [_check_uuid(r, f"refs[{i}]") for i, r in enumerate(event.get("refs") or ())]
     if len(set(refs)) != len(refs):
         raise InvalidEvent("the same event is referenced twice", field="refs")
-    if model.category == "statement" and not refs:
+    if kind == "statement" and not refs:
         raise InvalidEvent("a statement must reference at least one earlier claim", field="refs")
-    if model.category == "correction" and len(refs) != 1:
+    if kind == "correction" and len(refs) != 1:
         raise InvalidEvent("a correction must reference exactly one earlier event", field="refs")
-    if model.category == "claim" and refs:
+    if kind == "claim" and refs:
         raise InvalidEvent("only statements and corrections reference other events", field="refs")
-
-    note = raw.get("note")
-    if note is not None and (not isinstance(note, str) or len(note) > MAX_TEXT):
-        raise InvalidEvent(f"expected a string of at most {MAX_TEXT} characters", field="note")
-
-    return NewEvent(event_id, event_type, occurred_at, data, sources, refs, note)
+    return NewEvent(event_id, event_type, event["occurred_at"], event["data"], sources, refs, event.get("note"))
 
 
-def validate_replacement(target_type: str, replacement: dict[str, Any]) -> dict[str, Any]:
+def validate_replacement(target_type: str, replacement: Any) -> dict[str, Any]:
     """A correction's replacement must be valid data for the corrected event's type."""
-    if PAYLOADS[target_type].category == "correction":
+    if CATEGORIES[target_type] == "correction":
         raise InvalidEvent("a correction cannot itself be corrected or voided", field="refs[0]")
-    return _validate(PAYLOADS[target_type], replacement, "data.replacement")
+    try:
+        return _DATA[target_type].validate_python(replacement)
+    except ValidationError as e:
+        raise _first_error(e, "data.replacement") from None
 
 
 # -- stored events, as read back by the store and folded by the projections ------------------------------
@@ -459,7 +480,7 @@ class StoredEvent:
 
     @property
     def category(self) -> str:
-        return PAYLOADS[self.type].category
+        return CATEGORIES[self.type]
 
     def to_json(self) -> dict[str, Any]:
         """The exported form: every field the hash covers, plus the hash."""

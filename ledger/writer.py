@@ -15,10 +15,20 @@ from typing import Any
 import orjson
 
 from ledger.errors import Conflict, IntegrityFailure, InvalidEvent
-from ledger.events import NewEvent, StoredEvent, category, entities_in, validate_replacement
+from ledger.events import (
+    MAY_HOLD_FLOATS,
+    NewEvent,
+    StoredEvent,
+    category,
+    entities_in,
+    validate_replacement,
+)
 from ledger.hashing import canonical_json, chain_hash
 from ledger.store import EventRow, Transaction
 from ledger.times import next_recorded_at, start_key
+
+
+_SORTED = orjson.OPT_SORT_KEYS
 
 
 @dataclass(slots=True)
@@ -90,7 +100,7 @@ class Appender:
             current = self.tx.current_entities([e.position for e in referenced])
             for stored in referenced:
                 targets[stored.id] = _Target(stored.position, stored.type, current[stored.position])
-        added_here: dict[str, bytes] = {}  # id -> content, for duplicates within the chunk
+        added_here: dict[str, NewEvent] = {}  # for duplicates within the chunk
 
         rows: list[EventRow] = []
         for line, event, raw in chunk:
@@ -112,7 +122,7 @@ class Appender:
         raw: dict[str, Any] | None,
         known: dict[str, StoredEvent],
         targets: dict[str, _Target],
-        added_here: dict[str, bytes],
+        added_here: dict[str, NewEvent],
     ) -> EventRow | None:
         event_id = event.id or str(uuid.uuid4())
         kind = category(event.type)
@@ -143,19 +153,20 @@ class Appender:
         entities.update(dict.fromkeys(entities_in(event.type, event.data)))
 
         # Idempotency: a known id with identical content is skipped, with other content refused.
-        content = canonical_json(event.content(event_id))
         previous = added_here.get(event_id)
-        if previous is None and event_id in known:
-            previous = _content_of(known[event_id])
-        if previous is not None:
-            if previous != content:
+        if previous is not None or event_id in known:
+            if previous is not None:
+                stored = canonical_json(previous.content(event_id))
+            else:
+                stored = _content_of(known[event_id])
+            if stored != canonical_json(event.content(event_id)):
                 raise Conflict(f"id {event_id} is already used by an event with other content")
             self.stats.skipped += 1
             return None
-        added_here[event_id] = content
 
-        data = canonical_json(event.data)
-        sources = canonical_json(event.sources)
+        # orjson writes JSON exactly as RFC 8785 does, except non-integer numbers (see ledger.hashing).
+        data = canonical_json(event.data) if event.type in MAY_HOLD_FLOATS else orjson.dumps(event.data, option=_SORTED)
+        sources = orjson.dumps(event.sources, option=_SORTED)
         refs = orjson.dumps(event.refs)
         self.position += 1
         if self.restore:
@@ -195,6 +206,8 @@ class Appender:
         )
         self.prev_hash = digest
         self.count += 1
+        if event.id is not None:
+            added_here[event_id] = event
         if self.keep_appended:
             self.stats.appended.append(Appended(self.position, event_id))
         if kind == "claim":

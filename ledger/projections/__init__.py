@@ -1,0 +1,289 @@
+"""Folding an entity's events into what users see: its state, its claims and its history.
+
+`fold` is the one entry point the store (rebuild) and the queries (show, history, claims) call. It is
+pure and order-independent: the same set of events gives the same view, whether they were appended one
+by one or rebuilt from scratch (contract section 5). One pass buckets the events, claims are resolved
+into their JSON (status and trail, `ledger.claims`), then the entity's projection module reads them in
+world-time order. Each projection reads only claim JSON, so what it shows is what the trail shows.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from operator import itemgetter
+from typing import Any
+
+from ledger.claims import claim_status, corrected, origin
+from ledger.events import CATEGORIES, ENTITY_FIELDS, STANCES, StoredEvent
+from ledger.projections import company, partnership, plan, plant
+from ledger.times import recorded_key, start_key
+
+__all__ = ["EntityView", "entity_kind", "fold"]
+
+Order = tuple[int, int]  # world-time order: (start_key(occurred_at), position)
+Projector = Callable[[str, Sequence[dict[str, Any]]], dict[str, Any]]
+
+_PROJECTORS: dict[str, Projector] = {
+    "company": company.project,
+    "plant": plant.project,
+    "partnership": partnership.project,
+    "plan": plan.project,
+}
+_CATEGORY = CATEGORIES
+# Per entity kind, per event type: the (data key, is a list) fields that can name an entity of that kind.
+_NAMING = {
+    kind: {
+        event_type: tuple((key, is_list) for key, of_kind, is_list in fields if of_kind == kind)
+        for event_type, fields in ENTITY_FIELDS.items()
+    }
+    for kind in _PROJECTORS
+}
+# The same occurred_at is parsed once per entity an event names; dates repeat across events too.
+_start_key = lru_cache(maxsize=1 << 16)(start_key)
+_first = itemgetter(0)
+
+
+def entity_kind(entity_id: str) -> str:
+    """'company', 'plant', 'partnership' or 'plan'; ValueError for anything else."""
+    kind, colon, slug = entity_id.partition(":")
+    if not colon or not slug or kind not in _PROJECTORS:
+        raise ValueError(f"expected an entity id like plant:nissan-oppama, got {entity_id!r}")
+    return kind
+
+
+@dataclass(eq=False, slots=True)
+class _Trail:
+    """What the history needs, kept so that folds which never read it (the rebuild) do not build it."""
+
+    entity_id: str
+    claims: list[tuple[Order, StoredEvent, dict[str, Any]]]
+    statements: list[tuple[Order, StoredEvent, dict[str, Any]]]
+    corrections: list[StoredEvent]
+    order: dict[str, Order]
+    _entries: list[dict[str, Any]] | None = None
+
+    def entries(self) -> list[dict[str, Any]]:
+        if self._entries is None:
+            self._entries = _history(self)
+        return self._entries
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Trail) and self.entries() == other.entries()
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+@dataclass(frozen=True, slots=True)
+class EntityView:
+    """One entity as of a point on both time axes: `state` is what `ledger show ENTITY --json` prints.
+
+    `claims` are the claims naming the entity (by their current data) as claim JSON, in world-time
+    order; `history` every event that names it or speaks about one that does, in world-time order.
+    """
+
+    state: dict[str, Any]
+    claims: list[dict[str, Any]]
+    _trail: _Trail = field(repr=False)
+
+    @property
+    def history(self) -> list[dict[str, Any]]:
+        return self._trail.entries()
+
+
+def fold(
+    entity_id: str,
+    events: Iterable[StoredEvent],
+    *,
+    as_of: int | None = None,
+    known_at: int | None = None,
+) -> EntityView | None:
+    """The entity's view from its events (and the events they reference), or None if none names it.
+
+    `as_of` bounds world time (start_key of occurred_at, inclusive) for claims and statements;
+    `known_at` bounds ledger time (recorded_key of recorded_at, inclusive) for every event. Corrections
+    are facts about the ledger, not the world: they apply whatever their occurred_at.
+    """
+    kind = entity_kind(entity_id)
+    # The fold allocates many small containers and makes no reference cycles; left running, the cyclic
+    # collector rescans the whole heap several times per large fold for cycles that cannot exist
+    # (2.4x slower on a 100k-event entity). Paused for the fold only, and only if it was running.
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        return _fold(entity_id, kind, events, as_of, known_at)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _fold(
+    entity_id: str, kind: str, events: Iterable[StoredEvent], as_of: int | None, known_at: int | None
+) -> EntityView | None:
+    naming = _NAMING[kind]
+    unique = {event.position: event for event in events}
+
+    # One pass in position order: filter, compute world order, bucket by category.
+    order: dict[str, Order] = {}
+    claim_items: list[tuple[Order, StoredEvent]] = []
+    statement_items: list[tuple[Order, StoredEvent]] = []
+    correction_events: list[StoredEvent] = []
+    for position in sorted(unique):
+        event = unique[position]
+        if known_at is not None and recorded_key(event.recorded_at) > known_at:
+            continue
+        at = (_start_key(event.occurred_at), position)
+        category = _CATEGORY[event.type]
+        if category == "correction":
+            correction_events.append(event)
+        elif as_of is not None and at[0] > as_of:
+            continue
+        elif category == "claim":
+            claim_items.append((at, event))
+        else:
+            statement_items.append((at, event))
+        order[event.id] = at
+    # World-time order from here on: trails fill in order and claims come out in order.
+    claim_items.sort(key=_first)
+    statement_items.sort(key=_first)
+
+    corrections: dict[str, list[StoredEvent]] = {}
+    for event in correction_events:
+        target = event.refs[0]
+        if target in order:  # a correction of an event outside the bounds has nothing to correct
+            corrections.setdefault(target, []).append(event)
+
+    statements: list[tuple[Order, StoredEvent, dict[str, Any]]] = []
+    said_about: dict[str, list[dict[str, Any]]] = {}
+    speaks = False  # a statement by the entity (a company) names it even if its claims are out of view
+    for at, event in statement_items:
+        fixes = corrections.get(event.id)
+        data, voided = corrected(event, fixes) if fixes else (event.data, False)
+        said = {
+            "id": event.id,
+            "by": data["by"],
+            "stance": STANCES[event.type],
+            "occurred_at": event.occurred_at,
+            "position": event.position,
+            "quote": data.get("quote"),
+            "voided": voided,
+        }
+        statements.append((at, event, said))
+        for ref in event.refs:
+            trail = said_about.get(ref)
+            if trail is None:
+                said_about[ref] = [said]
+            else:
+                trail.append(said)
+        if not speaks and kind == "company":
+            speaks = data["by"] == entity_id or event.data["by"] == entity_id
+
+    claims: list[dict[str, Any]] = []  # claims whose current data names the entity
+    relevant: list[tuple[Order, StoredEvent, dict[str, Any]]] = []  # ... or whose recorded data did
+    for at, event in claim_items:
+        event_id = event.id
+        event_type = event.type
+        fixes = corrections.get(event_id)
+        if fixes is None:
+            data = event.data
+            voided = False
+            names_now = _names(naming[event_type], data, entity_id)
+            if not names_now:
+                continue  # only here because a statement about it also names one of ours
+        else:
+            data, voided = corrected(event, fixes)
+            names_now = _names(naming[event_type], data, entity_id)
+            if not names_now and not _names(naming[event_type], event.data, entity_id):
+                continue
+        trail = said_about.get(event_id)
+        if trail is None:
+            trail = []
+            status = "voided" if voided else origin(event.sources)
+        else:
+            status = claim_status(event_type, data, event.sources, trail, voided=voided)
+        claim = {
+            "id": event_id,
+            "type": event_type,
+            "occurred_at": event.occurred_at,
+            "recorded_at": event.recorded_at,
+            "position": event.position,
+            "status": status,
+            "data": data,
+            "sources": event.sources,
+            "statements": trail,
+            "corrections": [] if fixes is None else [_correction(c) for c in fixes],
+        }
+        relevant.append((at, event, claim))
+        if names_now:
+            claims.append(claim)
+
+    if not relevant and not speaks:
+        return None
+    trail_of = _Trail(entity_id, relevant, statements, correction_events, order)
+    return EntityView(_PROJECTORS[kind](entity_id, claims), claims, trail_of)
+
+
+def _names(fields: tuple[tuple[str, bool], ...], data: dict[str, Any], entity_id: str) -> bool:
+    for key, is_list in fields:
+        value = data.get(key)
+        if value == entity_id or (is_list and value is not None and entity_id in value):
+            return True
+    return False
+
+
+def _correction(event: StoredEvent) -> dict[str, Any]:
+    return {
+        "id": event.id,
+        "type": event.type,
+        "reason": event.data["reason"],
+        "position": event.position,
+        "recorded_at": event.recorded_at,
+    }
+
+
+def _history(trail: _Trail) -> list[dict[str, Any]]:
+    """Every event in view that names the entity or speaks about one that does, in world-time order.
+
+    Events passed in only because something references them (the other claim a statement also names)
+    stay out. `data` is the data as recorded; the correction entries show what replaced it.
+    """
+    relevant_ids = {event.id for _, event, _ in trail.claims}
+    entries: list[tuple[Order, dict[str, Any]]] = []
+    for at, event, claim in trail.claims:
+        entry = _entry(event, "claim")
+        entry["status"] = claim["status"]
+        entry["statements"] = claim["statements"]
+        entries.append((at, entry))
+    for at, event, said in trail.statements:
+        by_entity = said["by"] == trail.entity_id or event.data["by"] == trail.entity_id
+        if by_entity or any(ref in relevant_ids for ref in event.refs):
+            relevant_ids.add(event.id)
+            entry = _entry(event, "statement")
+            entry["stance"] = said["stance"]
+            entry["voided"] = said["voided"]
+            entries.append((at, entry))
+    for event in trail.corrections:
+        if event.refs[0] in relevant_ids:
+            entry = _entry(event, "correction")
+            entry["reason"] = event.data["reason"]
+            entries.append((trail.order[event.id], entry))
+    entries.sort(key=_first)
+    return [entry for _, entry in entries]
+
+
+def _entry(event: StoredEvent, category: str) -> dict[str, Any]:
+    return {
+        "position": event.position,
+        "id": event.id,
+        "type": event.type,
+        "category": category,
+        "occurred_at": event.occurred_at,
+        "recorded_at": event.recorded_at,
+        "sources": event.sources,
+        "refs": event.refs,
+        "data": event.data,
+        "note": event.note,
+    }

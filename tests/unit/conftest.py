@@ -1,0 +1,100 @@
+"""Event factories for the pure rules: a `log` that hands out positions and ledger times like the store.
+
+Tests take the `log` fixture rather than importing from here, so they run however pytest imports them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+
+from ledger.events import StoredEvent, validate_event, validate_replacement
+from ledger.projections import EntityView, fold
+from ledger.times import bound_key, from_key, start_key
+
+NIKKEI = {"name": "Nikkei", "kind": "press"}
+PARTNERSHIP = "partnership:nissan-foxconn-oppama"
+
+_LEDGER_EPOCH = start_key("2025-08-01")  # the ledger learns of everything after it happened
+
+
+def an_event(
+    type: str,
+    data: dict[str, Any],
+    *,
+    position: int,
+    occurred_at: str = "2025-07-07",
+    recorded_at: str | None = None,
+    sources: list[dict[str, Any]] | None = None,
+    refs: list[str] | None = None,
+    note: str | None = None,
+) -> StoredEvent:
+    """A stored event; its id and recorded_at follow from its position unless given."""
+    return StoredEvent(
+        position=position,
+        id=str(uuid.uuid5(uuid.NAMESPACE_OID, str(position))),
+        type=type,
+        occurred_at=occurred_at,
+        recorded_at=recorded_at or from_key(_LEDGER_EPOCH + position * 1_000_000),
+        data=data,
+        sources=[NIKKEI] if sources is None else sources,
+        refs=refs or [],
+        note=note,
+        prev_hash="0" * 64,
+        hash="0" * 64,
+    )
+
+
+class Log:
+    """An in-memory log: appends get the next position and a later recorded_at, as in the store.
+
+    Each event goes through the vocabulary's validation first, so tests only fold events a user could
+    actually append.
+    """
+
+    def __init__(self) -> None:
+        self.events: list[StoredEvent] = []
+
+    def add(self, type: str, data: dict[str, Any], **fields: Any) -> StoredEvent:
+        raw = {"type": type, "occurred_at": fields.get("occurred_at", "2025-07-07"), "data": data}
+        raw |= {"sources": fields.get("sources", [NIKKEI]), "refs": fields.get("refs", [])}
+        valid = validate_event(raw)
+        if type == "entry.corrected":
+            target = next(e for e in self.events if e.id == valid.refs[0])
+            validate_replacement(target.type, data["replacement"])
+        event = an_event(type, valid.data, position=len(self.events) + 1, **fields)
+        self.events.append(event)
+        return event
+
+    def says(self, stance: str, by: str, *claims: StoredEvent, quote: str | None = None, **fields: Any):
+        data = {"by": by} if quote is None else {"by": by, "quote": quote}
+        fields.setdefault("sources", [{"name": "statement", "kind": "other"}])
+        return self.add(f"report.{stance}", data, refs=[c.id for c in claims], **fields)
+
+    def correct(self, event: StoredEvent, replacement: dict[str, Any], **fields: Any) -> StoredEvent:
+        data = {"reason": "wrong in the entry", "replacement": replacement}
+        return self.add("entry.corrected", data, refs=[event.id], sources=[], **fields)
+
+    def void(self, event: StoredEvent, **fields: Any) -> StoredEvent:
+        data = {"reason": "entered by mistake"}
+        return self.add("entry.voided", data, refs=[event.id], sources=[], **fields)
+
+    def fold(self, entity_id: str, *, as_of: str | None = None, known_at: int | None = None) -> EntityView:
+        bound = None if as_of is None else bound_key(as_of)
+        view = fold(entity_id, self.events, as_of=bound, known_at=known_at)
+        assert view is not None, f"nothing names {entity_id}"
+        return view
+
+    def claim(self, event: StoredEvent, entity_id: str = PARTNERSHIP, **bounds: Any) -> dict[str, Any]:
+        """The claim JSON of `event` as seen from `entity_id`."""
+        return next(c for c in self.fold(entity_id, **bounds).claims if c["id"] == event.id)
+
+    def status(self, event: StoredEvent, entity_id: str = PARTNERSHIP, **bounds: Any) -> str:
+        return self.claim(event, entity_id, **bounds)["status"]
+
+
+@pytest.fixture
+def log() -> Log:
+    return Log()
