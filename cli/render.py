@@ -59,7 +59,8 @@ def _flat(value: Any) -> str:
     if value is None:
         return "-"
     if isinstance(value, list):
-        return ", ".join(_flat(v) for v in value) if value else "-"
+        joiner = " | " if any(isinstance(v, dict) for v in value) else ", "
+        return joiner.join(_flat(v) for v in value) if value else "-"
     if isinstance(value, dict):
         return "; ".join(f"{k}={_flat(v)}" for k, v in value.items() if v is not None)
     return str(value)

@@ -289,13 +289,13 @@ class Transaction:
     def entity_stream(self) -> Iterator[tuple[str, list[StoredEvent]]]:
         """(entity id, its events) for every entity, in entity id order; one entity in memory at a time."""
         columns = ", ".join("e." + c for c in _EVENT_COLUMNS.split(", "))
-        result = self.connection.execution_options(stream_results=True, yield_per=5000).exec_driver_sql(
+        rows = self.stream(
             f"SELECT x.entity_id, {columns} FROM event_entities x "
             "JOIN events e ON e.position = x.position ORDER BY x.entity_id, x.position"
         )
         current: str | None = None
         bucket: list[StoredEvent] = []
-        for row in result:
+        for row in rows:
             if row[0] != current:
                 if current is not None:
                     yield current, bucket
@@ -303,6 +303,23 @@ class Transaction:
             bucket.append(stored_event(row[1:]))
         if current is not None:
             yield current, bucket
+
+    def stream(self, sql: str, batch: int = 10_000) -> Iterator[Sequence[Any]]:
+        """Rows of a large query without holding them all: SQLite steps its cursor, PostgreSQL uses a
+        server-side cursor. Straight on the driver: SQLAlchemy's per-row fetch costs more than the row."""
+        dbapi = self.connection.connection.dbapi_connection
+        assert dbapi is not None
+        if self.dialect == "postgresql":
+            cursor = dbapi.cursor(name=f"ledger_stream_{id(self)}")
+            cursor.itersize = batch
+        else:
+            cursor = dbapi.cursor()
+        try:
+            cursor.execute(sql)
+            while rows := cursor.fetchmany(batch):
+                yield from rows
+        finally:
+            cursor.close()
 
     def entities_since(self, position: int) -> set[str]:
         return {

@@ -39,7 +39,7 @@ def project(partnership_id: str, claims: Sequence[dict[str, Any]]) -> dict[str, 
             parties = data["parties"]
         if "plant" in data:
             plant = data["plant"]
-        if "scope" in data:
+        if "scope" in data and kind in STAGES:  # an acquisition's scope stays in `acquisition`
             scope = data["scope"]
     return {
         "id": partnership_id,
