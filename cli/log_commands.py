@@ -97,7 +97,9 @@ def _events_of(stream) -> list[Any]:
 @command("append")
 def append(
     ctx: typer.Context,
-    event_type: Annotated[str | None, typer.Argument(metavar="TYPE", help="Event type, e.g. talks.reported")] = None,
+    event_type: Annotated[
+        str | None, typer.Argument(metavar="TYPE", help="Event type, e.g. talks.reported")
+    ] = None,
     data: Annotated[str | None, typer.Option("--data", help="The payload as a JSON object.")] = None,
     occurred_at: Annotated[
         str | None, typer.Option("--occurred-at", help="World time: YYYY-MM-DD or RFC 3339.")
@@ -105,15 +107,20 @@ def append(
     source: Annotated[
         list[str] | None, typer.Option("--source", help="NAME[:KIND], repeatable; kind defaults to other.")
     ] = None,
-    ref: Annotated[list[str] | None, typer.Option("--ref", help="Id of an earlier event, repeatable.")] = None,
+    ref: Annotated[
+        list[str] | None, typer.Option("--ref", help="Id of an earlier event, repeatable.")
+    ] = None,
     event_id: Annotated[str | None, typer.Option("--id", help="UUID; makes the append idempotent.")] = None,
     note: Annotated[str | None, typer.Option("--note", help="Free text.")] = None,
     expect: Annotated[
         str | None,
-        typer.Option("--expect", help="ENTITY@POSITION: append only if the latest event naming ENTITY is there."),
+        typer.Option(
+            "--expect", help="ENTITY@POSITION: append only if the latest event naming ENTITY is there."
+        ),
     ] = None,
     file: Annotated[
-        str | None, typer.Option("--file", help="Read event objects (JSON or JSONL) from a file, or - for stdin.")
+        str | None,
+        typer.Option("--file", help="Read event objects (JSON or JSONL) from a file, or - for stdin."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print {position, id} objects.")] = False,
 ) -> None:
@@ -161,7 +168,8 @@ def import_(
     file: Annotated[str, typer.Argument(metavar="FILE|-", help="JSONL file, or - for stdin.")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate everything, write nothing.")] = False,
     restore: Annotated[
-        bool, typer.Option("--restore", help="Load an export into an empty ledger, keeping positions and hashes.")
+        bool,
+        typer.Option("--restore", help="Load an export into an empty ledger, keeping positions and hashes."),
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
@@ -194,7 +202,9 @@ def import_(
 @command("export")
 def export(
     ctx: typer.Context,
-    out: Annotated[str | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")] = None,
+    out: Annotated[
+        str | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")
+    ] = None,
 ) -> None:
     """Write every event with its position, recorded_at and hashes as JSONL.
 
@@ -215,7 +225,9 @@ def export(
 @command("events")
 def events(
     ctx: typer.Context,
-    entity: Annotated[str | None, typer.Option("--entity", help="Only events naming or about ENTITY.")] = None,
+    entity: Annotated[
+        str | None, typer.Option("--entity", help="Only events naming or about ENTITY.")
+    ] = None,
     event_type: Annotated[str | None, typer.Option("--type", help="Only events of this type.")] = None,
     since: Annotated[int, typer.Option("--since", min=0, help="Only events after this position.")] = 0,
     limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, help="At most N events.")] = None,
@@ -242,9 +254,12 @@ def events(
 def verify(
     ctx: typer.Context,
     head: Annotated[
-        str | None, typer.Option("--head", help="HASH@POSITION saved earlier: check the ledger still holds it.")
+        str | None,
+        typer.Option("--head", help="HASH@POSITION saved earlier: check the ledger still holds it."),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print {ok, events, head_hash, first_bad_position}.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print {ok, events, head_hash, first_bad_position}.")
+    ] = False,
 ) -> None:
     """Recompute the SHA-256 hash chain; exit 5 and name the first bad position if it is broken.
 

@@ -127,4 +127,3 @@ from cli import log_commands, query_commands  # noqa: E402, F401
 def main() -> None:
     """Console-script entry point."""
     app()
-

@@ -15,11 +15,14 @@ from cli.log_commands import _ledger
 from cli.main import command, settings
 
 AsOf = Annotated[
-    str | None, typer.Option("--as-of", help="World time: only events that occurred by then (a date: its end).")
+    str | None,
+    typer.Option("--as-of", help="World time: only events that occurred by then (a date: its end)."),
 ]
 KnownAt = Annotated[
     str | None,
-    typer.Option("--known-at", help="Ledger time: only what the ledger had recorded by then (a date: its end)."),
+    typer.Option(
+        "--known-at", help="Ledger time: only what the ledger had recorded by then (a date: its end)."
+    ),
 ]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
@@ -40,14 +43,17 @@ def _summary(data: dict[str, Any]) -> str:
 
 def _trail(statements: list[dict[str, Any]]) -> str:
     return "; ".join(
-        f"{s['by']}: {s['stance']}{' (voided)' if s.get('voided') else ''} {s['occurred_at']}" for s in statements
+        f"{s['by']}: {s['stance']}{' (voided)' if s.get('voided') else ''} {s['occurred_at']}"
+        for s in statements
     )
 
 
 @command("rebuild")
 def rebuild(
     ctx: typer.Context,
-    check: Annotated[bool, typer.Option("--check", help="Rebuild aside and compare; exit 5 on any difference.")] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="Rebuild aside and compare; exit 5 on any difference.")
+    ] = False,
 ) -> None:
     """Rebuild every projection from the log.
 
@@ -75,7 +81,14 @@ def print_claims(claims: list[dict[str, Any]], title: str | None = None) -> None
         title,
         ("pos", "occurred_at", "type", "status", "sources", "statements"),
         (
-            (c["position"], c["occurred_at"], c["type"], c["status"], render.sources(c["sources"]), _trail(c["statements"]))
+            (
+                c["position"],
+                c["occurred_at"],
+                c["type"],
+                c["status"],
+                render.sources(c["sources"]),
+                _trail(c["statements"]),
+            )
             for c in claims
         ),
     )
@@ -101,8 +114,13 @@ def print_history(entity: str, entries: list[dict[str, Any]]) -> None:
 
 
 @command("show")
-def show(ctx: typer.Context, entity: Annotated[str, typer.Argument(metavar="ENTITY")], as_of: AsOf = None,
-         known_at: KnownAt = None, as_json: AsJson = False) -> None:
+def show(
+    ctx: typer.Context,
+    entity: Annotated[str, typer.Argument(metavar="ENTITY")],
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+    as_json: AsJson = False,
+) -> None:
     """Show an entity's state now, at a world time (--as-of), or as the ledger knew it (--known-at).
 
     Example: ledger show plant:nissan-oppama --as-of 2025-07-06
@@ -116,9 +134,11 @@ def show(ctx: typer.Context, entity: Annotated[str, typer.Argument(metavar="ENTI
 
 
 @command("list")
-def list_(ctx: typer.Context,
-          kind: Annotated[str, typer.Argument(metavar="plants|partnerships|companies|plans")],
-          as_json: AsJson = False) -> None:
+def list_(
+    ctx: typer.Context,
+    kind: Annotated[str, typer.Argument(metavar="plants|partnerships|companies|plans")],
+    as_json: AsJson = False,
+) -> None:
     """List the entities of one kind with their current state.
 
     Example: ledger list plants --json
@@ -138,8 +158,13 @@ def list_(ctx: typer.Context,
 
 
 @command("history")
-def history(ctx: typer.Context, entity: Annotated[str, typer.Argument(metavar="ENTITY")], as_of: AsOf = None,
-            known_at: KnownAt = None, as_json: AsJson = False) -> None:
+def history(
+    ctx: typer.Context,
+    entity: Annotated[str, typer.Argument(metavar="ENTITY")],
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+    as_json: AsJson = False,
+) -> None:
     """The audit trail of an entity in world-time order: who said what, when, and where each claim stands.
 
     Example: ledger history partnership:nissan-foxconn-oppama
@@ -153,10 +178,15 @@ def history(ctx: typer.Context, entity: Annotated[str, typer.Argument(metavar="E
 
 
 @command("claims")
-def claims(ctx: typer.Context, entity: Annotated[str | None, typer.Argument(metavar="[ENTITY]")] = None,
-           status: Annotated[str | None, typer.Option("--status", help="announced|reported|confirmed|denied|"
-                                                       "disputed|retracted|voided")] = None,
-           as_json: AsJson = False) -> None:
+def claims(
+    ctx: typer.Context,
+    entity: Annotated[str | None, typer.Argument(metavar="[ENTITY]")] = None,
+    status: Annotated[
+        str | None,
+        typer.Option("--status", help="announced|reported|confirmed|denied|disputed|retracted|voided"),
+    ] = None,
+    as_json: AsJson = False,
+) -> None:
     """Claims with their status and trail of statements, of one entity or of the whole ledger.
 
     Example: ledger claims --status disputed

@@ -79,9 +79,11 @@ class Progress:
             from rich.progress import (
                 BarColumn,
                 DownloadColumn,
-                Progress as RichProgress,
                 TimeRemainingColumn,
                 TransferSpeedColumn,
+            )
+            from rich.progress import (
+                Progress as RichProgress,
             )
 
             self.bar = RichProgress(

@@ -41,7 +41,7 @@ __all__ = [
 ]
 
 
-def open(url: str = DEFAULT_URL) -> Ledger:  # noqa: A001 - reads like the builtin, on purpose
+def open(url: str = DEFAULT_URL) -> Ledger:
     """Open the ledger at a database URL (run `init` once first)."""
     from ledger.api import Ledger
 

@@ -56,7 +56,9 @@ class VerifyReport:
 def _parse_head(head: str) -> tuple[str, int]:
     digest, sep, position = head.partition("@")
     if not sep or not position.isdigit() or len(digest) != 64:
-        raise InvalidEvent(f"expected HASH@POSITION (64 hex digits @ a position), got {head!r}", field="--head")
+        raise InvalidEvent(
+            f"expected HASH@POSITION (64 hex digits @ a position), got {head!r}", field="--head"
+        )
     return digest.lower(), int(position)
 
 
@@ -240,7 +242,9 @@ class Ledger:
         self.catch_up()
         return self.store.reading()
 
-    def show(self, entity_id: str, *, as_of: str | None = None, known_at: str | None = None) -> dict[str, Any]:
+    def show(
+        self, entity_id: str, *, as_of: str | None = None, known_at: str | None = None
+    ) -> dict[str, Any]:
         bounds = _time_bound(as_of, "--as-of"), _time_bound(known_at, "--known-at")
         with self._query() as tx:
             return queries.show(tx, entity_id, *bounds)
@@ -265,7 +269,16 @@ def _verify(tx: Transaction, expected_head: tuple[str, int] | None) -> VerifyRep
     prev_hash, last_recorded, count = GENESIS_HASH, "", 0
     bad: tuple[int, str] | None = None
     held: str | None = None
-    for position, event_id, event_type, occurred_at, recorded_at, body, stored_prev, stored_hash in tx.read_raw():
+    for (
+        position,
+        event_id,
+        event_type,
+        occurred_at,
+        recorded_at,
+        body,
+        stored_prev,
+        stored_hash,
+    ) in tx.read_raw():
         if bad is None:
             expected = count + 1
             try:

@@ -12,10 +12,18 @@ import re
 import typing
 import uuid
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NotRequired
 
-from pydantic import AfterValidator, ConfigDict, Discriminator, Field, StringConstraints, TypeAdapter, ValidationError
-from typing_extensions import NotRequired, TypedDict
+from pydantic import (
+    AfterValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+)
+from typing_extensions import TypedDict
 
 from ledger.errors import InvalidEvent
 from ledger.times import check_time
@@ -448,7 +456,9 @@ def validate_event(raw: Any) -> NewEvent:
         raise InvalidEvent("a correction must reference exactly one earlier event", field="refs")
     if kind == "claim" and refs:
         raise InvalidEvent("only statements and corrections reference other events", field="refs")
-    return NewEvent(event_id, event_type, event["occurred_at"], event["data"], sources, refs, event.get("note"))
+    return NewEvent(
+        event_id, event_type, event["occurred_at"], event["data"], sources, refs, event.get("note")
+    )
 
 
 def validate_replacement(target_type: str, replacement: Any) -> dict[str, Any]:

@@ -29,7 +29,8 @@ class UnknownEntity(LedgerError):
 def _check_entity(entity_id: str) -> None:
     if not re.match(ENTITY_ID_RE, entity_id):
         raise InvalidEvent(
-            f"expected an entity id like plant:nissan-oppama ({'|'.join(ENTITY_KINDS)}:slug), got {entity_id!r}",
+            f"expected an entity id like plant:nissan-oppama ({'|'.join(ENTITY_KINDS)}:slug), "
+            f"got {entity_id!r}",
             field="ENTITY",
         )
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 
@@ -189,7 +189,9 @@ class Transaction:
         found: dict[str, StoredEvent] = {}
         for start in range(0, len(wanted), _CHUNK):
             chunk = wanted[start : start + _CHUNK]
-            for row in self._rows(f"SELECT {_EVENT_COLUMNS} FROM events WHERE id IN ({self._in(chunk)})", chunk):
+            for row in self._rows(
+                f"SELECT {_EVENT_COLUMNS} FROM events WHERE id IN ({self._in(chunk)})", chunk
+            ):
                 found[row[1]] = stored_event(row)
         return found
 
@@ -324,7 +326,9 @@ class Transaction:
     def entities_since(self, position: int) -> set[str]:
         return {
             row[0]
-            for row in self._rows("SELECT DISTINCT entity_id FROM event_entities WHERE position > ?", (position,))
+            for row in self._rows(
+                "SELECT DISTINCT entity_id FROM event_entities WHERE position > ?", (position,)
+            )
         }
 
     # -- projections -------------------------------------------------------------------------------------
@@ -395,7 +399,8 @@ class Transaction:
             rows = self._rows("SELECT entity_id, kind, doc FROM projected_entities ORDER BY entity_id")
         else:
             rows = self._rows(
-                "SELECT entity_id, kind, doc FROM projected_entities WHERE kind = ? ORDER BY entity_id", (kind,)
+                "SELECT entity_id, kind, doc FROM projected_entities WHERE kind = ? ORDER BY entity_id",
+                (kind,),
             )
         for row in rows:
             yield row[0], row[1], row[2]
@@ -405,7 +410,8 @@ class Transaction:
             rows = self._rows("SELECT position, status, doc FROM projected_claims ORDER BY position")
         else:
             rows = self._rows(
-                "SELECT position, status, doc FROM projected_claims WHERE status = ? ORDER BY position", (status,)
+                "SELECT position, status, doc FROM projected_claims WHERE status = ? ORDER BY position",
+                (status,),
             )
         for row in rows:
             yield int(row[0]), row[1], row[2]
@@ -443,7 +449,8 @@ class EventStore:
             raise NotInitialised(f"{safe_url(self.url)} has no ledger schema; run `ledger init`")
         if revision != HEAD_REVISION:
             raise NotInitialised(
-                f"{safe_url(self.url)} has schema {revision}, this ledger needs {HEAD_REVISION}; run `ledger init`"
+                f"{safe_url(self.url)} has schema {revision}, this ledger needs {HEAD_REVISION}; "
+                "run `ledger init`"
             )
 
     @contextmanager

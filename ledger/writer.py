@@ -27,7 +27,6 @@ from ledger.hashing import canonical_json, chain_hash
 from ledger.store import EventRow, Transaction
 from ledger.times import next_recorded_at, start_key
 
-
 _SORTED = orjson.OPT_SORT_KEYS
 
 
@@ -140,7 +139,9 @@ class Appender:
                     f"a statement must reference claims; {ref} is a {target_kind}", field=f"refs[{index}]"
                 )
             if kind == "correction" and target_kind == "correction":
-                raise InvalidEvent("a correction cannot itself be corrected or voided", field=f"refs[{index}]")
+                raise InvalidEvent(
+                    "a correction cannot itself be corrected or voided", field=f"refs[{index}]"
+                )
             ref_positions.append(target.position)
             entities.update(dict.fromkeys(sorted(target.entities)))
         if event.type == "entry.corrected":
@@ -165,7 +166,11 @@ class Appender:
             return None
 
         # orjson writes JSON exactly as RFC 8785 does, except non-integer numbers (see ledger.hashing).
-        data = canonical_json(event.data) if event.type in MAY_HOLD_FLOATS else orjson.dumps(event.data, option=_SORTED)
+        data = (
+            canonical_json(event.data)
+            if event.type in MAY_HOLD_FLOATS
+            else orjson.dumps(event.data, option=_SORTED)
+        )
         sources = orjson.dumps(event.sources, option=_SORTED)
         refs = orjson.dumps(event.refs)
         self.position += 1
@@ -228,7 +233,8 @@ class Appender:
             )
         if prev_hash != self.prev_hash or not isinstance(raw.get("hash"), str):
             raise IntegrityFailure(
-                f"the export's chain does not verify {where}: prev_hash does not match", position=self.position
+                f"the export's chain does not verify {where}: prev_hash does not match",
+                position=self.position,
             )
         if not isinstance(recorded_at, str) or recorded_at < self._last_restored:
             raise IntegrityFailure(

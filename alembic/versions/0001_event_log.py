@@ -8,6 +8,7 @@ Create Date: 2026-11-24
 from __future__ import annotations
 
 import sqlalchemy as sa
+
 from alembic import op
 
 revision = "0001"
@@ -48,7 +49,9 @@ def upgrade() -> None:
         "event_refs",
         sa.Column("position", sa.BigInteger(), nullable=False),
         sa.Column("ref_position", sa.BigInteger(), nullable=False),
-        sa.ForeignKeyConstraint(["position"], ["events.position"], name=op.f("fk_event_refs_position_events")),
+        sa.ForeignKeyConstraint(
+            ["position"], ["events.position"], name=op.f("fk_event_refs_position_events")
+        ),
         sa.ForeignKeyConstraint(
             ["ref_position"], ["events.position"], name=op.f("fk_event_refs_ref_position_events")
         ),
@@ -81,7 +84,8 @@ def upgrade() -> None:
             for action in ("UPDATE", "DELETE"):
                 op.execute(
                     f"CREATE TRIGGER {table}_no_{action.lower()} BEFORE {action} ON {table} "
-                    f"BEGIN SELECT RAISE(ABORT, 'ledger log is append-only: {action} on {table} refused'); END"
+                    f"BEGIN SELECT RAISE(ABORT, 'ledger log is append-only: {action} on {table} refused'); "
+                    "END"
                 )
 
 

@@ -11,9 +11,16 @@ WIRE = {"name": "Kyodo News", "kind": "wire"}
 NISSAN_SAYS = {"name": "Nissan Motor Co., Ltd.", "kind": "company"}
 
 
-def an_event(event_type: str, data: dict[str, Any], *, occurred_at: str = "2025-07-07",
-             sources: list[dict[str, Any]] | None = None, refs: list[str] | None = None,
-             event_id: str | None = None, note: str | None = None) -> dict[str, Any]:
+def an_event(
+    event_type: str,
+    data: dict[str, Any],
+    *,
+    occurred_at: str = "2025-07-07",
+    sources: list[dict[str, Any]] | None = None,
+    refs: list[str] | None = None,
+    event_id: str | None = None,
+    note: str | None = None,
+) -> dict[str, Any]:
     event: dict[str, Any] = {
         "id": event_id or str(uuid.uuid4()),
         "type": event_type,
@@ -28,8 +35,16 @@ def an_event(event_type: str, data: dict[str, Any], *, occurred_at: str = "2025-
 
 
 def talks(partnership: str = "partnership:nissan-foxconn-oppama", **kw: Any) -> dict[str, Any]:
-    return an_event("talks.reported", {"partnership": partnership, "parties": ["company:nissan", "company:foxconn"],
-                                       "plant": "plant:nissan-oppama", "scope": "EVs at Oppama"}, **kw)
+    return an_event(
+        "talks.reported",
+        {
+            "partnership": partnership,
+            "parties": ["company:nissan", "company:foxconn"],
+            "plant": "plant:nissan-oppama",
+            "scope": "EVs at Oppama",
+        },
+        **kw,
+    )
 
 
 def statement(stance: str, by: str, *claims: dict[str, Any], **kw: Any) -> dict[str, Any]:
@@ -37,8 +52,13 @@ def statement(stance: str, by: str, *claims: dict[str, Any], **kw: Any) -> dict[
 
 
 def correction(target: dict[str, Any], replacement: dict[str, Any], **kw: Any) -> dict[str, Any]:
-    return an_event("entry.corrected", {"reason": "typo", "replacement": replacement}, refs=[target["id"]],
-                    sources=[], **kw)
+    return an_event(
+        "entry.corrected",
+        {"reason": "typo", "replacement": replacement},
+        refs=[target["id"]],
+        sources=[],
+        **kw,
+    )
 
 
 def void(target: dict[str, Any], **kw: Any) -> dict[str, Any]:
@@ -48,31 +68,76 @@ def void(target: dict[str, Any], **kw: Any) -> dict[str, Any]:
 # One valid example of every type (statements and corrections reference the talks event).
 TALKS = talks(event_id="11111111-1111-4111-8111-111111111111")
 EVERY_TYPE: list[dict[str, Any]] = [
-    an_event("company.registered", {"company": "company:nissan", "name": "Nissan", "country": "Japan",
-                                    "aliases": ["Nissan Motor"]}),
-    an_event("plant.registered", {"plant": "plant:nissan-oppama", "name": "Oppama", "operator": "company:nissan",
-                                  "location": {"city": "Yokosuka", "region": "Kanagawa", "country": "Japan"},
-                                  "employees": 3900, "products": ["EVs"]}),
-    an_event("plan.announced", {"plan": "plan:re-nissan", "company": "company:nissan", "title": "Re:Nissan",
-                                "measures": [{"kind": "plant_closures", "count": 7, "of": 17},
-                                             {"kind": "workforce_reduction", "percent": 15.5}],
-                                "plants": ["plant:nissan-oppama"]}, sources=[NISSAN_SAYS]),
+    an_event(
+        "company.registered",
+        {"company": "company:nissan", "name": "Nissan", "country": "Japan", "aliases": ["Nissan Motor"]},
+    ),
+    an_event(
+        "plant.registered",
+        {
+            "plant": "plant:nissan-oppama",
+            "name": "Oppama",
+            "operator": "company:nissan",
+            "location": {"city": "Yokosuka", "region": "Kanagawa", "country": "Japan"},
+            "employees": 3900,
+            "products": ["EVs"],
+        },
+    ),
+    an_event(
+        "plan.announced",
+        {
+            "plan": "plan:re-nissan",
+            "company": "company:nissan",
+            "title": "Re:Nissan",
+            "measures": [
+                {"kind": "plant_closures", "count": 7, "of": 17},
+                {"kind": "workforce_reduction", "percent": 15.5},
+            ],
+            "plants": ["plant:nissan-oppama"],
+        },
+        sources=[NISSAN_SAYS],
+    ),
     an_event("plant.closure_considered", {"plant": "plant:nissan-oppama", "company": "company:nissan"}),
-    an_event("plant.closure_announced", {"plant": "plant:nissan-oppama", "company": "company:nissan",
-                                         "effective_by": "2027-03-31"}),
+    an_event(
+        "plant.closure_announced",
+        {"plant": "plant:nissan-oppama", "company": "company:nissan", "effective_by": "2027-03-31"},
+    ),
     an_event("plant.closed", {"plant": "plant:nissan-oppama"}),
-    an_event("plant.production_started", {"plant": "plant:nissan-oppama", "producer": "company:foxconn",
-                                          "product": "Model C"}),
-    an_event("plant.stake_transferred", {"plant": "plant:nissan-oppama", "from": "company:nissan",
-                                         "to": "company:foxconn", "share": 49}),
+    an_event(
+        "plant.production_started",
+        {"plant": "plant:nissan-oppama", "producer": "company:foxconn", "product": "Model C"},
+    ),
+    an_event(
+        "plant.stake_transferred",
+        {"plant": "plant:nissan-oppama", "from": "company:nissan", "to": "company:foxconn", "share": 49},
+    ),
     TALKS,
-    an_event("acquisition.explored", {"partnership": "partnership:nissan-foxconn-oppama",
-                                      "acquirer": "company:foxconn", "plant": "plant:nissan-oppama",
-                                      "stake": "part of the plant"}, sources=[WIRE]),
-    an_event("mou.signed", {"partnership": "partnership:nissan-foxconn-oppama",
-                            "parties": ["company:nissan", "company:foxconn"], "scope": "EVs"}),
-    an_event("agreement.signed", {"partnership": "partnership:nissan-foxconn-oppama",
-                                  "parties": ["company:nissan", "company:foxconn"], "scope": "EVs"}),
+    an_event(
+        "acquisition.explored",
+        {
+            "partnership": "partnership:nissan-foxconn-oppama",
+            "acquirer": "company:foxconn",
+            "plant": "plant:nissan-oppama",
+            "stake": "part of the plant",
+        },
+        sources=[WIRE],
+    ),
+    an_event(
+        "mou.signed",
+        {
+            "partnership": "partnership:nissan-foxconn-oppama",
+            "parties": ["company:nissan", "company:foxconn"],
+            "scope": "EVs",
+        },
+    ),
+    an_event(
+        "agreement.signed",
+        {
+            "partnership": "partnership:nissan-foxconn-oppama",
+            "parties": ["company:nissan", "company:foxconn"],
+            "scope": "EVs",
+        },
+    ),
     an_event("deal.completed", {"partnership": "partnership:nissan-foxconn-oppama"}),
     an_event("talks.ended", {"partnership": "partnership:nissan-foxconn-oppama", "reason": "no agreement"}),
     statement("confirmed", "company:nissan", TALKS, occurred_at="2025-07-08"),
@@ -80,7 +145,13 @@ EVERY_TYPE: list[dict[str, Any]] = [
     statement("unconfirmed", "company:nissan", TALKS, occurred_at="2025-07-08"),
     statement("no_comment", "company:foxconn", TALKS, occurred_at="2025-07-08"),
     statement("retracted", "Nikkei", TALKS, occurred_at="2025-07-09"),
-    correction(TALKS, {"partnership": "partnership:nissan-foxconn-oppama",
-                       "parties": ["company:nissan", "company:foxconn"], "scope": "EVs at Oppama, corrected"}),
+    correction(
+        TALKS,
+        {
+            "partnership": "partnership:nissan-foxconn-oppama",
+            "parties": ["company:nissan", "company:foxconn"],
+            "scope": "EVs at Oppama, corrected",
+        },
+    ),
     void(TALKS),
 ]

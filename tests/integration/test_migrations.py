@@ -1,0 +1,163 @@
+"""The schema: models and migrations agree, `ledger init` is idempotent and works from an installed wheel."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from alembic.config import Config
+from sqlalchemy import create_engine, inspect
+from support.factories import EVERY_TYPE, TALKS
+from support.runner import jsonl, ledger_cli, one_error_line, state
+
+import ledger
+from alembic import command
+from ledger import migrations
+
+REPO = Path(__file__).resolve().parents[2]
+LOG_TABLES = {"events", "event_entities", "event_refs"}
+
+
+def tables(url: str) -> set[str]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return set(inspect(connection).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def revision(url: str) -> str | None:
+    engine = create_engine(url)
+    try:
+        return migrations.current_revision(engine)
+    finally:
+        engine.dispose()
+
+
+def test_the_models_and_the_migrations_agree(lg):
+    migrations.check(lg.store.engine)
+
+
+def test_init_creates_the_schema_and_says_where(blank_db_url):
+    result = ledger_cli(blank_db_url, "init")
+
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.startswith("ledger ready at ") and result.stderr.endswith(" (schema 0002)\n")
+    assert tables(blank_db_url) >= LOG_TABLES
+    assert revision(blank_db_url) == migrations.HEAD_REVISION
+
+
+def test_init_twice_changes_nothing_and_keeps_the_events(blank_db_url):
+    ledger_cli(blank_db_url, "init")
+    ledger_cli(blank_db_url, "import", "-", input=jsonl(EVERY_TYPE))
+    before = state(blank_db_url)
+
+    again = ledger_cli(blank_db_url, "init")
+
+    assert again.exit_code == 0, again.stderr
+    assert state(blank_db_url) == before
+    assert ledger_cli(blank_db_url, "verify").exit_code == 0
+
+
+def test_init_upgrades_a_ledger_one_revision_behind(blank_db_url):
+    engine = create_engine(blank_db_url)
+    with engine.begin() as connection:
+        config = Config()
+        config.set_main_option("script_location", migrations.script_location())
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+    engine.dispose()
+    assert "needs 0002; run `ledger init`" in one_error_line(ledger_cli(blank_db_url, "verify"))
+
+    assert ledger_cli(blank_db_url, "init").exit_code == 0
+    assert ledger_cli(blank_db_url, "verify").exit_code == 0
+
+
+UNINITIALISED = {
+    "append": ["append", "--file", "-"],
+    "import": ["import", "-"],
+    "export": ["export"],
+    "events": ["events"],
+    "verify": ["verify"],
+    "show": ["show", "plant:nissan-oppama"],
+    "history": ["history", "plant:nissan-oppama"],
+    "claims": ["claims"],
+    "list": ["list", "plants"],
+    "rebuild": ["rebuild"],
+}
+
+
+@pytest.mark.parametrize("args", UNINITIALISED.values(), ids=UNINITIALISED.keys())
+def test_commands_on_an_uninitialised_database_say_to_run_ledger_init(blank_db_url, args):
+    result = ledger_cli(blank_db_url, *args, input=jsonl([TALKS]))
+
+    assert result.exit_code == 1
+    assert "; run `ledger init`" in one_error_line(result)
+    assert not tables(blank_db_url)
+
+
+def test_an_empty_sqlite_file_is_not_a_ledger_yet(tmp_path):
+    path = tmp_path / "empty.db"
+    sqlite3.connect(path).close()
+
+    result = ledger_cli(f"sqlite:///{path}", "verify")
+
+    assert result.exit_code == 1
+    assert one_error_line(result) == f"error: sqlite:///{path} has no ledger schema; run `ledger init`"
+
+
+# -- the installed package ------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory) -> Path:
+    """The project built as a wheel (from a copy of the checkout, so the build leaves nothing in it) and
+    installed into a folder of its own."""
+    base = tmp_path_factory.mktemp("wheel")
+    source = base / "source"
+    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "tests", "build", "*.egg-info", "__pycache__", "*.db*", ".*cache", "bench", "docs"))
+    target = base / "target"
+    pip("wheel", "--no-deps", "--no-build-isolation", "-w", str(base), str(source))
+    [wheel] = base.glob("*.whl")
+    pip("install", "--no-deps", "--target", str(target), str(wheel))
+    return target
+
+
+def pip(*args: str) -> None:
+    argv = [sys.executable, "-m", "pip", *args, "--disable-pip-version-check", "--no-input", "-q"]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, f"pip {args[0]} failed:\n{done.stdout}{done.stderr}"
+
+
+def test_the_installed_package_creates_the_schema_from_any_folder(installed, blank_db_url, tmp_path):
+    script = (
+        "import sys, ledger._alembic, ledger.migrations; "
+        "print(*ledger._alembic.__path__, ledger.migrations.script_location(), sep='\\n'); "
+        f"sys.argv = ['ledger', '--db', {blank_db_url!r}, 'init']; "
+        "from cli.main import main; main()"
+    )
+    cwd = tmp_path / "elsewhere"
+    cwd.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(installed)}
+
+    run = subprocess.run([sys.executable, "-c", script], cwd=cwd, env=env, capture_output=True, text=True,
+                         timeout=60)
+
+    assert run.returncode == 0, run.stderr
+    assert run.stderr.startswith("ledger ready at ")
+    packaged = (installed / "ledger" / "_alembic").resolve()
+    assert [Path(p).resolve() for p in run.stdout.split()] == [packaged, packaged]
+    assert tables(blank_db_url) >= LOG_TABLES
+    assert revision(blank_db_url) == migrations.HEAD_REVISION
+    with ledger.open(blank_db_url) as lg:
+        assert lg.append(TALKS).position == 1
+
+
+def test_the_development_checkout_runs_its_own_migrations():
+    assert Path(migrations.script_location()) == REPO / "alembic"
+
