@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import orjson
 
 from ledger.errors import IntegrityFailure
-from ledger.events import entities_in
+from ledger.events import first_entity
 from ledger.projections import EntityView, entity_kind, fold
 from ledger.store import Transaction
 
@@ -32,8 +32,7 @@ class RebuildReport:
 
 def _owner(claim: dict) -> str | None:
     """The entity whose fold writes a claim's row: the first entity its current data names."""
-    named = entities_in(claim["type"], claim["data"])
-    return named[0] if named else None
+    return first_entity(claim["type"], claim["data"])
 
 
 def _rows(entity_id: str, view: EntityView) -> tuple[tuple[str, str, bytes], list[tuple[int, str, bytes]]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -28,6 +29,7 @@ from ledger.store import EventRow, Transaction
 from ledger.times import next_recorded_at, start_key
 
 _SORTED = orjson.OPT_SORT_KEYS
+_start_key = lru_cache(maxsize=1 << 16)(start_key)  # dates repeat across events
 
 
 @dataclass(slots=True)
@@ -92,13 +94,15 @@ class Appender:
         """Append a chunk of (line number, event, the raw object for --restore) in order."""
         given = [event.id for _, event, _ in chunk if event.id is not None]
         refs = [ref for _, event, _ in chunk for ref in event.refs]
-        known = self.tx.events_by_id(given + refs)
+        located = self.tx.locate(given + refs)
+        # Only ids seen before need their content, to tell a harmless re-import from a reused id.
+        known = self.tx.events_by_id(i for i in given if i in located) if given else {}
         targets: dict[str, _Target] = {}
-        referenced = [known[r] for r in dict.fromkeys(refs) if r in known]
+        referenced = [(r, *located[r]) for r in dict.fromkeys(refs) if r in located]
         if referenced:
-            current = self.tx.current_entities([e.position for e in referenced])
-            for stored in referenced:
-                targets[stored.id] = _Target(stored.position, stored.type, current[stored.position])
+            current = self.tx.current_entities([position for _, position, _ in referenced])
+            for ref, position, event_type in referenced:
+                targets[ref] = _Target(position, event_type, current[position])
         added_here: dict[str, NewEvent] = {}  # for duplicates within the chunk
 
         rows: list[EventRow] = []
@@ -201,7 +205,7 @@ class Appender:
             event_id,
             event.type,
             event.occurred_at,
-            start_key(event.occurred_at),
+            _start_key(event.occurred_at),
             recorded_at,
             _body(data, sources, refs, event.note),
             self.prev_hash,

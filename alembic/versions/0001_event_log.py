@@ -17,12 +17,14 @@ branch_labels = None
 depends_on = None
 
 LOG_TABLES = ("events", "event_entities", "event_refs")
+# On SQLite only INTEGER PRIMARY KEY is the rowid itself (64-bit there too); BIGINT would add an index.
+POSITION = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def upgrade() -> None:
     op.create_table(
         "events",
-        sa.Column("position", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("position", POSITION, autoincrement=False, nullable=False),
         sa.Column("id", sa.String(36), nullable=False),
         sa.Column("type", sa.String(40), nullable=False),
         sa.Column("occurred_at", sa.String(40), nullable=False),
@@ -43,6 +45,7 @@ def upgrade() -> None:
             ["position"], ["events.position"], name=op.f("fk_event_entities_position_events")
         ),
         sa.PrimaryKeyConstraint("entity_id", "position", name=op.f("pk_event_entities")),
+        sqlite_with_rowid=False,  # the primary key is the table: one b-tree less to write
     )
     op.create_index("ix_event_entities_position", "event_entities", ["position"])
     op.create_table(
@@ -56,6 +59,7 @@ def upgrade() -> None:
             ["ref_position"], ["events.position"], name=op.f("fk_event_refs_ref_position_events")
         ),
         sa.PrimaryKeyConstraint("position", "ref_position", name=op.f("pk_event_refs")),
+        sqlite_with_rowid=False,
     )
     op.create_index("ix_event_refs_ref_position", "event_refs", ["ref_position"])
 

@@ -28,7 +28,12 @@ def upgrade() -> None:
     op.create_index("ix_projected_entities_kind", "projected_entities", ["kind", "entity_id"])
     op.create_table(
         "projected_claims",
-        sa.Column("position", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column(
+            "position",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=False,
+            nullable=False,
+        ),
         sa.Column("status", sa.String(20), nullable=False),
         sa.Column("doc", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("position", name=op.f("pk_projected_claims")),
