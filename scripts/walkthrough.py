@@ -1,0 +1,101 @@
+"""Regenerate the README's walkthrough: runs each command on a fresh ledger and pastes its real output.
+
+.venv/bin/python scripts/walkthrough.py     # rewrites README.md between the WALKTHROUGH markers
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LEDGER = str(Path(sys.executable).parent / "ledger")
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+STEPS: list[tuple[str, str]] = [
+    ("Create a ledger (a SQLite file here) and load the story's eleven events.", "ledger init"),
+    ("", "ledger import {seed}"),
+    ("What the ledger holds about the plant now:", "ledger show plant:nissan-oppama"),
+    (
+        "The partnership, with every claim and its trail of statements:",
+        "ledger show partnership:nissan-foxconn-oppama",
+    ),
+    ("Who said what, when — in world-time order:", "ledger history partnership:nissan-foxconn-oppama"),
+    (
+        "World time: on 6 July 2025 the Re:Nissan plan existed, the talks had not been reported yet.",
+        "ledger show plan:re-nissan --as-of 2025-07-06",
+    ),
+    ("", "ledger show partnership:nissan-foxconn-oppama --as-of 2025-07-06"),
+    (
+        "Suppose Foxconn confirms the report and Nissan denies it, a day later:",
+        "ledger append report.confirmed --occurred-at 2025-07-08 --source Reuters:wire --ref {talks} "
+        '--data \'{{"by": "company:foxconn", "quote": "talks are under way"}}\'',
+    ),
+    (
+        "",
+        "ledger append report.denied --occurred-at 2025-07-08 --source Reuters:wire --ref {talks} "
+        '--data \'{{"by": "company:nissan"}}\'',
+    ),
+    (
+        "The parties now disagree, so the claim is disputed (it still applies):",
+        "ledger claims --status disputed",
+    ),
+    (
+        "Ledger time: what did the ledger say before those two statements were recorded?",
+        "ledger show partnership:nissan-foxconn-oppama --known-at {before}",
+    ),
+    (
+        "Is the log intact? (Save the head; `verify --head` later proves nothing was rewritten.)",
+        "ledger verify",
+    ),
+    (
+        "The export is plain JSONL that anyone can check with sha256 over RFC 8785 JSON:",
+        "ledger export | head -n 1",
+    ),
+]
+
+
+def run(command: str, cwd: str) -> str:
+    env = {**os.environ, "NO_COLOR": "1"}
+    shell = "stty cols 140; " + command.replace("ledger ", LEDGER + " ", 1)
+    # `script` gives the command a terminal, so the output is what a person sees.
+    done = subprocess.run(
+        ["script", "-qec", shell, "/dev/null"], cwd=cwd, env=env, capture_output=True, text=True, check=False
+    )
+    return ANSI.sub("", done.stdout.replace("\r\n", "\n")).rstrip()
+
+
+def main() -> None:
+    seed = ROOT / "ledger" / "data" / "seed.jsonl"
+    talks = next(line for line in seed.read_text().splitlines() if '"talks.reported"' in line)
+    talks_id = re.search(r'"id":"([^"]+)"', talks).group(1)
+    blocks = []
+    with tempfile.TemporaryDirectory() as folder:
+        before = None
+        for prose, template in STEPS:
+            if "report.confirmed" in template and before is None:
+                before = run(
+                    f"{sys.executable} -c 'from ledger.times import format_recorded_at, now_utc;"
+                    f" print(format_recorded_at(now_utc()))'",
+                    folder,
+                ).strip()
+            command = template.format(seed=shlex.quote(str(seed)), talks=talks_id, before=before)
+            shown = template.format(seed="seed.jsonl", talks=talks_id, before=before)
+            output = run(command, folder)
+            if prose:
+                blocks.append(prose + "\n")
+            blocks.append(f"```console\n$ {shown}\n{output}\n```\n")
+    readme = (ROOT / "README.md").read_text()
+    start, end = "<!-- WALKTHROUGH -->", "<!-- /WALKTHROUGH -->"
+    head, _, rest = readme.partition(start)
+    _, _, tail = rest.partition(end)
+    (ROOT / "README.md").write_text(head + start + "\n" + "\n".join(blocks) + end + tail)
+
+
+if __name__ == "__main__":
+    main()
