@@ -14,7 +14,7 @@ from typing import Any, BinaryIO
 import orjson
 
 from ledger import projector, queries
-from ledger.errors import Conflict, IntegrityFailure, InvalidEvent
+from ledger.errors import Conflict, IntegrityFailure, UsageError
 from ledger.events import StoredEvent, validate_event
 from ledger.hashing import GENESIS_HASH, event_hash
 from ledger.jsonl import dump_event, read_lines
@@ -56,8 +56,8 @@ class VerifyReport:
 def _parse_head(head: str) -> tuple[str, int]:
     digest, sep, position = head.partition("@")
     if not sep or not position.isdigit() or len(digest) != 64:
-        raise InvalidEvent(
-            f"expected HASH@POSITION (64 hex digits @ a position), got {head!r}", field="--head"
+        raise UsageError(
+            f"expected HASH@POSITION (64 hex digits @ a position), got {head!r}", option="--head"
         )
     return digest.lower(), int(position)
 
@@ -66,7 +66,7 @@ def parse_expect(expect: str) -> tuple[str, int]:
     """ENTITY@POSITION, as `--expect` takes it."""
     entity, sep, position = expect.rpartition("@")
     if not sep or not position.isdigit() or not entity:
-        raise InvalidEvent(f"expected ENTITY@POSITION, got {expect!r}", field="--expect")
+        raise UsageError(f"expected ENTITY@POSITION, got {expect!r}", option="--expect")
     return entity, int(position)
 
 
@@ -76,7 +76,7 @@ def _time_bound(value: str | None, option: str) -> int | None:
     try:
         return bound_key(value)
     except ValueError as e:
-        raise InvalidEvent(str(e), field=option) from None
+        raise UsageError(str(e), option=option) from None
 
 
 class Ledger:

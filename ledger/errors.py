@@ -32,6 +32,15 @@ class InvalidEvent(LedgerError):
         return InvalidEvent(self.message, line=line, field=self.field)
 
 
+class UsageError(LedgerError):
+    """Raised when an option or argument is malformed (a bad --as-of date, ENTITY@POSITION, an entity id)."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, option: str) -> None:
+        super().__init__(f"{option}: {message}")
+
+
 class Conflict(LedgerError):
     """Raised when an --expect condition fails, an id is reused with other content, or a restore
     target is not empty."""

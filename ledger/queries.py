@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 
-from ledger.errors import InvalidEvent, LedgerError
+from ledger.errors import LedgerError, UsageError
 from ledger.events import ENTITY_ID_RE, ENTITY_KINDS
 from ledger.projections import EntityView, fold
 from ledger.store import Transaction
@@ -28,10 +28,10 @@ class UnknownEntity(LedgerError):
 
 def _check_entity(entity_id: str) -> None:
     if not re.match(ENTITY_ID_RE, entity_id):
-        raise InvalidEvent(
+        raise UsageError(
             f"expected an entity id like plant:nissan-oppama ({'|'.join(ENTITY_KINDS)}:slug), "
             f"got {entity_id!r}",
-            field="ENTITY",
+            option="ENTITY",
         )
 
 
@@ -61,13 +61,13 @@ def history(tx: Transaction, entity_id: str, as_of: int | None, known_at: int | 
 def list_entities(tx: Transaction, kind: str) -> list[dict[str, Any]]:
     entity_kind = LIST_KINDS.get(kind, kind)
     if entity_kind not in ENTITY_KINDS:
-        raise InvalidEvent(f"expected one of {', '.join(LIST_KINDS)}, got {kind!r}", field="KIND")
+        raise UsageError(f"expected one of {', '.join(LIST_KINDS)}, got {kind!r}", option="KIND")
     return [orjson.loads(doc) for _id, _kind, doc in tx.entity_docs(entity_kind)]
 
 
 def claims(tx: Transaction, entity_id: str | None, status: str | None) -> list[dict[str, Any]]:
     if status is not None and status not in CLAIM_STATUSES:
-        raise InvalidEvent(f"expected one of {', '.join(CLAIM_STATUSES)}, got {status!r}", field="--status")
+        raise UsageError(f"expected one of {', '.join(CLAIM_STATUSES)}, got {status!r}", option="--status")
     if entity_id is None:
         return [orjson.loads(doc) for _p, _s, doc in tx.claim_docs(status)]
     found = _view(tx, entity_id, None, None).claims
