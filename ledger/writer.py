@@ -219,10 +219,9 @@ class Appender:
             added_here[event_id] = event
         if self.keep_appended:
             self.stats.appended.append(Appended(self.position, event_id))
-        if kind == "claim":
-            targets[event_id] = _Target(self.position, event.type, set(entities))
-        else:
-            targets[event_id] = _Target(self.position, event.type, set())
+        # What the event is indexed under, as `current_entities` reads it back for later chunks: a
+        # correction of a statement then lands under the entities the statement speaks about.
+        targets[event_id] = _Target(self.position, event.type, set(entities))
         return row
 
     def _check_restored(self, raw: dict[str, Any]) -> str:

@@ -68,7 +68,9 @@ class Log:
         self.events.append(event)
         return event
 
-    def says(self, stance: str, by: str, *claims: StoredEvent, quote: str | None = None, **fields: Any):
+    def says(
+        self, stance: str, by: str, *claims: StoredEvent, quote: str | None = None, **fields: Any
+    ) -> StoredEvent:
         data = {"by": by} if quote is None else {"by": by, "quote": quote}
         fields.setdefault("sources", [{"name": "statement", "kind": "other"}])
         return self.add(f"report.{stance}", data, refs=[c.id for c in claims], **fields)

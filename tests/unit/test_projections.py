@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import random
 
 import pytest
@@ -323,3 +324,51 @@ def test_entity_kind_reads_the_prefix():
     assert entity_kind("plant:nissan-oppama") == "plant"
     with pytest.raises(ValueError):
         entity_kind("factory:oppama")
+
+
+def test_history_entries_show_the_event_as_recorded_with_its_category_fields(log):
+    talks = log.add("talks.reported", TALKS, note="from the 7 July article")
+    log.says("no_comment", "company:foxconn", talks)
+    log.correct(talks, {**TALKS, "scope": "EV production"})
+
+    claim, statement, correction = log.fold(NISSAN_FOXCONN).history
+    common = {
+        "position",
+        "id",
+        "type",
+        "category",
+        "occurred_at",
+        "recorded_at",
+        "sources",
+        "refs",
+        "data",
+        "note",
+    }
+    assert set(claim) == common | {"status", "statements"}
+    assert set(statement) == common | {"stance", "voided"}
+    assert set(correction) == common | {"reason"}
+    assert (claim["data"], claim["note"]) == (TALKS, "from the 7 July article")
+
+
+def test_a_plan_revision_keeps_the_plants_an_earlier_one_named(log):
+    plan = {"plan": "plan:re-nissan", "company": "company:nissan", "title": "Re:Nissan", "measures": []}
+    log.add("plan.announced", {**plan, "plants": [OPPAMA]}, occurred_at="2025-05-13", sources=[NISSAN_PR])
+    log.add("plan.announced", {**plan, "title": "Re:Nissan (revised)"}, occurred_at="2025-06-01")
+
+    state = log.fold("plan:re-nissan").state
+    assert (state["title"], state["plants"], state["announced_at"]) == (
+        "Re:Nissan (revised)",
+        [OPPAMA],
+        "2025-06-01",
+    )
+
+
+def test_fold_leaves_the_garbage_collector_as_it_found_it(seed):
+    gc.disable()
+    try:
+        seed.fold(NISSAN_FOXCONN)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    seed.fold(NISSAN_FOXCONN)
+    assert gc.isenabled()
