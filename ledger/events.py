@@ -7,6 +7,7 @@ models' annotations, so the index and the schema cannot drift apart.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import typing
@@ -267,12 +268,20 @@ CATEGORIES: dict[str, str] = {
     for t in PAYLOADS
 }
 STANCES = {t: t.split(".", 1)[1] for t, c in CATEGORIES.items() if c == "statement"}
-_DATA = {t: TypeAdapter(m) for t, m in PAYLOADS.items()}
-# Types whose data may hold a non-integer number, the only values orjson and RFC 8785 write differently.
-# (entry.corrected carries another type's data as its replacement.)
-MAY_HOLD_FLOATS = frozenset(
-    t for t, a in _DATA.items() if '"type": "number"' in json.dumps(a.json_schema())
-) | {"entry.corrected"}
+
+
+# Validators are built on first use: a query command never validates, and building them is ~35 ms.
+@functools.cache
+def _data_validators() -> dict[str, TypeAdapter[Any]]:
+    return {t: TypeAdapter(m) for t, m in PAYLOADS.items()}
+
+
+@functools.cache
+def may_hold_floats() -> frozenset[str]:
+    """Types whose data may hold a non-integer number, the only values orjson and RFC 8785 write
+    differently. (entry.corrected carries another type's data as its replacement.)"""
+    floats = {t for t, a in _data_validators().items() if '"type": "number"' in json.dumps(a.json_schema())}
+    return frozenset(floats | {"entry.corrected"})
 
 
 def category(event_type: str) -> str:
@@ -380,9 +389,11 @@ class NewEvent:
         return body
 
 
-_EVENT = TypeAdapter(
-    Annotated[typing.Union[tuple(_envelope(t) for t in PAYLOADS)], Discriminator("type")]  # noqa: UP007
-)
+@functools.cache
+def _event_validator() -> TypeAdapter[Any]:
+    return TypeAdapter(
+        Annotated[typing.Union[tuple(_envelope(t) for t in PAYLOADS)], Discriminator("type")]  # noqa: UP007
+    )
 
 
 def _describe(error: dict[str, Any]) -> str:
@@ -445,7 +456,7 @@ def validate_event(raw: Any) -> NewEvent:
     if event_type not in PAYLOADS:
         raise InvalidEvent(f"unknown event type {str(event_type)[:60]!r}", field="type")
     try:
-        event = _EVENT.validate_python(raw)
+        event = _event_validator().validate_python(raw)
     except ValidationError as e:
         raise _first_error(e) from None
     kind = CATEGORIES[event_type]
@@ -475,7 +486,7 @@ def validate_replacement(target_type: str, replacement: Any) -> dict[str, Any]:
     if CATEGORIES[target_type] == "correction":
         raise InvalidEvent("a correction cannot itself be corrected or voided", field="refs[0]")
     try:
-        return _DATA[target_type].validate_python(replacement)
+        return _data_validators()[target_type].validate_python(replacement)
     except ValidationError as e:
         raise _first_error(e, "data.replacement") from None
 

@@ -9,16 +9,16 @@ does inside one `writing()` block commits or rolls back as one.
 from __future__ import annotations
 
 import os
+import re
+import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import orjson
-from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 
 from ledger.errors import NotInitialised, StorageError
 from ledger.events import StoredEvent
@@ -33,9 +33,46 @@ _CHUNK = 500  # ids per IN (...) lookup
 def safe_url(url: str) -> str:
     """The URL with any password masked, for messages."""
     try:
-        return make_url(url).render_as_string(hide_password=True)
+        parts = urlsplit(url)
+        if parts.password is None:
+            return url
+        host = parts.netloc.rsplit("@", 1)[1]
+        return parts._replace(netloc=f"{parts.username or ''}:***@{host}").geturl()
     except Exception:
         return "<unparseable database URL>"
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where a database URL points: the backend and what its driver connects with."""
+
+    dialect: str  # "sqlite" or "postgresql"
+    sqlite_path: str | None  # a file path or ":memory:"
+    conninfo: str | None  # a libpq URI for psycopg
+
+
+def parse_url(url: str) -> Target:
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        raise StorageError(f"not a database URL: {safe_url(url)} (use sqlite:///FILE or postgresql://...)")
+    backend = scheme.split("+", 1)[0].lower()
+    if backend == "sqlite" and scheme.lower() in ("sqlite", "sqlite+pysqlite"):
+        # sqlite:///relative/path, sqlite:////absolute/path, sqlite:// (in memory): SQLAlchemy's forms.
+        path = rest[1:] if rest.startswith("/") else rest
+        path = unquote(path.split("?", 1)[0])
+        return Target("sqlite", path or ":memory:", None)
+    if backend in ("postgresql", "postgres") and scheme.lower() in (
+        "postgresql",
+        "postgres",
+        "postgresql+psycopg",
+    ):
+        return Target("postgresql", None, "postgresql://" + rest)
+    raise StorageError(f"unsupported database URL {safe_url(url)}: use sqlite:/// or postgresql+psycopg://")
+
+
+def sqlalchemy_url(url: str) -> str:
+    """The URL as SQLAlchemy and Alembic take it (psycopg 3 for PostgreSQL)."""
+    return re.sub(r"^(postgresql|postgres)(\+psycopg)?://", "postgresql+psycopg://", url)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,9 +118,17 @@ def stored_event(row: Sequence[Any]) -> StoredEvent:
     )
 
 
-def _translate(error: DBAPIError, url: str) -> Exception:
+def _driver_errors(dialect: str) -> tuple[type[Exception], ...]:
+    if dialect == "sqlite":
+        return (sqlite3.Error,)
+    import psycopg
+
+    return (psycopg.Error,)
+
+
+def _translate(error: Exception, url: str) -> Exception:
     """One place that turns driver errors into the ledger's own."""
-    message = str(error.orig) if error.orig is not None else str(error)
+    message = str(error)
     first = message.strip().splitlines()[0] if message.strip() else type(error).__name__
     lowered = message.lower()
     if "no such table" in lowered or ("relation" in lowered and "does not exist" in lowered):
@@ -98,51 +143,66 @@ def _translate(error: DBAPIError, url: str) -> Exception:
     return StorageError(f"database error on {safe_url(url)}: {first}")
 
 
-def make_engine(url: str) -> Engine:
-    parsed = make_url(url)
-    if parsed.drivername in ("postgresql", "postgres"):
-        parsed = parsed.set(drivername="postgresql+psycopg")
-    if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_S})
+def _connect_sqlite(path: str) -> sqlite3.Connection:
+    # isolation_level=None: the store, not the sqlite3 module, decides where transactions begin.
+    connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+    for pragma in (
+        "journal_mode=WAL",
+        f"busy_timeout={int(BUSY_TIMEOUT_S * 1000)}",
+        "synchronous=FULL",  # a committed event survives power loss
+        "foreign_keys=ON",
+        "cache_size=-65536",  # 64 MiB: index inserts stay in memory
+        "mmap_size=1073741824",  # reads of a large log without copies
+    ):
+        connection.execute(f"PRAGMA {pragma}")
+    return connection
 
-        @event.listens_for(engine, "connect")
-        def _sqlite_connect(dbapi_connection, _record) -> None:
-            # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin.
-            dbapi_connection.isolation_level = None
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
-            cursor.execute("PRAGMA synchronous=FULL")  # a committed event survives power loss
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB: index inserts stay in memory
-            cursor.execute("PRAGMA mmap_size=1073741824")  # reads of a large log without copies
-            cursor.close()
 
-        @event.listens_for(engine, "begin")
-        def _sqlite_begin(connection: Connection) -> None:
-            # Writers take the write lock up front, so two never deadlock upgrading a read lock.
-            immediate = connection.info.get("ledger_write", False)
-            connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+def _connect_postgresql(conninfo: str) -> Any:
+    import psycopg
 
-        return engine
-    if parsed.get_backend_name() == "postgresql":
-        return create_engine(parsed, pool_pre_ping=False)
-    raise StorageError(f"unsupported database URL {safe_url(url)}: use sqlite:/// or postgresql+psycopg://")
+    return psycopg.connect(conninfo, autocommit=True, connect_timeout=10)
 
 
 class Transaction:
     """SQL for one transaction on the store; created by `EventStore.reading()` / `writing()`."""
 
-    def __init__(self, connection: Connection, dialect: str) -> None:
-        self.connection = connection
+    def __init__(self, connection: Any, dialect: str) -> None:
+        self.connection = connection  # the driver's own (DB-API) connection
         self.dialect = dialect
         self._ph = "?" if dialect == "sqlite" else "%s"
 
+    def _run(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self.connection.execute(sql.replace("?", self._ph), tuple(params))
+
+    def _run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        cursor = self.connection.cursor()
+        try:
+            cursor.executemany(sql.replace("?", self._ph), rows)
+        finally:
+            cursor.close()
+
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Sequence[Any]]:
-        return list(self.connection.exec_driver_sql(sql.replace("?", self._ph), tuple(params)).fetchall())
+        return list(self.connection.execute(sql.replace("?", self._ph), tuple(params)).fetchall())
 
     def _in(self, values: Sequence[Any]) -> str:
-        return ",".join([self._ph] * len(values))
+        return ",".join("?" * len(values))
+
+    def schema_revision(self) -> str | None:
+        """The Alembic revision the database is at, or None without a ledger schema."""
+        if self.dialect == "sqlite":
+            found = self._rows(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+            )
+        else:
+            found = self._rows(
+                "SELECT 1 FROM pg_tables WHERE tablename = 'alembic_version' "
+                "AND schemaname = ANY (current_schemas(false))"
+            )
+        if not found:
+            return None
+        rows = self._rows("SELECT version_num FROM alembic_version")
+        return rows[0][0] if rows else None
 
     # -- the head and the log ----------------------------------------------------------------------------
     def head(self) -> Head:
@@ -158,11 +218,9 @@ class Transaction:
         """Insert events with their index and reference rows (positions already assigned)."""
         if not rows:
             return
-        ph = self._ph
-        run = self.connection.exec_driver_sql
-        run(
-            f"INSERT INTO events (position, id, type, occurred_at, occurred_key, recorded_at, body, "
-            f"prev_hash, hash) VALUES ({', '.join([ph] * 9)})",
+        self._run_many(
+            "INSERT INTO events (position, id, type, occurred_at, occurred_key, recorded_at, body, "
+            "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     r.position,
@@ -180,10 +238,10 @@ class Transaction:
         )
         entity_rows = [(entity, r.position) for r in rows for entity in r.entities]
         if entity_rows:
-            run(f"INSERT INTO event_entities (entity_id, position) VALUES ({ph}, {ph})", entity_rows)
+            self._run_many("INSERT INTO event_entities (entity_id, position) VALUES (?, ?)", entity_rows)
         ref_rows = [(r.position, ref) for r in rows for ref in r.ref_positions]
         if ref_rows:
-            run(f"INSERT INTO event_refs (position, ref_position) VALUES ({ph}, {ph})", ref_rows)
+            self._run_many("INSERT INTO event_refs (position, ref_position) VALUES (?, ?)", ref_rows)
 
     def events_by_id(self, ids: Iterable[str]) -> dict[str, StoredEvent]:
         wanted = list(dict.fromkeys(ids))
@@ -320,14 +378,12 @@ class Transaction:
 
     def stream(self, sql: str, batch: int = 10_000) -> Iterator[Sequence[Any]]:
         """Rows of a large query without holding them all: SQLite steps its cursor, PostgreSQL uses a
-        server-side cursor. Straight on the driver: SQLAlchemy's per-row fetch costs more than the row."""
-        dbapi = self.connection.connection.dbapi_connection
-        assert dbapi is not None
+        server-side cursor."""
         if self.dialect == "postgresql":
-            cursor = dbapi.cursor(name=f"ledger_stream_{id(self)}")
+            cursor = self.connection.cursor(name=f"ledger_stream_{id(self)}")
             cursor.itersize = batch
         else:
-            cursor = dbapi.cursor()
+            cursor = self.connection.cursor()
         try:
             cursor.execute(sql)
             while rows := cursor.fetchmany(batch):
@@ -349,56 +405,43 @@ class Transaction:
         return int(rows[0][0]) if rows else 0
 
     def set_checkpoint(self, position: int) -> None:
-        self.connection.exec_driver_sql(
-            f"DELETE FROM projection_checkpoint WHERE name = {self._ph}", ("all",)
-        )
-        self.connection.exec_driver_sql(
-            f"INSERT INTO projection_checkpoint (name, position) VALUES ({self._ph}, {self._ph})",
-            ("all", position),
-        )
+        self._run("DELETE FROM projection_checkpoint WHERE name = ?", ("all",))
+        self._run("INSERT INTO projection_checkpoint (name, position) VALUES (?, ?)", ("all", position))
 
     def clear_projections(self) -> None:
-        self.connection.exec_driver_sql("DELETE FROM projected_entities")
-        self.connection.exec_driver_sql("DELETE FROM projected_claims")
+        self._run("DELETE FROM projected_entities")
+        self._run("DELETE FROM projected_claims")
 
     def replace_entities(self, docs: Sequence[tuple[str, str, bytes]], *, fresh: bool = False) -> None:
         """Write (entity id, kind, doc JSON) rows, replacing what was there unless the table is `fresh`."""
         if not docs:
             return
-        ph = self._ph
         if not fresh:
             ids = [d[0] for d in docs]
             for start in range(0, len(ids), _CHUNK):
                 chunk = ids[start : start + _CHUNK]
-                self.connection.exec_driver_sql(
-                    f"DELETE FROM projected_entities WHERE entity_id IN ({self._in(chunk)})", tuple(chunk)
-                )
-        self.connection.exec_driver_sql(
-            f"INSERT INTO projected_entities (entity_id, kind, doc) VALUES ({ph}, {ph}, {ph})",
+                self._run(f"DELETE FROM projected_entities WHERE entity_id IN ({self._in(chunk)})", chunk)
+        self._run_many(
+            "INSERT INTO projected_entities (entity_id, kind, doc) VALUES (?, ?, ?)",
             [(entity, kind, doc.decode()) for entity, kind, doc in docs],
         )
 
     def delete_entities(self, ids: Sequence[str]) -> None:
         for start in range(0, len(ids), _CHUNK):
             chunk = list(ids[start : start + _CHUNK])
-            self.connection.exec_driver_sql(
-                f"DELETE FROM projected_entities WHERE entity_id IN ({self._in(chunk)})", tuple(chunk)
-            )
+            self._run(f"DELETE FROM projected_entities WHERE entity_id IN ({self._in(chunk)})", chunk)
 
     def replace_claims(self, claims: Sequence[tuple[int, str, bytes]], *, fresh: bool = False) -> None:
         """Write (claim position, status, doc JSON) rows."""
         if not claims:
             return
-        ph = self._ph
         if not fresh:
             positions = [c[0] for c in claims]
             for start in range(0, len(positions), _CHUNK):
                 chunk = positions[start : start + _CHUNK]
-                self.connection.exec_driver_sql(
-                    f"DELETE FROM projected_claims WHERE position IN ({self._in(chunk)})", tuple(chunk)
-                )
-        self.connection.exec_driver_sql(
-            f"INSERT INTO projected_claims (position, status, doc) VALUES ({ph}, {ph}, {ph})",
+                self._run(f"DELETE FROM projected_claims WHERE position IN ({self._in(chunk)})", chunk)
+        self._run_many(
+            "INSERT INTO projected_claims (position, status, doc) VALUES (?, ?, ?)",
             [(position, status, doc.decode()) for position, status, doc in claims],
         )
 
@@ -430,33 +473,63 @@ class Transaction:
 
 
 class EventStore:
-    """A ledger database: opens connections and hands out read and write transactions."""
+    """A ledger database: opens connections and hands out read and write transactions.
+
+    The store talks to the database through its DB-API driver (sqlite3, psycopg 3): every statement is
+    hand-written SQL already, and a query command should not pay SQLAlchemy's import (~150 ms) before
+    its first row. SQLAlchemy and Alembic own the schema (`engine`, used by `ledger init`).
+    """
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.engine = make_engine(url)
-        self.dialect = self.engine.dialect.name
+        self.target = parse_url(url)
+        self.dialect = self.target.dialect
+        self._errors = _driver_errors(self.dialect)
+        self._idle: list[Any] = []  # open connections not in a transaction (nested blocks get another)
+        self._engine: Any = None
+        self._schema_checked = False
 
     def close(self) -> None:
-        self.engine.dispose()
+        while self._idle:
+            self._idle.pop().close()
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+    @property
+    def engine(self) -> Any:
+        """A SQLAlchemy engine on the same database, for migrations and administration."""
+        if self._engine is None:
+            from sqlalchemy import create_engine
+
+            self._engine = create_engine(sqlalchemy_url(self.url))
+        return self._engine
 
     def sqlite_path(self) -> Path | None:
-        if self.dialect != "sqlite":
-            return None
-        database = make_url(self.url).database
-        return Path(database) if database and database != ":memory:" else None
+        path = self.target.sqlite_path
+        return Path(path) if path and path != ":memory:" else None
+
+    def _connect(self) -> Any:
+        if self._idle:
+            return self._idle.pop()
+        if self.dialect == "sqlite":
+            path = self.sqlite_path()
+            if path is not None and not path.parent.is_dir():
+                raise StorageError(f"no folder {path.parent} for the ledger file {path}")
+            return _connect_sqlite(self.target.sqlite_path or ":memory:")
+        return _connect_postgresql(self.target.conninfo or "")
 
     def require_schema(self) -> None:
-        """Raise NotInitialised unless the schema is at the head migration."""
-        from ledger.migrations import HEAD_REVISION, current_revision
+        """Raise NotInitialised unless the schema is at the head migration (checked once per store)."""
+        if self._schema_checked:
+            return
+        from ledger.migrations import HEAD_REVISION
 
         path = self.sqlite_path()
         if path is not None and not path.exists():
             raise NotInitialised(f"no ledger at {path}; run `ledger init` first")
-        try:
-            revision = current_revision(self.engine)
-        except DBAPIError as e:
-            raise _translate(e, self.url) from None
+        with self.reading() as tx:
+            revision = tx.schema_revision()
         if revision is None:
             raise NotInitialised(f"{safe_url(self.url)} has no ledger schema; run `ledger init`")
         if revision != HEAD_REVISION:
@@ -464,28 +537,52 @@ class EventStore:
                 f"{safe_url(self.url)} has schema {revision}, this ledger needs {HEAD_REVISION}; "
                 "run `ledger init`"
             )
+        self._schema_checked = True
 
     @contextmanager
-    def reading(self) -> Iterator[Transaction]:
+    def _transaction(self, write: bool) -> Iterator[Transaction]:
         try:
-            with self.engine.connect() as connection, connection.begin():
+            connection = self._connect()
+        except self._errors as e:
+            raise _translate(e, self.url) from None
+        reusable = False
+        try:
+            if self.dialect == "sqlite":
+                # Writers take the write lock up front, so two never deadlock upgrading a read lock.
+                connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            else:
+                connection.execute("BEGIN")
+                if write:
+                    connection.execute(f"SET LOCAL lock_timeout = '{int(BUSY_TIMEOUT_S)}s'")
+                    connection.execute(f"SELECT pg_advisory_xact_lock({_PG_WRITE_LOCK})")
+            try:
                 yield Transaction(connection, self.dialect)
-        except (OperationalError, ProgrammingError, DBAPIError) as e:
-            raise _translate(e, self.url) from None
-
-    @contextmanager
-    def writing(self) -> Iterator[Transaction]:
-        """A transaction holding the single-writer lock; commits on success, rolls back on any error."""
-        try:
-            with self.engine.connect() as connection:
-                connection.info["ledger_write"] = True
+            except BaseException:
                 try:
-                    with connection.begin():
-                        if self.dialect == "postgresql":
-                            connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{int(BUSY_TIMEOUT_S)}s'")
-                            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_WRITE_LOCK})")
-                        yield Transaction(connection, self.dialect)
-                finally:
-                    connection.info["ledger_write"] = False
-        except (OperationalError, ProgrammingError, DBAPIError) as e:
+                    connection.execute("ROLLBACK")
+                    reusable = True
+                except Exception:  # a broken connection: it is closed below, the first error stands
+                    pass
+                raise
+            connection.execute("COMMIT")
+            reusable = True
+        except self._errors as e:
             raise _translate(e, self.url) from None
+        finally:
+            if reusable:
+                self._idle.append(connection)
+            else:
+                _close_quietly(connection)
+
+    def reading(self) -> Any:
+        """A read transaction (a consistent snapshot on SQLite; read committed on PostgreSQL)."""
+        return self._transaction(write=False)
+
+    def writing(self) -> Any:
+        """A transaction holding the single-writer lock; commits on success, rolls back on any error."""
+        return self._transaction(write=True)
+
+
+def _close_quietly(connection: Any) -> None:
+    with suppress(Exception):  # the connection is already broken; closing is best effort
+        connection.close()

@@ -17,11 +17,11 @@ import orjson
 
 from ledger.errors import Conflict, IntegrityFailure, InvalidEvent
 from ledger.events import (
-    MAY_HOLD_FLOATS,
     NewEvent,
     StoredEvent,
     category,
     entities_in,
+    may_hold_floats,
     validate_replacement,
 )
 from ledger.hashing import canonical_json, chain_hash
@@ -172,7 +172,7 @@ class Appender:
         # orjson writes JSON exactly as RFC 8785 does, except non-integer numbers (see ledger.hashing).
         data = (
             canonical_json(event.data)
-            if event.type in MAY_HOLD_FLOATS
+            if event.type in may_hold_floats()
             else orjson.dumps(event.data, option=_SORTED)
         )
         sources = orjson.dumps(event.sources, option=_SORTED)

@@ -7,37 +7,26 @@ server the PostgreSQL cases skip with the reason; under CI=true a missing server
 
 from __future__ import annotations
 
-import os
 import shutil
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-PG_ADMIN_URL = os.environ.get("LEDGER_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-
-def _pg_connect(dbname: str | None = None):
-    import psycopg
-
-    conninfo = PG_ADMIN_URL.replace("postgresql+psycopg://", "postgresql://")
-    if dbname:
-        conninfo = conninfo.rsplit("/", 1)[0] + "/" + dbname
-    return psycopg.connect(conninfo, autocommit=True, connect_timeout=3)
-
-
-def pg_url(dbname: str) -> str:
-    base = PG_ADMIN_URL.replace("postgresql://", "postgresql+psycopg://", 1)
-    return base.rsplit("/", 1)[0] + "/" + dbname
+from support.databases import (
+    IN_CI,
+    PG_ADMIN_URL,
+    create_pg_database,
+    drop_pg_database,
+    pg_connect,
+    pg_url,
+)
 
 
 @pytest.fixture(scope="session")
 def pg_admin():
     """A superuser connection to the server, or a skip (a failure under CI) with the reason."""
     try:
-        connection = _pg_connect()
+        connection = pg_connect()
     except Exception as e:  # any reason the server cannot be reached
         reason = f"PostgreSQL not reachable at {PG_ADMIN_URL}: {str(e).splitlines()[0]}"
         if IN_CI:
@@ -45,19 +34,6 @@ def pg_admin():
         pytest.skip(reason)
     yield connection
     connection.close()
-
-
-def create_pg_database(admin, template: str | None = None) -> str:
-    name = f"ledger_test_{uuid.uuid4().hex[:12]}"
-    # FILE_COPY: a third of the default WAL_LOG strategy's time for a small template.
-    admin.execute(
-        f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}" STRATEGY FILE_COPY' if template else "")
-    )
-    return name
-
-
-def drop_pg_database(admin, name: str) -> None:
-    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")

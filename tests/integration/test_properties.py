@@ -16,9 +16,9 @@ from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import pytest
-from conftest import create_pg_database, drop_pg_database, pg_url
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.databases import create_pg_database, drop_pg_database, pg_url
 from support.factories import ANONYMOUS, NISSAN_SAYS, PRESS, WIRE, an_event
 
 import ledger
