@@ -152,7 +152,6 @@ def _connect_sqlite(path: str) -> sqlite3.Connection:
         "synchronous=FULL",  # a committed event survives power loss
         "foreign_keys=ON",
         "cache_size=-65536",  # 64 MiB: index inserts stay in memory
-        "mmap_size=1073741824",  # reads of a large log without copies
     ):
         connection.execute(f"PRAGMA {pragma}")
     return connection
@@ -181,6 +180,19 @@ class Transaction:
             cursor.executemany(sql.replace("?", self._ph), rows)
         finally:
             cursor.close()
+
+    def _insert(self, table: str, columns: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Insert many rows: COPY on PostgreSQL (several times executemany's rate), executemany on SQLite."""
+        if self.dialect == "postgresql":
+            with (
+                self.connection.cursor() as cursor,
+                cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+            ):
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ", ".join("?" * (columns.count(",") + 1))
+        self._run_many(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Sequence[Any]]:
         return list(self.connection.execute(sql.replace("?", self._ph), tuple(params)).fetchall())
@@ -218,9 +230,9 @@ class Transaction:
         """Insert events with their index and reference rows (positions already assigned)."""
         if not rows:
             return
-        self._run_many(
-            "INSERT INTO events (position, id, type, occurred_at, occurred_key, recorded_at, body, "
-            "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        self._insert(
+            "events",
+            "position, id, type, occurred_at, occurred_key, recorded_at, body, prev_hash, hash",
             [
                 (
                     r.position,
@@ -238,10 +250,10 @@ class Transaction:
         )
         entity_rows = [(entity, r.position) for r in rows for entity in r.entities]
         if entity_rows:
-            self._run_many("INSERT INTO event_entities (entity_id, position) VALUES (?, ?)", entity_rows)
+            self._insert("event_entities", "entity_id, position", entity_rows)
         ref_rows = [(r.position, ref) for r in rows for ref in r.ref_positions]
         if ref_rows:
-            self._run_many("INSERT INTO event_refs (position, ref_position) VALUES (?, ?)", ref_rows)
+            self._insert("event_refs", "position, ref_position", ref_rows)
 
     def events_by_id(self, ids: Iterable[str]) -> dict[str, StoredEvent]:
         wanted = list(dict.fromkeys(ids))
@@ -421,8 +433,9 @@ class Transaction:
             for start in range(0, len(ids), _CHUNK):
                 chunk = ids[start : start + _CHUNK]
                 self._run(f"DELETE FROM projected_entities WHERE entity_id IN ({self._in(chunk)})", chunk)
-        self._run_many(
-            "INSERT INTO projected_entities (entity_id, kind, doc) VALUES (?, ?, ?)",
+        self._insert(
+            "projected_entities",
+            "entity_id, kind, doc",
             [(entity, kind, doc.decode()) for entity, kind, doc in docs],
         )
 
@@ -440,8 +453,9 @@ class Transaction:
             for start in range(0, len(positions), _CHUNK):
                 chunk = positions[start : start + _CHUNK]
                 self._run(f"DELETE FROM projected_claims WHERE position IN ({self._in(chunk)})", chunk)
-        self._run_many(
-            "INSERT INTO projected_claims (position, status, doc) VALUES (?, ?, ?)",
+        self._insert(
+            "projected_claims",
+            "position, status, doc",
             [(position, status, doc.decode()) for position, status, doc in claims],
         )
 
