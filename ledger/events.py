@@ -492,9 +492,10 @@ def validate_replacement(target_type: str, replacement: Any) -> dict[str, Any]:
 
 
 # -- stored events, as read back by the store and folded by the projections ------------------------------
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen init costs 7x (0.8 us), paid per event in every rebuild
 class StoredEvent:
-    """One event as the log holds it: its content plus position, ledger time and chain hashes."""
+    """One event as the log holds it: its content plus position, ledger time and chain hashes.
+    Read-only by convention: nothing in the ledger changes an event once read."""
 
     position: int
     id: str

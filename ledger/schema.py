@@ -68,10 +68,13 @@ Index("ix_projected_entities_kind", projected_entities.c.kind, projected_entitie
 projected_claims = Table(
     "projected_claims",
     metadata,
-    Column("position", Position, primary_key=True, autoincrement=False),
+    # No primary key: rows go to the end of the table in the order a rebuild writes them (entity by
+    # entity), and only the small unique index on position takes random inserts (migration 0003).
+    Column("position", Position, nullable=False, autoincrement=False),
     Column("status", String(20), nullable=False),
     Column("doc", Text, nullable=False),  # the claim with its trail
 )
+Index("uq_projected_claims_position", projected_claims.c.position, unique=True)
 Index("ix_projected_claims_status", projected_claims.c.status, projected_claims.c.position)
 
 projection_checkpoint = Table(

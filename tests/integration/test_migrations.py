@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 from alembic.config import Config
 from sqlalchemy import create_engine, inspect
-from support.factories import EVERY_TYPE, TALKS
+from support.factories import EVERY_TYPE, TALKS, statement, talks
 from support.runner import jsonl, ledger_cli, one_error_line, state
 
 import ledger
@@ -48,7 +49,9 @@ def test_init_creates_the_schema_and_says_where(blank_db_url):
     result = ledger_cli(blank_db_url, "init")
 
     assert result.exit_code == 0, result.stderr
-    assert result.stderr.startswith("ledger ready at ") and result.stderr.endswith(" (schema 0002)\n")
+    assert result.stderr.startswith("ledger ready at ") and result.stderr.endswith(
+        f" (schema {migrations.HEAD_REVISION})\n"
+    )
     assert tables(blank_db_url) >= LOG_TABLES
     assert revision(blank_db_url) == migrations.HEAD_REVISION
 
@@ -73,7 +76,9 @@ def test_init_upgrades_a_ledger_one_revision_behind(blank_db_url):
         config.attributes["connection"] = connection
         command.upgrade(config, "0001")
     engine.dispose()
-    assert "needs 0002; run `ledger init`" in one_error_line(ledger_cli(blank_db_url, "verify"))
+    assert f"needs {migrations.HEAD_REVISION}; run `ledger init`" in one_error_line(
+        ledger_cli(blank_db_url, "verify")
+    )
 
     assert ledger_cli(blank_db_url, "init").exit_code == 0
     assert ledger_cli(blank_db_url, "verify").exit_code == 0
@@ -119,8 +124,22 @@ def installed(tmp_path_factory) -> Path:
     installed into a folder of its own."""
     base = tmp_path_factory.mktemp("wheel")
     source = base / "source"
-    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(
-        ".git", ".venv", "tests", "build", "*.egg-info", "__pycache__", "*.db*", ".*cache", "bench", "docs"))
+    shutil.copytree(
+        REPO,
+        source,
+        ignore=shutil.ignore_patterns(
+            ".git",
+            ".venv",
+            "tests",
+            "build",
+            "*.egg-info",
+            "__pycache__",
+            "*.db*",
+            ".*cache",
+            "bench",
+            "docs",
+        ),
+    )
     target = base / "target"
     pip("wheel", "--no-deps", "--no-build-isolation", "-w", str(base), str(source))
     [wheel] = base.glob("*.whl")
@@ -145,8 +164,9 @@ def test_the_installed_package_creates_the_schema_from_any_folder(installed, bla
     cwd.mkdir()
     env = {**os.environ, "PYTHONPATH": str(installed)}
 
-    run = subprocess.run([sys.executable, "-c", script], cwd=cwd, env=env, capture_output=True, text=True,
-                         timeout=60)
+    run = subprocess.run(
+        [sys.executable, "-c", script], cwd=cwd, env=env, capture_output=True, text=True, timeout=60
+    )
 
     assert run.returncode == 0, run.stderr
     assert run.stderr.startswith("ledger ready at ")
@@ -161,3 +181,28 @@ def test_the_installed_package_creates_the_schema_from_any_folder(installed, bla
 def test_the_development_checkout_runs_its_own_migrations():
     assert Path(migrations.script_location()) == REPO / "alembic"
 
+
+def test_upgrading_a_ledger_with_events_keeps_them_and_rebuilds_its_projections(blank_db_url, tmp_path):
+    """0003 recreates a projection table; the log is untouched and the next command sees full state."""
+    engine = create_engine(blank_db_url)
+    with engine.begin() as connection:
+        config = Config()
+        config.set_main_option("script_location", migrations.script_location())
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0002")
+    engine.dispose()
+    claim = talks()
+    events = [claim, statement("confirmed", "company:nissan", claim)]
+    lines = "".join(json.dumps(e) + "\n" for e in events)
+    # Write the events with 0002's tables, as a ledger of that version would have.
+    with ledger.open(blank_db_url) as lg:
+        lg.store._schema_checked = True
+        lg.import_jsonl([line.encode() for line in lines.splitlines(keepends=True)])
+        before = lg.head()
+
+    assert ledger_cli(blank_db_url, "init").exit_code == 0
+
+    with ledger.open(blank_db_url) as lg:
+        assert lg.head() == before
+        assert lg.show("partnership:nissan-foxconn-oppama")["stage_basis"] == "confirmed"
+    assert ledger_cli(blank_db_url, "rebuild", "--check").exit_code == 0
