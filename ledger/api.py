@@ -232,10 +232,16 @@ class Ledger:
             projector.catch_up(tx)
 
     def rebuild(self, *, check: bool = False) -> projector.RebuildReport:
-        """Rebuild every projection from the log; with `check`, rebuild aside and compare instead."""
+        """Rebuild every projection from the log; with `check`, rebuild aside and compare instead.
+
+        `check` first catches up with the head, as every query does: projections merely behind (an
+        import between its two transactions, or killed between them) are not a difference."""
         self.store.require_schema()
         with self.store.writing() as tx:
-            return projector.check(tx) if check else projector.rebuild(tx)
+            if check:
+                projector.catch_up(tx)
+                return projector.check(tx)
+            return projector.rebuild(tx)
 
     def _query(self) -> Any:
         self.store.require_schema()

@@ -15,7 +15,7 @@ import orjson
 
 from ledger.errors import IntegrityFailure
 from ledger.events import first_entity
-from ledger.projections import EntityView, entity_kind, fold
+from ledger.projections import EntityView, cyclic_gc_paused, entity_kind, fold
 from ledger.store import Transaction
 
 CATCH_UP_LIMIT = 20_000  # more new events than this: a full rebuild is cheaper than refolding
@@ -47,6 +47,13 @@ def _rows(entity_id: str, view: EntityView) -> tuple[tuple[str, str, bytes], lis
 
 
 def _folded(tx: Transaction) -> Iterator[tuple[str, EntityView | None]]:
+    # Decoding a group of events allocates containers by the million and makes no cycles: the cyclic
+    # collector would rescan the live group again and again (a third of a rebuild's time).
+    with cyclic_gc_paused():
+        yield from _folded_groups(tx)
+
+
+def _folded_groups(tx: Transaction) -> Iterator[tuple[str, EntityView | None]]:
     for entity_id, events in tx.entity_stream():
         yield entity_id, fold(entity_id, tx.with_referenced(events))
 

@@ -65,7 +65,7 @@ class _Trail:
 
     def entries(self) -> list[dict[str, Any]]:
         if self._entries is None:
-            with _cyclic_gc_paused():
+            with cyclic_gc_paused():
                 self._entries = _history(self)
         return self._entries
 
@@ -106,12 +106,12 @@ def fold(
     are facts about the ledger, not the world: they apply whatever their occurred_at.
     """
     kind = entity_kind(entity_id)
-    with _cyclic_gc_paused():
+    with cyclic_gc_paused():
         return _fold(entity_id, kind, events, as_of, known_at)
 
 
 @contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
+def cyclic_gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector, if it runs, for the duration of a fold.
 
     A fold allocates many small containers and makes no reference cycles; left running, the collector
