@@ -105,7 +105,7 @@ class Ledger:
             path.parent.mkdir(parents=True, exist_ok=True)
         upgrade(self.store.engine)
         with self.store.writing() as tx:
-            projector.catch_up(tx)
+            projector.catch_up(tx, self._folder(tx))
         return HEAD_REVISION
 
     # -- writing -----------------------------------------------------------------------------------------
@@ -229,7 +229,14 @@ class Ledger:
             if tx.checkpoint() >= tx.head().position:
                 return
         with self.store.writing() as tx:
-            projector.catch_up(tx)
+            projector.catch_up(tx, self._folder(tx))
+
+    def _folder(self, tx: Transaction) -> projector.Folder:
+        """How to fold every entity in this transaction, whose log must be committed up to its head:
+        in worker processes when the log is large (see ledger.fold_pool)."""
+        from ledger import fold_pool
+
+        return fold_pool.folder(self.url, tx.head().position)
 
     def rebuild(self, *, check: bool = False) -> projector.RebuildReport:
         """Rebuild every projection from the log; with `check`, rebuild aside and compare instead.
@@ -238,10 +245,11 @@ class Ledger:
         import between its two transactions, or killed between them) are not a difference."""
         self.store.require_schema()
         with self.store.writing() as tx:
+            folder = self._folder(tx)
             if check:
-                projector.catch_up(tx)
-                return projector.check(tx)
-            return projector.rebuild(tx)
+                projector.catch_up(tx, folder)
+                return projector.check(tx, folder)
+            return projector.rebuild(tx, folder)
 
     def _query(self) -> Any:
         self.store.require_schema()

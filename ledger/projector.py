@@ -8,7 +8,7 @@ pure code. Runs inside a write transaction: the tables, the checkpoint and the l
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import orjson
@@ -46,26 +46,30 @@ def _rows(entity_id: str, view: EntityView) -> tuple[tuple[str, str, bytes], lis
     return doc, claims
 
 
-def _folded(tx: Transaction) -> Iterator[tuple[str, EntityView | None]]:
-    # Decoding a group of events allocates containers by the million and makes no cycles: the cyclic
-    # collector would rescan the live group again and again (a third of a rebuild's time).
+EntityRows = tuple[tuple[str, str, bytes], list[tuple[int, str, bytes]]]
+Folder = Callable[[Transaction], Iterable[EntityRows]]  # every entity's rows, from the log tx reads
+
+
+def entity_rows(tx: Transaction, first: str | None = None, last: str | None = None) -> Iterator[EntityRows]:
+    """The projection rows (entity doc, claims it owns) of every entity in the log, or of those from
+    `first` to `last`, folded one entity at a time."""
+    # A fold allocates containers by the million and makes no cycles: the cyclic collector would
+    # rescan the live objects again and again (a tenth of a rebuild's time).
     with cyclic_gc_paused():
-        yield from _folded_groups(tx)
+        for entity_id, events in tx.entity_stream(first, last):
+            view = fold(entity_id, tx.with_referenced(events))
+            if view is not None:
+                yield _rows(entity_id, view)
 
 
-def _folded_groups(tx: Transaction) -> Iterator[tuple[str, EntityView | None]]:
-    for entity_id, events in tx.entity_stream():
-        yield entity_id, fold(entity_id, tx.with_referenced(events))
-
-
-def catch_up(tx: Transaction) -> None:
-    """Refold the entities that events after the checkpoint touched."""
+def catch_up(tx: Transaction, folder: Folder = entity_rows) -> None:
+    """Refold the entities that events after the checkpoint touched (`folder`: see `rebuild`)."""
     head = tx.head().position
     checkpoint = tx.checkpoint()
     if checkpoint >= head:
         return
     if head - checkpoint > CATCH_UP_LIMIT:
-        rebuild(tx)
+        rebuild(tx, folder)
         return
     docs, claims, gone = [], [], []
     for entity_id in sorted(tx.entities_since(checkpoint)):
@@ -82,17 +86,17 @@ def catch_up(tx: Transaction) -> None:
     tx.set_checkpoint(head)
 
 
-def rebuild(tx: Transaction) -> RebuildReport:
-    """Drop and refill every projection table from the log, one entity in memory at a time."""
+def rebuild(tx: Transaction, folder: Folder = entity_rows) -> RebuildReport:
+    """Drop and refill every projection table from the log, one entity in memory at a time.
+
+    `folder` gives every entity's rows: folded here by default, from this transaction's view of the log;
+    or by worker processes (`ledger.fold_pool`) when the log is committed up to the head."""
     head = tx.head().position
     tx.clear_projections()
     docs: list[tuple[str, str, bytes]] = []
     claims: list[tuple[int, str, bytes]] = []
     entity_count = claim_count = 0
-    for entity_id, view in _folded(tx):
-        if view is None:
-            continue
-        doc, owned = _rows(entity_id, view)
+    for doc, owned in folder(tx):
         docs.append(doc)
         claims.extend(owned)
         entity_count += 1
@@ -128,16 +132,13 @@ def _differences(expected: dict, stored: Iterable[tuple[object, str]], what: str
     return found
 
 
-def check(tx: Transaction) -> RebuildReport:
+def check(tx: Transaction, folder: Folder = entity_rows) -> RebuildReport:
     """Rebuild aside (nothing written) and compare with the stored projections."""
     head = tx.head().position
     entities: dict[str, bytes] = {}
     claims: dict[int, bytes] = {}
-    for entity_id, view in _folded(tx):
-        if view is None:
-            continue
-        doc, owned = _rows(entity_id, view)
-        entities[entity_id] = _digest(doc[2])
+    for doc, owned in folder(tx):
+        entities[doc[0]] = _digest(doc[2])
         for position, _status, claim_doc in owned:
             claims[position] = _digest(claim_doc)
     differences = []

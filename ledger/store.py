@@ -376,12 +376,23 @@ class Transaction:
             events = events + list(self.events_by_id(missing).values())
         return events
 
-    def entity_stream(self) -> Iterator[tuple[str, list[StoredEvent]]]:
-        """(entity id, its events) for every entity, in entity id order; one entity in memory at a time."""
+    def entity_stream(
+        self, first: str | None = None, last: str | None = None
+    ) -> Iterator[tuple[str, list[StoredEvent]]]:
+        """(entity id, its events) for every entity (from `first` to `last` inclusive, if given), in
+        entity id order; one entity in memory at a time."""
         columns = ", ".join("e." + c for c in _EVENT_COLUMNS.split(", "))
+        where, params = [], []
+        if first is not None:
+            where.append("x.entity_id >= ?")
+            params.append(first)
+        if last is not None:
+            where.append("x.entity_id <= ?")
+            params.append(last)
         rows = self.stream(
-            f"SELECT x.entity_id, {columns} FROM event_entities x "
-            "JOIN events e ON e.position = x.position ORDER BY x.entity_id, x.position"
+            f"SELECT x.entity_id, {columns} FROM event_entities x CROSS JOIN events e "
+            f"WHERE {' AND '.join([*where, 'e.position = x.position'])} ORDER BY x.entity_id, x.position",
+            params,
         )
         current: str | None = None
         bucket: list[StoredEvent] = []
@@ -394,7 +405,13 @@ class Transaction:
         if current is not None:
             yield current, bucket
 
-    def stream(self, sql: str, batch: int = 10_000) -> Iterator[Sequence[Any]]:
+    def entity_sizes(self) -> Iterator[tuple[str, int]]:
+        """(entity id, number of index rows) for every entity, in entity id order."""
+        return self.stream(
+            "SELECT entity_id, COUNT(*) FROM event_entities GROUP BY entity_id ORDER BY entity_id"
+        )
+
+    def stream(self, sql: str, params: Sequence[Any] = (), batch: int = 10_000) -> Iterator[Sequence[Any]]:
         """Rows of a large query without holding them all: SQLite steps its cursor, PostgreSQL uses a
         server-side cursor."""
         if self.dialect == "postgresql":
@@ -403,7 +420,7 @@ class Transaction:
         else:
             cursor = self.connection.cursor()
         try:
-            cursor.execute(sql)
+            cursor.execute(sql.replace("?", self._ph), tuple(params))
             while rows := cursor.fetchmany(batch):
                 yield from rows
         finally:
