@@ -11,7 +11,9 @@ after an import. The rows are the same as a fold in one process (`rebuild --chec
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.connection
 import os
+import threading
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -54,7 +56,7 @@ def entity_ranges(tx: Transaction, task_rows: int = TASK_ROWS) -> list[tuple[str
 def _rows_from_workers(url: str, tx: Transaction) -> Iterator[EntityRows]:
     ranges = iter(entity_ranges(tx))
     context = multiprocessing.get_context("spawn")  # no fork: never share the writer's connection
-    with ProcessPoolExecutor(WORKERS, mp_context=context) as pool:
+    with ProcessPoolExecutor(WORKERS, mp_context=context, initializer=_exit_with_parent) as pool:
         in_flight: deque[Future[list[EntityRows]]] = deque()
 
         def submit() -> None:
@@ -68,6 +70,20 @@ def _rows_from_workers(url: str, tx: Transaction) -> Iterator[EntityRows]:
             rows = in_flight.popleft().result()
             submit()
             yield from rows
+
+
+def _exit_with_parent() -> None:
+    """A worker ends as soon as the process that started it does: a killed `ledger rebuild` must not
+    leave workers holding database sessions (PostgreSQL) or read snapshots (SQLite) behind."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 _stores: dict[str, EventStore] = {}  # a worker's store, opened on its first task
