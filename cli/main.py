@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
@@ -85,15 +86,19 @@ def reports_errors(command: F) -> F:
         except KeyboardInterrupt:
             raise fail("interrupted; nothing was written by the unfinished transaction", 130) from None
         except Exception as e:
-            if os.environ.get("LEDGER_DEBUG"):
-                raise
-            from ledger.store import safe_url
+            from ledger.store import redact
 
+            # typer hands commands its click context, of which typer.Context is only a subclass.
+            ctx = next((a for a in (*args, *kwargs.values()) if hasattr(a, "find_root")), None)
+            root = ctx.find_root() if ctx is not None else None
+            url = root.obj.db if root is not None and root.obj is not None else ""
+            if os.environ.get("LEDGER_DEBUG"):
+                # The traceback, for a developer; still no password from the database URL.
+                trace = "".join(traceback.format_exception(e))
+                sys.stderr.write(redact(trace, url) if url else trace)
+                raise typer.Exit(1) from None
             text = str(e).splitlines()[0] if str(e) else ""
-            ctx = kwargs.get("ctx")
-            if isinstance(ctx, typer.Context) and ctx.find_root().obj is not None:
-                url = ctx.find_root().obj.db
-                text = text.replace(url, safe_url(url))
+            text = redact(text, url) if url else text
             raise fail(f"unexpected {type(e).__name__}: {text} (set LEDGER_DEBUG=1 for details)", 1) from None
 
     return wrapper  # type: ignore[return-value]

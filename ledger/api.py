@@ -315,6 +315,9 @@ def _verify(tx: Transaction, expected_head: tuple[str, int] | None) -> VerifyRep
         if expected_head and position == expected_head[1]:
             held = stored_hash
     head_hash = prev_hash
+    if bad is None and (built := tx.checkpoint()) > count:
+        # A tripwire, not a proof (whoever cuts the log can rewind this too; `--head` is the proof).
+        bad = (count + 1, f"position {count + 1} is missing: the projections were built from {built} events")
     if bad is None and expected_head is not None and held != expected_head[0]:
         bad = (
             expected_head[1],

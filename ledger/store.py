@@ -16,7 +16,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 import orjson
 
@@ -30,16 +30,43 @@ _EVENT_COLUMNS = "position, id, type, occurred_at, recorded_at, body, prev_hash,
 _CHUNK = 500  # ids per IN (...) lookup
 
 
+_QUERY_SECRET = re.compile(r"(?i)((?:^|[?&\s])(?:password|sslpassword)=)([^&#\s]*)")
+
+
+def _masked(url: str) -> tuple[str, list[str]]:
+    """The URL with its secrets masked, and the secrets: the password of `user:password@host`, and
+    `password=` parameters, which libpq also reads from the query string."""
+    secrets: list[str] = []
+    scheme, sep, rest = url.partition("://")
+    query_at = rest.find("?")
+    at = rest.rfind("@", 0, query_at if query_at >= 0 else len(rest))
+    if sep and at >= 0 and ":" in rest[:at]:
+        user, _, password = rest[:at].partition(":")
+        secrets += [password, unquote(password)]
+        rest = f"{user}:***{rest[at:]}"
+    masked = f"{scheme}{sep}{rest}"
+
+    def mask(match: re.Match[str]) -> str:
+        secrets.extend([match[2], unquote(match[2])])
+        return match[1] + "***"
+
+    masked = _QUERY_SECRET.sub(mask, masked)
+    return masked, sorted({s for s in secrets if s and s != "***"}, key=len, reverse=True)
+
+
 def safe_url(url: str) -> str:
     """The URL with any password masked, for messages."""
-    try:
-        parts = urlsplit(url)
-        if parts.password is None:
-            return url
-        host = parts.netloc.rsplit("@", 1)[1]
-        return parts._replace(netloc=f"{parts.username or ''}:***@{host}").geturl()
-    except Exception:
-        return "<unparseable database URL>"
+    return _masked(url)[0]
+
+
+def redact(text: str, url: str) -> str:
+    """`text` (a driver's message, a traceback) with the URL's secrets masked wherever they appear."""
+    masked, secrets = _masked(url)
+    text = text.replace(url, masked)
+    for secret in secrets:
+        # A very short password would mask half the message; it is masked where it stands after ':'.
+        text = text.replace(secret, "***") if len(secret) >= 4 else text.replace(f":{secret}@", ":***@")
+    return _QUERY_SECRET.sub(lambda m: m[1] + "***", text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,8 +166,8 @@ def _translate(error: Exception, url: str) -> Exception:
             "(LEDGER_BUSY_TIMEOUT); nothing was written"
         )
     if "append-only" in lowered:
-        return StorageError(f"refused by the database: {first}")
-    return StorageError(f"database error on {safe_url(url)}: {first}")
+        return StorageError(f"refused by the database: {redact(first, url)}")
+    return StorageError(f"database error on {safe_url(url)}: {redact(first, url)}")
 
 
 def _connect_sqlite(path: str) -> sqlite3.Connection:
