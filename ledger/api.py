@@ -98,12 +98,12 @@ class Ledger:
     # -- schema ------------------------------------------------------------------------------------------
     def init(self) -> str:
         """Create or upgrade the schema to the head migration (idempotent); returns the revision."""
-        from ledger.migrations import HEAD_REVISION, upgrade
+        from ledger.migrations import HEAD_REVISION
 
         path = self.store.sqlite_path()
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-        upgrade(self.store.engine)
+        self.store.upgrade_schema()
         with self.store.writing() as tx:
             projector.catch_up(tx, self._folder(tx))
         return HEAD_REVISION

@@ -603,6 +603,22 @@ class EventStore:
             )
         self._schema_checked = True
 
+    def upgrade_schema(self) -> None:
+        """Run the migrations up to head (`ledger init`); driver errors reported as everywhere else."""
+        from sqlalchemy.exc import ArgumentError, DBAPIError
+
+        from ledger.migrations import upgrade
+
+        try:
+            engine = self.engine
+        except (ArgumentError, ValueError) as e:  # SQLAlchemy parses the URL itself: a bad port, say
+            message = f"not a valid database URL: {safe_url(self.url)} ({redact(str(e), self.url)})"
+            raise StorageError(message) from None
+        try:
+            upgrade(engine)
+        except DBAPIError as e:
+            raise _translate(e.orig if e.orig is not None else e, self.url) from None
+
     @contextmanager
     def _transaction(self, write: bool) -> Iterator[Transaction]:
         try:
