@@ -87,8 +87,9 @@ def _events_of(stream) -> list[Any]:
     if isinstance(whole, dict):
         return [whole]
     if isinstance(whole, list):
-        return whole
-    events = [raw for _, _, raw in read_lines(text.splitlines(keepends=True))]
+        events = whole
+    else:
+        events = [raw for _, _, raw in read_lines(text.splitlines(keepends=True))]
     if not events:
         raise InvalidEvent("no event in the input", field="--file")
     return events

@@ -217,7 +217,7 @@ class TalksEnded(TypedDict):
 
 # -- statements and corrections -------------------------------------------------------------------------
 def _check_by(value: str) -> str:
-    if value.startswith("company:") and not re.match(rf"^company:{SLUG}$", value):
+    if value.startswith("company:") and not re.fullmatch(rf"company:{SLUG}", value):  # `$` allows a "\n"
         raise ValueError(f"expected a company id like company:nissan or a source name, got {value!r}")
     return value
 
@@ -424,7 +424,8 @@ def _field_path(prefix: str, loc: tuple[Any, ...]) -> str:
         elif part in ("str", "float", "constrained-str", "function-after[check_time(), constrained-str]"):
             continue  # union branch names, meaningless to the user
         else:
-            path += f".{part}" if path else str(part)
+            name = part if part and part.isprintable() and len(part) <= 60 else repr(part[:60])  # one line
+            path += f".{name}" if path else name
     return path
 
 
@@ -438,7 +439,7 @@ _CANONICAL_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-
 
 
 def _check_uuid(value: str, field: str) -> str:
-    if _CANONICAL_UUID.match(value):
+    if _CANONICAL_UUID.fullmatch(value):  # not .match: `$` matches before a final newline
         return value
     try:
         return str(uuid.UUID(value))
@@ -453,7 +454,7 @@ def validate_event(raw: Any) -> NewEvent:
     event_type = raw.get("type")
     if event_type is None:
         raise InvalidEvent("missing required field", field="type")
-    if event_type not in PAYLOADS:
+    if not isinstance(event_type, str) or event_type not in PAYLOADS:
         raise InvalidEvent(f"unknown event type {str(event_type)[:60]!r}", field="type")
     try:
         event = _event_validator().validate_python(raw)

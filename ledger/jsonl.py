@@ -15,7 +15,7 @@ ParsedLine = tuple[int, NewEvent, dict[str, Any]]
 
 def parse_line(line: bytes | str, number: int | None = None) -> tuple[NewEvent, dict[str, Any]]:
     """Decode and validate one event; errors name the line and the field."""
-    size = len(line)
+    size = len(line.rstrip(b"\r\n") if isinstance(line, bytes) else line.rstrip("\r\n"))  # not its newline
     if size > MAX_LINE_BYTES:
         raise InvalidEvent(f"event is {size} bytes; the limit is {MAX_LINE_BYTES}", line=number)
     try:

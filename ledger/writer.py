@@ -17,6 +17,7 @@ import orjson
 
 from ledger.errors import Conflict, IntegrityFailure, InvalidEvent
 from ledger.events import (
+    MAX_LINE_BYTES,
     NewEvent,
     StoredEvent,
     category,
@@ -29,6 +30,9 @@ from ledger.store import EventRow, Transaction
 from ledger.times import next_recorded_at, start_key
 
 _SORTED = orjson.OPT_SORT_KEYS
+# An event's export line is its stored body plus id, type, times, position and hashes (~400 bytes) and
+# numbers spelled by orjson rather than RFC 8785; below this margin under the limit it always fits.
+_EXPORT_OVERHEAD = 2048
 _start_key = lru_cache(maxsize=1 << 16)(start_key)  # dates repeat across events
 
 
@@ -200,6 +204,27 @@ class Appender:
                 f"the export's chain does not verify at position {self.position}: hash mismatch",
                 position=self.position,
             )
+        body = _body(data, sources, refs, event.note)
+        if len(body) > MAX_LINE_BYTES - _EXPORT_OVERHEAD:  # only then can its export line be too long
+            exported = StoredEvent(
+                self.position,
+                event_id,
+                event.type,
+                event.occurred_at,
+                recorded_at,
+                orjson.loads(data),
+                event.sources,
+                event.refs,
+                event.note,
+                self.prev_hash,
+                digest,
+            )
+            size = len(orjson.dumps(exported.to_json()))
+            if size > MAX_LINE_BYTES:  # `import` could not read its line back from an export
+                raise InvalidEvent(
+                    f"event is {size} bytes as exported (with its position, time and hashes); "
+                    f"the limit is {MAX_LINE_BYTES}"
+                )
         row = EventRow(
             self.position,
             event_id,
@@ -207,7 +232,7 @@ class Appender:
             event.occurred_at,
             _start_key(event.occurred_at),
             recorded_at,
-            _body(data, sources, refs, event.note),
+            body,
             self.prev_hash,
             digest,
             list(entities),

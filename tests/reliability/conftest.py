@@ -179,6 +179,17 @@ def _summary_line(kind: str, backend: str, trials: list[dict[str, Any]]) -> str:
             "0 failures, every event once, positions gapless"
             for t in trials
         )
+    if kind.startswith("fuzz-") and all("examples" in t for t in trials):
+        outcomes: dict[str, int] = defaultdict(int)
+        for t in trials:
+            for key, value in t.items():
+                if key.startswith("exit "):
+                    outcomes[key] += value
+        return (
+            f"{kind} ({backend}): {sum(t['examples'] for t in trials)} examples, "
+            + ", ".join(f"{key}: {n}" for key, n in sorted(outcomes.items()))
+            + ", 0 failures"
+        )
     return f"{kind} ({backend}): " + json.dumps(trials)
 
 
