@@ -90,6 +90,24 @@ def kill_and_reap(proc: subprocess.Popen, timeout: float = 10) -> None:
         time.sleep(0.02)
 
 
+@dataclass(frozen=True)
+class Kill:
+    finished: bool  # the process had exited before the kill
+    in_transaction: bool  # it held the write lock when killed
+    at_s: float  # seconds after `started`
+
+
+def kill_at(p: Probe, proc: subprocess.Popen, started: float, aim: float) -> Kill:
+    """SIGKILL `proc` `aim` seconds after `started` and wait until the database has seen it go."""
+    sleep_until(started + aim)
+    finished = proc.poll() is not None
+    in_transaction = not finished and p.writer_active()
+    kill_and_reap(proc)
+    killed_at = time.monotonic() - started
+    p.settle()
+    return Kill(finished, in_transaction, killed_at)
+
+
 def start_worker(*args: str) -> subprocess.Popen:
     """One of the workers below, as its own process."""
     return subprocess.Popen(
@@ -271,6 +289,16 @@ def timed_import(url: str, path: Path, expected_head: int) -> ImportTiming:
 
 # -- events the appenders write -------------------------------------------------------------------------
 PRESS = {"name": "Nikkei", "kind": "press"}
+APPEND_COMPANY = (  # `ledger append` of one valid event, as the command-line tests type it
+    "append",
+    "company.registered",
+    "--data",
+    '{"company": "company:acme", "name": "Acme"}',
+    "--occurred-at",
+    "2025-07-07",
+    "--source",
+    "Nikkei:press",
+)
 
 
 def prefix_events() -> list[dict[str, Any]]:

@@ -27,10 +27,9 @@ from reliability.support import (
     assert_rebuild_check_ok,
     assert_show_matches_log,
     assert_verify_ok,
-    kill_and_reap,
+    kill_at,
     prefix_events,
     probe,
-    sleep_until,
     start_ledger,
 )
 
@@ -74,12 +73,7 @@ def test_import_killed_at_a_random_moment_is_all_or_nothing(
             aim = rng.uniform(STARTUP_S / 2, import_timing.commit_s)
         else:
             aim = rng.uniform(0, 0.95 * import_timing.total_s)
-        sleep_until(started + aim)
-        finished = proc.poll() is not None
-        in_transaction = not finished and p.writer_active()
-        kill_and_reap(proc)
-        killed_at = time.monotonic() - started
-        p.settle()
+        kill = kill_at(p, proc, started, aim)
         count, head_hash, checkpoint = p.state()
 
     outcome = "none" if count == held else "all" if count == full else f"partial: {count - held} events"
@@ -88,7 +82,7 @@ def test_import_killed_at_a_random_moment_is_all_or_nothing(
     elif outcome == "all" and checkpoint < count:
         phase = "all (killed during the projections' catch-up)"
     elif outcome == "all":
-        phase = "all (finished before the kill)" if finished else "all (killed after the catch-up)"
+        phase = "all (finished before the kill)" if kill.finished else "all (killed after the catch-up)"
     else:
         phase = outcome
     trial_figures = record_trial(
@@ -97,9 +91,9 @@ def test_import_killed_at_a_random_moment_is_all_or_nothing(
         events=corpus.events,
         expected_s=import_timing.total_s,
         aimed_at=aim_at,
-        killed_at_s=round(killed_at, 3),
-        finished_before_kill=finished,
-        in_write_transaction=in_transaction,
+        killed_at_s=round(kill.at_s, 3),
+        finished_before_kill=kill.finished,
+        in_write_transaction=kill.in_transaction,
         outcome=outcome,
         phase=phase,
         checkpoint_behind=count - checkpoint,
@@ -109,7 +103,7 @@ def test_import_killed_at_a_random_moment_is_all_or_nothing(
 
     # All or nothing: the events held before, plus the whole import or none of it.
     assert outcome in ("none", "all"), (
-        f"killed at {killed_at:.2f} s, the ledger holds {held} + {count - held} events: "
+        f"killed at {kill.at_s:.2f} s, the ledger holds {held} + {count - held} events: "
         f"neither none nor all of the {corpus.events} imported"
     )
     if outcome == "none":
@@ -166,20 +160,15 @@ def test_rebuild_killed_at_a_random_moment_leaves_projections_consistent(
         started = time.monotonic()
         proc = start_ledger(url, "rebuild")
         aim = rng.uniform(0.05, STARTUP_S + 0.95 * import_timing.catch_up_s)  # the catch-up is a rebuild
-        sleep_until(started + aim)
-        finished = proc.poll() is not None
-        in_transaction = not finished and p.writer_active()
-        kill_and_reap(proc)
-        killed_at = time.monotonic() - started
-        p.settle()
+        kill = kill_at(p, proc, started, aim)
         after = p.state()
     trial_figures = record_trial(
         kind="rebuild-kill",
         backend=backend,
         events=corpus.events,
-        killed_at_s=round(killed_at, 3),
-        finished_before_kill=finished,
-        in_write_transaction=in_transaction,
+        killed_at_s=round(kill.at_s, 3),
+        finished_before_kill=kill.finished,
+        in_write_transaction=kill.in_transaction,
         first_command=first_command,
         consistent=False,
     )

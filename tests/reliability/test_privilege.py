@@ -16,7 +16,7 @@ import pytest
 from support.factories import EVERY_TYPE
 from support.runner import jsonl, ledger_cli
 
-from reliability.support import REPO_ROOT
+from reliability.support import APPEND_COMPANY, REPO_ROOT
 
 GUARANTEES = REPO_ROOT / "docs" / "GUARANTEES.md"
 DOC_ROLE = "ledger_app"
@@ -62,16 +62,7 @@ def test_the_documented_role_runs_every_command_but_init(db_url, app_role, tmp_p
     events.write_text(jsonl(EVERY_TYPE))
     for args in (
         ("import", str(events)),
-        (
-            "append",
-            "company.registered",
-            "--data",
-            '{"company": "company:acme", "name": "Acme"}',
-            "--occurred-at",
-            "2025-07-07",
-            "--source",
-            "Nikkei:press",
-        ),
+        APPEND_COMPANY,
         ("verify",),
         ("rebuild",),
         ("rebuild", "--check"),

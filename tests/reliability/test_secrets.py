@@ -16,6 +16,7 @@ from support.factories import EVERY_TYPE
 from support.runner import jsonl, ledger_cli, one_error_line
 
 import ledger.api
+from reliability.support import APPEND_COMPANY
 
 PASSWORD = "Sup3r-s3cret-pw"
 ENCODED = "p%40ss-w0rd%2F1"  # `p@ss-w0rd/1`, percent-encoded in the URL as it must be
@@ -50,16 +51,7 @@ def test_no_command_shows_the_password_when_it_succeeds(secret_url, tmp_path: Pa
     for args in (
         ("init",),
         ("import", str(events)),
-        (
-            "append",
-            "company.registered",
-            "--data",
-            '{"company": "company:acme", "name": "Acme"}',
-            "--occurred-at",
-            "2025-07-07",
-            "--source",
-            "Nikkei:press",
-        ),
+        APPEND_COMPANY,
         ("export",),
         ("events", "--limit", "3"),
         ("verify",),
@@ -108,17 +100,7 @@ def test_a_locked_database_message_hides_the_password(monkeypatch, tmp_path: Pat
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
-        result = ledger_cli(
-            f"{url}?password={PASSWORD}",
-            "append",
-            "company.registered",
-            "--data",
-            '{"company": "company:acme", "name": "Acme"}',
-            "--occurred-at",
-            "2025-07-07",
-            "--source",
-            "Nikkei:press",
-        )
+        result = ledger_cli(f"{url}?password={PASSWORD}", *APPEND_COMPANY)
     finally:
         holder.close()
     assert result.exit_code == 1
