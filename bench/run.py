@@ -386,7 +386,8 @@ class Harness:
                     percentile(samples, 50),
                     percentile(samples, 99),
                     runs=len(samples),
-                    detail=f"first call {timings['first_ms']:.0f} ms, {timings['entries']:,} entries, "
+                    detail=f"{len(samples)} calls, first call {timings['first_ms']:.0f} ms, "
+                    f"{timings['entries']:,} entries, "
                     f"{timings['bytes']:,} bytes",
                 )
                 self.say(f"  {op} {label}: {r.latencies[('API', op, label)].text(2)}")
@@ -641,7 +642,8 @@ class Harness:
             "Latencies are end to end: via CLI a whole `ledger ... --json` process (interpreter start "
             "included), "
             f"{args.cli_runs} runs; via API one call of an open `ledger.open(url)` after one warm-up call, "
-            f"{args.api_calls} calls. Targets on latency are judged on p99. Throughputs are N divided by the "
+            f"{args.api_calls} calls (fewer, at least 10, once they pass 20 s: see Details). "
+            "Targets on latency are judged on p99. Throughputs are N divided by the "
             f"wall time of the whole command. Entities queried: {self.entity_legend()}.",
             "",
             render_markdown(rows),
