@@ -280,6 +280,9 @@ class Ledger:
 
 
 def _verify(tx: Transaction, expected_head: tuple[str, int] | None) -> VerifyReport:
+    # Read before the events: on PostgreSQL each statement sees what is committed when it starts, and
+    # the checkpoint never passes the committed head, so a concurrent writer cannot make it look ahead.
+    built = tx.checkpoint()
     prev_hash, last_recorded, count = GENESIS_HASH, "", 0
     bad: tuple[int, str] | None = None
     held: str | None = None
@@ -315,7 +318,7 @@ def _verify(tx: Transaction, expected_head: tuple[str, int] | None) -> VerifyRep
         if expected_head and position == expected_head[1]:
             held = stored_hash
     head_hash = prev_hash
-    if bad is None and (built := tx.checkpoint()) > count:
+    if bad is None and built > count:
         # A tripwire, not a proof (whoever cuts the log can rewind this too; `--head` is the proof).
         bad = (count + 1, f"position {count + 1} is missing: the projections were built from {built} events")
     if bad is None and expected_head is not None and held != expected_head[0]:
