@@ -38,7 +38,8 @@ MAX_INT = 2**53  # JSON numbers are IEEE doubles (RFC 8785); larger integers wou
 
 SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 ENTITY_KINDS = ("company", "plant", "partnership", "plan")
-ENTITY_ID_RE = rf"^(?:{'|'.join(ENTITY_KINDS)}):{SLUG}$"
+# Python patterns here are matched whole with re.fullmatch: a `$` anchor would also accept a final "\n".
+ENTITY_ID_RE = rf"(?:{'|'.join(ENTITY_KINDS)}):{SLUG}"
 
 
 class EntityRef:
@@ -217,7 +218,7 @@ class TalksEnded(TypedDict):
 
 # -- statements and corrections -------------------------------------------------------------------------
 def _check_by(value: str) -> str:
-    if value.startswith("company:") and not re.fullmatch(rf"company:{SLUG}", value):  # `$` allows a "\n"
+    if value.startswith("company:") and not re.fullmatch(rf"company:{SLUG}", value):
         raise ValueError(f"expected a company id like company:nissan or a source name, got {value!r}")
     return value
 
@@ -435,11 +436,11 @@ def _first_error(error: ValidationError, prefix: str = "") -> InvalidEvent:
     return InvalidEvent(_describe(first), field=_field_path(prefix, loc))
 
 
-_CANONICAL_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 def _check_uuid(value: str, field: str) -> str:
-    if _CANONICAL_UUID.fullmatch(value):  # not .match: `$` matches before a final newline
+    if _CANONICAL_UUID.fullmatch(value):
         return value
     try:
         return str(uuid.UUID(value))

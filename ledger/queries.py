@@ -27,7 +27,7 @@ class UnknownEntity(LedgerError):
 
 
 def _check_entity(entity_id: str) -> None:
-    if not re.fullmatch(ENTITY_ID_RE, entity_id):  # not .match: `$` allows a final "\n"
+    if not re.fullmatch(ENTITY_ID_RE, entity_id):
         raise UsageError(
             f"expected an entity id like plant:nissan-oppama ({'|'.join(ENTITY_KINDS)}:slug), "
             f"got {entity_id!r}",

@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta
 
-DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-TIMESTAMP_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?([Zz]|[+-]\d{2}:\d{2})?$")
+# Matched whole (re.fullmatch): a `$` anchor would also accept a final "\n".
+DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+TIMESTAMP_RE = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?([Zz]|[+-]\d{2}:\d{2})?")
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _DAY_US = 86_400_000_000
@@ -35,9 +36,9 @@ def _parse_timestamp(text: str) -> datetime:
 
 def check_time(text: str) -> str:
     """Return `text` if it is a real date or RFC 3339 timestamp; raise ValueError otherwise."""
-    if DATE_RE.match(text):
+    if DATE_RE.fullmatch(text):
         date.fromisoformat(text)
-    elif TIMESTAMP_RE.match(text):
+    elif TIMESTAMP_RE.fullmatch(text):
         _parse_timestamp(text)
     else:
         raise ValueError(f"expected a date (YYYY-MM-DD) or an RFC 3339 timestamp, got {text!r}")
