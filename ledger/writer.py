@@ -26,6 +26,7 @@ from ledger.events import (
     validate_replacement,
 )
 from ledger.hashing import canonical_json, chain_hash
+from ledger.jsonl import dump_event
 from ledger.store import EventRow, Transaction
 from ledger.times import next_recorded_at, start_key
 
@@ -219,7 +220,7 @@ class Appender:
                 self.prev_hash,
                 digest,
             )
-            size = len(orjson.dumps(exported.to_json()))
+            size = len(dump_event(exported)) - 1  # the line without its newline, as `import` counts
             if size > MAX_LINE_BYTES:  # `import` could not read its line back from an export
                 raise InvalidEvent(
                     f"event is {size} bytes as exported (with its position, time and hashes); "
