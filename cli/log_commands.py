@@ -51,7 +51,7 @@ def init(ctx: typer.Context) -> None:
 
     Example: ledger --db sqlite:///news.db init
     """
-    from ledger.store import safe_url
+    from ledger.urls import safe_url
 
     with _ledger(ctx) as opened:
         revision = opened.init()

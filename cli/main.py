@@ -86,7 +86,7 @@ def reports_errors(command: F) -> F:
         except KeyboardInterrupt:
             raise fail("interrupted; nothing was written by the unfinished transaction", 130) from None
         except Exception as e:
-            from ledger.store import redact
+            from ledger.urls import redact
 
             # typer hands commands its click context, of which typer.Context is only a subclass.
             ctx = next((a for a in (*args, *kwargs.values()) if hasattr(a, "find_root")), None)

@@ -19,7 +19,8 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 
 from ledger.projector import EntityRows, Folder, entity_rows
-from ledger.store import EventStore, Transaction, parse_url
+from ledger.store import EventStore, Transaction
+from ledger.urls import parse_url
 
 # Workers: LEDGER_WORKERS, default one per core (up to 8); 1 folds in the writing process.
 WORKERS = int(os.environ.get("LEDGER_WORKERS", "0")) or min(os.cpu_count() or 1, 8)
