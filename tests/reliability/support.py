@@ -336,6 +336,17 @@ def prefix_events() -> list[dict[str, Any]]:
 PREFIX_ENTITIES = ("company:nissan", "plant:nissan-oppama")
 
 
+def seed_prefix(url: str) -> int:
+    """Store `prefix_events()` in the ledger at `url` (before a load, a crash or a lock); returns their
+    number."""
+    import ledger
+
+    events = prefix_events()
+    with ledger.open(url) as lg:
+        lg.append_many(events)
+    return len(events)
+
+
 def worker_event(rng: random.Random, tag: str, i: int, claims: Sequence[str]) -> dict[str, Any]:
     """One event of an appender: talks between companies of its own (now and then with Nissan), a
     claim on the shared plant, or a statement on one of its own earlier claims."""

@@ -31,6 +31,7 @@ from reliability.support import (
     assert_verify_ok,
     prefix_events,
     probe,
+    seed_prefix,
     start_ledger,
     start_worker,
 )
@@ -197,8 +198,7 @@ def _hold_write_lock(backend: str, db_url: str):
 def test_locked_database_append_waits_for_the_busy_timeout_then_fails_with_one_line(db_url, backend):
     """SQLite (the issue's case: another program holds the write lock) and PostgreSQL (another writer
     holds the ledger's advisory lock): exit 1 after LEDGER_BUSY_TIMEOUT, one line, nothing written."""
-    with ledger.open(db_url) as lg:
-        lg.append_many(prefix_events())
+    seed_prefix(db_url)
     with probe(db_url) as p:
         before = p.state()
     release = _hold_write_lock(backend, db_url)
@@ -222,10 +222,7 @@ def test_locked_database_append_waits_for_the_busy_timeout_then_fails_with_one_l
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_locked_database_append_succeeds_when_the_lock_is_released_in_time(db_url, backend):
-    with ledger.open(db_url) as lg:
-        lg.append_many(prefix_events())
-    with probe(db_url) as p:
-        held = p.count()
+    held = seed_prefix(db_url)
     release = _hold_write_lock(backend, db_url)
     try:
         started = time.monotonic()

@@ -20,7 +20,6 @@ import time
 import pytest
 from support.runner import ledger_cli
 
-import ledger
 from reliability.support import (
     PREFIX_ENTITIES,
     SOAK,
@@ -28,8 +27,8 @@ from reliability.support import (
     assert_show_matches_log,
     assert_verify_ok,
     kill_at,
-    prefix_events,
     probe,
+    seed_prefix,
     start_ledger,
 )
 
@@ -38,14 +37,6 @@ REBUILD_KILLS = 10 if SOAK else 1
 STARTUP_S = 0.3  # `ledger` starting up before it touches the database
 AIMS = ("write", "catch-up", "anywhere")
 FIRST_COMMANDS = ("show", "rebuild --check", "list")  # the first command after the kill
-
-
-def seed_prefix(url: str) -> int:
-    """A few events the ledger holds before the import; returns their number."""
-    events = prefix_events()
-    with ledger.open(url) as lg:
-        lg.append_many(events)
-    return len(events)
 
 
 @pytest.mark.parametrize("trial", range(IMPORT_KILLS))
