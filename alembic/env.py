@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import create_engine
 
 from alembic import context
-from ledger.schema import metadata
+from ledger.store.schema import metadata
 
 config = context.config
 

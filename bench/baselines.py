@@ -28,7 +28,9 @@ from typing import Any
 
 from eventsourcing.domain import DomainEvent
 
-from ledger.events import entities_in  # which `data` fields name entities (the same rule as the ledger)
+from ledger.vocabulary.registry import (
+    entities_in,  # which `data` fields name entities (the same rule as the ledger)
+)
 
 GENESIS = "0" * 64
 RECORDED_AT = "2025-07-07T00:00:00.000000Z"  # one store time per import, as the ledger assigns

@@ -30,8 +30,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import corpus as corpus_mod
+import ledger.synthetic as corpus_mod
 from bench import pg
+from ledger.synthetic.__main__ import check as check_corpus
 
 REPO = Path(__file__).resolve().parent.parent
 MIB = 1024 * 1024
@@ -123,7 +124,7 @@ def run_child(
 def ledger_command() -> list[str]:
     """The installed console script next to this interpreter, else the module."""
     script = Path(sys.executable).with_name("ledger")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "cli.main"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "ledger"]
 
 
 def child_env() -> dict[str, str]:
@@ -223,7 +224,7 @@ class Harness:
             every = max(1, self.n // 10_000)
             started = time.perf_counter()
             with self.corpus.open("rb") as lines:
-                checked = corpus_mod.check(iter(lines), every=every)
+                checked = check_corpus(iter(lines), every=every)
             self.say(
                 f"  corpus check: references of every line, validate_event on {checked:,} lines "
                 f"({time.perf_counter() - started:.1f} s)"

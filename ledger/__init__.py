@@ -5,8 +5,9 @@
         lg.append({...})
         lg.show("plant:nissan-oppama", as_of="2025-07-07")
 
-The path of an event: `events` validates it, `writer` gives it a position and a hash through `store`,
-`projector` folds it into the projections (`projections`, `claims`), `queries` answer.
+The path of an event: `validation` checks it against the `vocabulary`, `writer` gives it a position and
+a hash and hands it to the `store`, the `read_model` folds it into the projection tables
+(`projections`, `claims`), `queries` answer. docs/ARCHITECTURE.md walks it module by module.
 """
 
 from __future__ import annotations
@@ -15,11 +16,16 @@ from typing import TYPE_CHECKING
 
 from ledger.errors import (
     Conflict,
+    ExpectationFailed,
     IntegrityFailure,
+    InvalidArgument,
     InvalidEvent,
     LedgerError,
+    MissingDriver,
+    NotEmpty,
     NotInitialised,
     StorageError,
+    UnknownEntity,
 )
 
 if TYPE_CHECKING:
@@ -30,12 +36,17 @@ DEFAULT_URL = "sqlite:///ledger.db"
 __all__ = [
     "DEFAULT_URL",
     "Conflict",
+    "ExpectationFailed",
     "IntegrityFailure",
+    "InvalidArgument",
     "InvalidEvent",
     "Ledger",
     "LedgerError",
+    "MissingDriver",
+    "NotEmpty",
     "NotInitialised",
     "StorageError",
+    "UnknownEntity",
     "init",
     "open",
 ]

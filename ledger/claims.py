@@ -1,7 +1,7 @@
 """The claim rules: a claim's status from its sources, its statements and the ledger's corrections.
 
-Pure functions over values already read from the log (contract section 4). This module decides what a
-claim's status *is*; the projections decide what a status means for state (`applies`).
+Pure functions over values already read from the log. This module decides what a claim's status *is*;
+the projections decide what a status means for state (`APPLICABLE_STATUSES`).
 
 Statements are taken as they appear in a claim's trail: mappings with `by`, `stance` and `voided`, in
 world-time order (occurred_at, then position), so "a party's latest statement" is the last one seen.
@@ -12,17 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from ledger.events import StoredEvent, parties_of
+from ledger.events import StoredEvent
+from ledger.vocabulary.registry import parties_of
 
-# Statuses under which a claim changes projected state; denied, retracted and voided claims only keep
-# their trail.
-APPLICABLE = frozenset({"announced", "reported", "confirmed", "disputed"})
 _DECIDING = frozenset({"confirmed", "denied"})
-
-
-def applies(status: str) -> bool:
-    """Whether a claim with this status changes projected state."""
-    return status in APPLICABLE
 
 
 def corrected(event: StoredEvent, corrections: Iterable[StoredEvent]) -> tuple[dict[str, Any], bool]:

@@ -1,18 +1,28 @@
-"""The ledger's errors. Each maps to one CLI exit code (see docs/CLI.md)."""
+"""The ledger's errors: what went wrong, in the API's own terms (parameter names, facts).
+
+Each class says when it is raised. None of them knows about command-line flags or exit codes: the CLI
+maps them to those in one table (`ledger/cli/errors.py`).
+"""
 
 from __future__ import annotations
 
 
 class LedgerError(Exception):
-    """Base of every error the ledger reports to its user; carries the CLI exit code."""
+    """Base of every error the ledger reports to its user."""
 
-    exit_code = 1
+
+class InvalidArgument(LedgerError):
+    """Raised when an argument of an API call is malformed: a bad time bound, ENTITY@POSITION, an entity
+    id, a kind or a status. `parameter` is the API parameter's name."""
+
+    def __init__(self, message: str, *, parameter: str) -> None:
+        self.message = message
+        self.parameter = parameter
+        super().__init__(f"{parameter}: {message}")
 
 
 class InvalidEvent(LedgerError):
     """Raised when input is not a valid event (bad JSON, unknown type, bad field, dangling ref)."""
-
-    exit_code = 3
 
     def __init__(self, message: str, *, line: int | None = None, field: str | None = None) -> None:
         self.message = message
@@ -32,39 +42,75 @@ class InvalidEvent(LedgerError):
         return InvalidEvent(self.message, line=line, field=self.field)
 
 
-class UsageError(LedgerError):
-    """Raised when an option or argument is malformed (a bad --as-of date, ENTITY@POSITION, an entity id)."""
+class UnknownEntity(LedgerError):
+    """Raised when no event (up to the given moment) names the entity asked about."""
 
-    exit_code = 2
-
-    def __init__(self, message: str, *, option: str) -> None:
-        super().__init__(f"{option}: {message}")
+    def __init__(self, entity_id: str, *, at_a_moment: bool = False) -> None:
+        self.entity_id = entity_id
+        super().__init__(f"no event names {entity_id}{' at that moment' if at_a_moment else ''}")
 
 
 class Conflict(LedgerError):
-    """Raised when an --expect condition fails, an id is reused with other content, or a restore
-    target is not empty."""
+    """Raised when an append would contradict the ledger: an id reused with other content (`line` is the
+    input line, when there is one). Nothing was written."""
 
-    exit_code = 4
+    def __init__(self, message: str, *, line: int | None = None) -> None:
+        self.message = message
+        self.line = line
+        super().__init__(message if line is None else f"line {line}: {message}")
+
+    def at_line(self, line: int) -> Conflict:
+        return Conflict(self.message, line=line)
+
+
+class ExpectationFailed(Conflict):
+    """Raised when `expect=(entity, position)` does not hold: the latest event naming the entity is
+    elsewhere. Nothing was written."""
+
+    def __init__(self, entity_id: str, expected: int, latest: int) -> None:
+        self.entity_id = entity_id
+        self.expected = expected
+        self.latest = latest
+        super().__init__(
+            f"expected the latest event naming {entity_id} at position {expected}; it is at {latest}"
+        )
+
+
+class NotEmpty(Conflict):
+    """Raised when a restore (`import_jsonl(restore=True)`) meets a ledger that already holds events."""
+
+    def __init__(self) -> None:
+        super().__init__("a restore needs an empty ledger; this one already holds events")
 
 
 class IntegrityFailure(LedgerError):
-    """Raised when the hash chain or the projections do not match the log."""
+    """Raised when the hash chain or the projections do not match the log; `position` is the first bad
+    one, when known."""
 
-    exit_code = 5
-
-    def __init__(self, message: str, *, position: int | None = None) -> None:
+    def __init__(self, message: str, *, position: int | None = None, line: int | None = None) -> None:
+        self.message = message
         self.position = position
-        super().__init__(message)
+        self.line = line
+        super().__init__(message if line is None else f"line {line}: {message}")
+
+    def at_line(self, line: int) -> IntegrityFailure:
+        return IntegrityFailure(self.message, position=self.position, line=line)
 
 
 class NotInitialised(LedgerError):
-    """Raised when a command meets a database whose schema is missing or behind; `ledger init` fixes it."""
-
-    exit_code = 1
+    """Raised when a database has no ledger schema, or one behind this release; `Ledger.init()` (the
+    `init` command) creates or upgrades it."""
 
 
 class StorageError(LedgerError):
-    """Raised when the database cannot be reached or stays locked past the busy timeout."""
+    """Raised when the database cannot be reached, refuses a statement, or stays locked past the busy
+    timeout."""
 
-    exit_code = 1
+
+class MissingDriver(StorageError):
+    """Raised when a database URL needs a driver that is not installed; `extra` is the package extra
+    that brings it."""
+
+    def __init__(self, message: str, *, extra: str) -> None:
+        self.extra = extra
+        super().__init__(message)

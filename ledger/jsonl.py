@@ -8,7 +8,8 @@ from typing import Any, BinaryIO
 import orjson
 
 from ledger.errors import InvalidEvent
-from ledger.events import MAX_LINE_BYTES, NewEvent, StoredEvent, validate_event
+from ledger.events import MAX_LINE_BYTES, NewEvent, StoredEvent
+from ledger.validation import validate_event
 
 ParsedLine = tuple[int, NewEvent, dict[str, Any]]
 

@@ -15,20 +15,15 @@ from typing import Any
 
 import orjson
 
-from ledger.errors import Conflict, IntegrityFailure, InvalidEvent
-from ledger.events import (
-    MAX_LINE_BYTES,
-    NewEvent,
-    StoredEvent,
-    category,
-    entities_in,
-    may_hold_floats,
-    validate_replacement,
-)
+from ledger.errors import Conflict, ExpectationFailed, IntegrityFailure, InvalidEvent
+from ledger.events import MAX_LINE_BYTES, NewEvent, StoredEvent
 from ledger.hashing import canonical_json, chain_hash
 from ledger.jsonl import dump_event
-from ledger.store import EventRow, Transaction
+from ledger.store.connection import Transaction
+from ledger.store.log import EventRow
 from ledger.times import next_recorded_at, start_key
+from ledger.validation import may_hold_floats, validate_replacement
+from ledger.vocabulary.registry import category, entities_in
 
 _SORTED = orjson.OPT_SORT_KEYS
 # An event's export line is its stored body plus id, type, times, position and hashes (~400 bytes) and
@@ -58,13 +53,6 @@ class AppendStats:
     skipped: int = 0
 
 
-def _content_of(stored: StoredEvent) -> bytes:
-    body = stored.to_json()
-    for key in ("position", "recorded_at", "prev_hash", "hash"):
-        del body[key]
-    return canonical_json(body)
-
-
 def _body(data: bytes, sources: bytes, refs: bytes, note: str | None) -> bytes:
     """Canonical JSON of {data, note?, refs, sources}, spliced from canonical parts."""
     note_part = b',"note":' + orjson.dumps(note) if note is not None else b""
@@ -76,7 +64,7 @@ class Appender:
 
     def __init__(self, tx: Transaction, *, restore: bool = False, keep_appended: bool = True) -> None:
         self.tx = tx
-        head = tx.head()
+        head = tx.log.head()
         self.position = head.position
         self.prev_hash = head.hash
         self.recorded_at = next_recorded_at(head.recorded_at)
@@ -88,24 +76,21 @@ class Appender:
 
     def expect(self, entity_id: str, position: int) -> None:
         """Fail unless the latest event naming `entity_id` is at `position` (0: none yet)."""
-        latest = self.tx.latest_position_of(entity_id)
+        latest = self.tx.log.latest_position_of(entity_id)
         if latest != position:
-            raise Conflict(
-                f"--expect {entity_id}@{position} failed: the latest event naming {entity_id} "
-                f"is at position {latest}; nothing was written"
-            )
+            raise ExpectationFailed(entity_id, position, latest)
 
     def add(self, chunk: Sequence[tuple[int | None, NewEvent, dict[str, Any] | None]]) -> None:
         """Append a chunk of (line number, event, the raw object for --restore) in order."""
         given = [event.id for _, event, _ in chunk if event.id is not None]
         refs = [ref for _, event, _ in chunk for ref in event.refs]
-        located = self.tx.locate(given + refs)
+        located = self.tx.log.locate(given + refs)
         # Only ids seen before need their content, to tell a harmless re-import from a reused id.
-        known = self.tx.events_by_id(i for i in given if i in located) if given else {}
+        known = self.tx.log.events_by_id(i for i in given if i in located) if given else {}
         targets: dict[str, _Target] = {}
         referenced = [(r, *located[r]) for r in dict.fromkeys(refs) if r in located]
         if referenced:
-            current = self.tx.current_entities([position for _, position, _ in referenced])
+            current = self.tx.log.current_entities([position for _, position, _ in referenced])
             for ref, position, event_type in referenced:
                 targets[ref] = _Target(position, event_type, current[position])
         added_here: dict[str, NewEvent] = {}  # for duplicates within the chunk
@@ -114,15 +99,11 @@ class Appender:
         for line, event, raw in chunk:
             try:
                 row = self._row(event, raw, known, targets, added_here)
-            except InvalidEvent as e:
+            except (InvalidEvent, Conflict, IntegrityFailure) as e:
                 raise e.at_line(line) if line is not None else e from None
-            except (Conflict, IntegrityFailure) as e:
-                if line is not None:
-                    raise type(e)(f"line {line}: {e}") from None
-                raise
             if row is not None:
                 rows.append(row)
-        self.tx.insert(rows)
+        self.tx.log.insert(rows)
 
     def _row(
         self,
@@ -168,7 +149,7 @@ class Appender:
             if previous is not None:
                 stored = canonical_json(previous.content(event_id))
             else:
-                stored = _content_of(known[event_id])
+                stored = canonical_json(known[event_id].content())
             if stored != canonical_json(event.content(event_id)):
                 raise Conflict(f"id {event_id} is already used by an event with other content")
             self.stats.skipped += 1

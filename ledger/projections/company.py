@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ledger.claims import APPLICABLE
+from ledger.vocabulary.terms import APPLICABLE_STATUSES
 
 REGISTERED_FIELDS = ("name", "country", "aliases")
 
@@ -29,7 +29,7 @@ def project(company_id: str, claims: Sequence[dict[str, Any]]) -> dict[str, Any]
             if claim["status"] != "voided":
                 partnerships.add(data["partnership"])
             continue
-        if claim["status"] not in APPLICABLE:
+        if claim["status"] not in APPLICABLE_STATUSES:
             continue
         kind = claim["type"]
         if kind == "company.registered":

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ledger.claims import APPLICABLE
+from ledger.vocabulary.terms import APPLICABLE_STATUSES
 
 STAGES = {
     "talks.reported": "talks",
@@ -28,7 +28,7 @@ def project(partnership_id: str, claims: Sequence[dict[str, Any]]) -> dict[str, 
     acquisition: dict[str, Any] | None = None
     for claim in claims:
         data = claim["data"]
-        if claim["status"] not in APPLICABLE or data.get("partnership") != partnership_id:
+        if claim["status"] not in APPLICABLE_STATUSES or data.get("partnership") != partnership_id:
             continue
         kind = claim["type"]
         if kind in STAGES:

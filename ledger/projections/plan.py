@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ledger.claims import APPLICABLE
+from ledger.vocabulary.terms import APPLICABLE_STATUSES
 
 FIELDS = ("company", "title", "measures", "plants")
 
@@ -20,7 +20,9 @@ def project(plan_id: str, claims: Sequence[dict[str, Any]]) -> dict[str, Any]:
     latest: dict[str, Any] | None = None
     for claim in claims:
         data = claim["data"]
-        if claim["type"] != "plan.announced" or claim["status"] not in APPLICABLE or data["plan"] != plan_id:
+        if claim["type"] != "plan.announced" or data["plan"] != plan_id:
+            continue
+        if claim["status"] not in APPLICABLE_STATUSES:
             continue
         latest = claim
         for name in FIELDS:

@@ -8,7 +8,7 @@ import pytest
 from support.runner import ledger_cli, state
 from typer.testing import CliRunner
 
-from cli.main import app
+from ledger.cli.app import app
 
 OPPAMA = "plant:nissan-oppama"
 PARTNERSHIP = "partnership:nissan-foxconn-oppama"

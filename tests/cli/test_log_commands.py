@@ -17,8 +17,9 @@ TALKS_DATA = json.dumps(TALKS["data"])
 
 
 def append_talks(db_url: str, *options: str):
-    return ledger_cli(db_url, "append", "talks.reported", "--data", TALKS_DATA, "--occurred-at", "2025-07-07",
-                      *options)
+    return ledger_cli(
+        db_url, "append", "talks.reported", "--data", TALKS_DATA, "--occurred-at", "2025-07-07", *options
+    )
 
 
 def printed_position_and_id(stdout: str) -> tuple[int, str]:
@@ -100,8 +101,17 @@ def test_append_prints_the_new_position_and_id(db_url):
 
 
 def test_append_reads_source_kinds_after_the_last_colon_and_defaults_to_other(db_url):
-    append_talks(db_url, "--source", "Nikkei:press", "--source", f"{ANONYMOUS['name']}:anonymous",
-                 "--source", "Foo", "--source", "Reuters: Tokyo")
+    append_talks(
+        db_url,
+        "--source",
+        "Nikkei:press",
+        "--source",
+        f"{ANONYMOUS['name']}:anonymous",
+        "--source",
+        "Foo",
+        "--source",
+        "Reuters: Tokyo",
+    )
 
     assert exported(db_url)[0]["sources"] == [
         {"name": "Nikkei", "kind": "press"},
@@ -114,8 +124,19 @@ def test_append_reads_source_kinds_after_the_last_colon_and_defaults_to_other(db
 def test_append_with_ref_records_a_statement_about_an_earlier_claim(db_url):
     _, claim_id = printed_position_and_id(append_talks(db_url, "--source", "Nikkei").stdout)
 
-    result = ledger_cli(db_url, "append", "report.denied", "--data", '{"by": "company:nissan"}',
-                        "--occurred-at", "2025-07-08", "--source", "Nissan:company", "--ref", claim_id)
+    result = ledger_cli(
+        db_url,
+        "append",
+        "report.denied",
+        "--data",
+        '{"by": "company:nissan"}',
+        "--occurred-at",
+        "2025-07-08",
+        "--source",
+        "Nissan:company",
+        "--ref",
+        claim_id,
+    )
 
     assert result.exit_code == 0, result.stderr
     assert exported(db_url)[1]["refs"] == [claim_id]
@@ -153,7 +174,8 @@ def test_append_file_dash_reads_events_from_stdin(db_url):
 
     assert result.exit_code == 0, result.stderr
     assert [printed_position_and_id(line) for line in result.stdout.splitlines()] == [
-        (1, TALKS["id"]), (2, denial["id"])
+        (1, TALKS["id"]),
+        (2, denial["id"]),
     ]
 
 
@@ -322,4 +344,3 @@ def test_verify_json_reports_not_ok_and_the_first_bad_position(db_url, sql):
     assert result.exit_code == 5
     report = json.loads(result.stdout)
     assert (report["ok"], report["events"], report["first_bad_position"]) == (False, 21, 9)
-

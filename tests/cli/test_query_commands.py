@@ -232,7 +232,7 @@ def test_list_of_an_unknown_kind_is_a_usage_error(db_url, seeded):
     assert result.exit_code == 2
     assert (
         one_error_line(result)
-        == "error: KIND: expected one of plants, partnerships, companies, plans, got 'factories'"
+        == "error: KIND: expected one of companies, plants, partnerships, plans, got 'factories'"
     )
 
 

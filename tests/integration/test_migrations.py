@@ -18,7 +18,7 @@ from support.runner import jsonl, ledger_cli, one_error_line, state
 
 import ledger
 from alembic import command
-from ledger import migrations
+from ledger.store import migrations
 
 REPO = Path(__file__).resolve().parents[2]
 LOG_TABLES = {"events", "event_entities", "event_refs"}
@@ -155,10 +155,10 @@ def pip(*args: str) -> None:
 
 def test_the_installed_package_creates_the_schema_from_any_folder(installed, blank_db_url, tmp_path):
     script = (
-        "import sys, ledger._alembic, ledger.migrations; "
-        "print(*ledger._alembic.__path__, ledger.migrations.script_location(), sep='\\n'); "
+        "import sys, ledger._alembic, ledger.store.migrations; "
+        "print(*ledger._alembic.__path__, ledger.store.migrations.script_location(), sep='\\n'); "
         f"sys.argv = ['ledger', '--db', {blank_db_url!r}, 'init']; "
-        "from cli.main import main; main()"
+        "from ledger.cli.app import main; main()"
     )
     cwd = tmp_path / "elsewhere"
     cwd.mkdir()

@@ -14,7 +14,7 @@ from support.factories import ANONYMOUS, PRESS, WIRE, an_event, correction, stat
 from support.runner import jsonl
 
 import ledger
-from ledger.queries import UnknownEntity
+from ledger.errors import UnknownEntity
 from ledger.times import from_key, recorded_key
 
 PARTNERSHIP = "partnership:nissan-foxconn-oppama"

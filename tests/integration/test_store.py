@@ -15,8 +15,8 @@ from sqlalchemy.exc import DBAPIError
 from support.factories import EVERY_TYPE, an_event, talks
 from support.runner import ledger_cli, state, write_jsonl
 
-from ledger.events import EVENT_TYPES
 from ledger.hashing import event_hash
+from ledger.vocabulary.registry import EVENT_TYPES
 
 STORE_FIELDS = ("position", "recorded_at", "prev_hash", "hash")
 
@@ -71,11 +71,22 @@ def test_anyone_can_verify_an_export_with_rfc8785_and_hashlib(every_type_exporte
 AWKWARD = [  # text JSON must escape, characters beyond ASCII, numbers ECMAScript writes its own way
     talks(note='quote " backslash \\ control \u0001 \u001f line separator \u2028 tab \t'),
     talks(partnership="partnership:foxconn-oppama", note="追浜工場でEVを生産 🚗 é"),
-    an_event("plan.announced", {"plan": "plan:re-nissan", "company": "company:nissan", "title": "Re:Nissan",
-                                "measures": [{"kind": "workforce_reduction", "percent": 0.1 + 0.2},
-                                             {"kind": "other", "percent": 1e-7}]}),
-    an_event("plant.stake_transferred", {"plant": "plant:nissan-oppama", "from": "company:nissan",
-                                         "to": "company:foxconn", "share": 33.3}),
+    an_event(
+        "plan.announced",
+        {
+            "plan": "plan:re-nissan",
+            "company": "company:nissan",
+            "title": "Re:Nissan",
+            "measures": [
+                {"kind": "workforce_reduction", "percent": 0.1 + 0.2},
+                {"kind": "other", "percent": 1e-7},
+            ],
+        },
+    ),
+    an_event(
+        "plant.stake_transferred",
+        {"plant": "plant:nissan-oppama", "from": "company:nissan", "to": "company:foxconn", "share": 33.3},
+    ),
 ]
 
 
@@ -109,8 +120,10 @@ CHANGES = [
 
 def log_rows(lg) -> list[list[tuple]]:
     with lg.store.engine.connect() as connection:
-        return [[tuple(row) for row in connection.exec_driver_sql(f"SELECT * FROM {table} ORDER BY 1, 2")]
-                for table in ("events", "event_entities", "event_refs")]
+        return [
+            [tuple(row) for row in connection.exec_driver_sql(f"SELECT * FROM {table} ORDER BY 1, 2")]
+            for table in ("events", "event_entities", "event_refs")
+        ]
 
 
 @pytest.mark.parametrize("sql", CHANGES)
@@ -142,13 +155,17 @@ WRITERS, EVENTS_EACH = 4, 200
 
 def test_four_processes_importing_at_once_store_every_event_once_without_gaps(db_url, tmp_path):
     files = [
-        write_jsonl(tmp_path / f"writer{w}.jsonl",
-                    [talks(partnership=f"partnership:writer{w}-deal{i}") for i in range(EVENTS_EACH)])
+        write_jsonl(
+            tmp_path / f"writer{w}.jsonl",
+            [talks(partnership=f"partnership:writer{w}-deal{i}") for i in range(EVENTS_EACH)],
+        )
         for w in range(WRITERS)
     ]
-    command = [sys.executable, "-m", "cli.main", "--db", db_url, "import"]
-    writers = [subprocess.Popen([*command, f], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-               for f in files]
+    command = [sys.executable, "-m", "ledger", "--db", db_url, "import"]
+    writers = [
+        subprocess.Popen([*command, f], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for f in files
+    ]
     outcomes = [(*w.communicate(timeout=120), w.returncode) for w in writers]
 
     assert [code for _, _, code in outcomes] == [0] * WRITERS, [err for _, err, _ in outcomes]

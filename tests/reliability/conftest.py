@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import platform
 import shutil
-import sys
 import time
 from collections import defaultdict
 from collections.abc import Iterator
@@ -21,10 +20,7 @@ from typing import Any
 import pytest
 from support.databases import create_pg_database, drop_pg_database, pg_connect, pg_url
 
-from reliability.support import REPO_ROOT, SOAK, ImportTiming, probe, timed_import
-
-if str(REPO_ROOT) not in sys.path:  # bench.corpus under a bare `pytest` too
-    sys.path.insert(0, str(REPO_ROOT))
+from reliability.support import SOAK, ImportTiming, probe, timed_import
 
 CORPUS_EVENTS = 50_000
 CORPUS_SEED = 7
@@ -44,7 +40,7 @@ class Corpus:
 @pytest.fixture(scope="session")
 def corpus(tmp_path_factory) -> Corpus:
     """The 50,000-event corpus as a JSONL file, generated once per session."""
-    from bench.corpus import write_corpus
+    from ledger.synthetic import write_corpus
 
     path = tmp_path_factory.mktemp("corpus") / f"corpus-{CORPUS_EVENTS}.jsonl"
     info = write_corpus(path, CORPUS_EVENTS, CORPUS_SEED)

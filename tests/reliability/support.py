@@ -29,8 +29,8 @@ soak_only = pytest.mark.skipif(not SOAK, reason="heavy variant: runs only with L
 TESTS_DIR = Path(__file__).resolve().parents[1]
 REPO_ROOT = TESTS_DIR.parent
 _SCRIPT = Path(sys.executable).parent / "ledger"
-# The installed console script, as a user runs it; `python -m cli.main` where it is not installed.
-LEDGER: list[str] = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "cli.main"]
+# The installed console script, as a user runs it; `python -m ledger` where it is not installed.
+LEDGER: list[str] = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "ledger"]
 READER_PAUSE_S = 0.05  # between an API reader's rounds, so that two cores are not all readers'
 FAR_FUTURE = "9999-12-31"  # `--known-at` this: the state folded from the log, not read from the tables
 

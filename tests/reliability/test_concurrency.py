@@ -57,7 +57,7 @@ def _wait_for(paths: list[Path], timeout: float = 60) -> None:
 def test_concurrent_writers_and_readers_store_every_event_exactly_once(
     db_url, backend, tmp_path, record_trial
 ):
-    from bench.corpus import write_corpus
+    from ledger.synthetic import write_corpus
 
     held = prefix_events()
     with ledger.open(db_url) as lg:

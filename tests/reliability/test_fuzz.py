@@ -50,20 +50,11 @@ from support.factories import EVERY_TYPE, TALKS, an_event
 from support.runner import ledger_cli, one_error_line
 from typer.testing import Result
 
-from ledger.events import (
-    CATEGORIES,
-    ENTITY_FIELDS,
-    ENTITY_ID_RE,
-    EVENT_TYPES,
-    MAX_LINE_BYTES,
-    MAX_NAME,
-    MAX_TEXT,
-    PAYLOADS,
-    STORE_KEYS,
-    Location,
-    Measure,
-    Source,
-)
+from ledger.entities import ENTITY_ID_RE
+from ledger.events import MAX_LINE_BYTES, STORE_KEYS
+from ledger.vocabulary.fields import MAX_NAME, MAX_TEXT, Source
+from ledger.vocabulary.registry import CATEGORIES, ENTITY_FIELDS, EVENT_TYPES, model
+from ledger.vocabulary.v1 import Location, Measure
 from reliability.support import REPO_ROOT, SOAK, Probe, probe, subprocess_env
 
 # -- budgets --------------------------------------------------------------------------------------------
@@ -111,7 +102,7 @@ def _required_keys(model: Any) -> list[str]:
 
 KNOWN_KEYS = frozenset(
     {"id", "type", "occurred_at", "data", "sources", "refs", "note", *STORE_KEYS}
-    | {key for model in [*PAYLOADS.values(), Source, Location, Measure] for key in _keys(model)}
+    | {key for model in [*map(model, EVENT_TYPES), Source, Location, Measure] for key in _keys(model)}
 )
 FREE_TEXT_KEYS = frozenset(
     {
@@ -324,7 +315,7 @@ def near_valid_events(draw: st.DrawFn, data_only: bool = False, event_type: str 
     ]
     if kind_of_type == "statement":
         entity_paths.append((("data", "by"), "by"))
-    required = [("data", k) for k in _required_keys(PAYLOADS[event["type"]])]
+    required = [("data", k) for k in _required_keys(model(event["type"]))]
     if not data_only:
         required += [("type",), ("occurred_at",), ("data",)]
         required += [("sources",)] if kind_of_type != "correction" else [("refs",)]
@@ -419,7 +410,7 @@ def near_valid_events(draw: st.DrawFn, data_only: bool = False, event_type: str 
 
 
 def _not_a_type(text: str) -> bool:
-    return text not in PAYLOADS
+    return text not in EVENT_TYPES
 
 
 def _has(event: Any, path: tuple[Any, ...]) -> bool:
@@ -1079,7 +1070,7 @@ def fifty_mb_line(tmp_path_factory) -> Path:
 
 MEASURE = r"""
 import json, resource, sys, tracemalloc
-from cli.main import app
+from ledger.cli.app import app
 
 url, empty, how, big, out = sys.argv[1:]
 

@@ -93,7 +93,7 @@ def test_no_failure_shows_the_password(secret_url, blank_db_url, caplog):
 def test_a_locked_database_message_hides_the_password(monkeypatch, tmp_path: Path):
     """SQLite has no password, but its path can be in a URL with a query string: the message names it
     without anything after `password=`."""
-    monkeypatch.setattr("ledger.store.BUSY_TIMEOUT_S", 0.2)
+    monkeypatch.setattr("ledger.store.connection.BUSY_TIMEOUT_S", 0.2)
     path = tmp_path / "locked.db"
     url = f"sqlite:///{path}"
     assert ledger_cli(url, "init").exit_code == 0

@@ -9,7 +9,7 @@ from typing import Any
 from typer.testing import CliRunner, Result
 
 import ledger
-from cli.main import app
+from ledger.cli.app import app
 
 
 def ledger_cli(db_url: str, *args: str, input: str | bytes | None = None) -> Result:

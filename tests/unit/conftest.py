@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
-from ledger.events import StoredEvent, validate_event, validate_replacement
+from ledger.events import StoredEvent
 from ledger.projections import EntityView, fold
 from ledger.times import bound_key, from_key, start_key
+from ledger.validation import validate_event, validate_replacement
 
 NIKKEI = {"name": "Nikkei", "kind": "press"}
 PARTNERSHIP = "partnership:nissan-foxconn-oppama"

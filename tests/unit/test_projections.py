@@ -7,7 +7,8 @@ import random
 
 import pytest
 
-from ledger.projections import entity_kind, fold
+from ledger.entities import entity_kind
+from ledger.projections import fold
 from ledger.times import bound_key, recorded_key
 
 NIKKEI = {"name": "Nikkei", "kind": "press"}

@@ -18,9 +18,9 @@ from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 
-from ledger.projector import EntityRows, Folder, entity_rows
-from ledger.store import EventStore, Transaction
-from ledger.urls import parse_url
+from ledger.read_model.sync import EntityRows, Folder, entity_rows
+from ledger.store.connection import EventStore, Transaction
+from ledger.store.urls import parse_url
 
 # Workers: LEDGER_WORKERS, default one per core (up to 8); 1 folds in the writing process.
 WORKERS = int(os.environ.get("LEDGER_WORKERS", "0")) or min(os.cpu_count() or 1, 8)
@@ -41,11 +41,11 @@ def entity_ranges(tx: Transaction, task_rows: int = TASK_ROWS) -> list[tuple[str
     first: str | None = None
     last = ""
     size = 0
-    for entity_id, rows in tx.entity_sizes():
+    for entity_id, rows in tx.log.entity_sizes():
         if first is None:
             first = entity_id
         last = entity_id
-        size += int(rows)
+        size += rows
         if size >= task_rows:
             ranges.append((first, last))
             first, size = None, 0

@@ -1,4 +1,4 @@
-"""Keeps the projection tables equal to a fold of the log.
+"""Keeps the projection tables equal to a fold of the log: catch up, rebuild, check.
 
 Every entity's document is `projections.fold` of the events indexed under it, so bringing the tables up
 to date after an append, rebuilding them from scratch and answering a past moment all run the same
@@ -13,21 +13,27 @@ from dataclasses import dataclass
 
 import orjson
 
+from ledger.entities import entity_kind
 from ledger.errors import IntegrityFailure
-from ledger.events import first_entity
-from ledger.projections import EntityView, cyclic_gc_paused, entity_kind, fold
-from ledger.store import Transaction
+from ledger.projections import EntityView, cyclic_gc_paused, fold
+from ledger.store.connection import Transaction
+from ledger.store.projection_tables import ClaimDoc, EntityDoc
+from ledger.vocabulary.registry import first_entity
 
 CATCH_UP_LIMIT = 20_000  # more new events than this: a full rebuild is cheaper than refolding
 WRITE_BATCH = 2_000
 
+EntityRows = tuple[EntityDoc, list[ClaimDoc]]  # an entity's document and the claims it owns
+Folder = Callable[[Transaction], Iterable[EntityRows]]  # every entity's rows, from the log tx reads
+
 
 @dataclass(frozen=True, slots=True)
 class RebuildReport:
+    """What a rebuild (or a check that found no difference) covered."""
+
     events: int
     entities: int
     claims: int
-    differences: list[str]
 
 
 def _owner(claim: dict) -> str | None:
@@ -35,7 +41,7 @@ def _owner(claim: dict) -> str | None:
     return first_entity(claim["type"], claim["data"])
 
 
-def _rows(entity_id: str, view: EntityView) -> tuple[tuple[str, str, bytes], list[tuple[int, str, bytes]]]:
+def _rows(entity_id: str, view: EntityView) -> EntityRows:
     # The fold is deterministic, key order included: documents keep the projection's own field order.
     doc = (entity_id, entity_kind(entity_id), orjson.dumps(view.state))
     claims = [
@@ -46,53 +52,49 @@ def _rows(entity_id: str, view: EntityView) -> tuple[tuple[str, str, bytes], lis
     return doc, claims
 
 
-EntityRows = tuple[tuple[str, str, bytes], list[tuple[int, str, bytes]]]
-Folder = Callable[[Transaction], Iterable[EntityRows]]  # every entity's rows, from the log tx reads
-
-
 def entity_rows(tx: Transaction, first: str | None = None, last: str | None = None) -> Iterator[EntityRows]:
     """The projection rows (entity doc, claims it owns) of every entity in the log, or of those from
     `first` to `last`, folded one entity at a time."""
     # A fold allocates containers by the million and makes no cycles: the cyclic collector would
     # rescan the live objects again and again (a tenth of a rebuild's time).
     with cyclic_gc_paused():
-        for entity_id, events in tx.entity_stream(first, last):
-            view = fold(entity_id, tx.with_referenced(events))
+        for entity_id, events in tx.log.entity_stream(first, last):
+            view = fold(entity_id, tx.log.with_referenced(events))
             if view is not None:
                 yield _rows(entity_id, view)
 
 
 def catch_up(tx: Transaction, folder: Folder = entity_rows) -> None:
     """Refold the entities that events after the checkpoint touched (`folder`: see `rebuild`)."""
-    head = tx.head().position
-    checkpoint = tx.checkpoint()
+    head = tx.log.head().position
+    checkpoint = tx.projections.checkpoint()
     if checkpoint >= head:
         return
     if head - checkpoint > CATCH_UP_LIMIT:
         rebuild(tx, folder)
         return
     docs, claims, gone = [], [], []
-    for entity_id in sorted(tx.entities_since(checkpoint)):
-        view = fold(entity_id, tx.entity_events(entity_id))
+    for entity_id in sorted(tx.log.entities_since(checkpoint)):
+        view = fold(entity_id, tx.log.entity_events(entity_id))
         if view is None:
             gone.append(entity_id)
             continue
         doc, owned = _rows(entity_id, view)
         docs.append(doc)
         claims.extend(owned)
-    tx.delete_entities(gone)
-    tx.replace_entities(docs)
-    tx.replace_claims(claims)
-    tx.set_checkpoint(head)
+    tx.projections.delete_entities(gone)
+    tx.projections.replace_entities(docs)
+    tx.projections.replace_claims(claims)
+    tx.projections.set_checkpoint(head)
 
 
 def rebuild(tx: Transaction, folder: Folder = entity_rows) -> RebuildReport:
     """Drop and refill every projection table from the log, one entity in memory at a time.
 
     `folder` gives every entity's rows: folded here by default, from this transaction's view of the log;
-    or by worker processes (`ledger.fold_pool`) when the log is committed up to the head."""
-    head = tx.head().position
-    tx.clear_projections()
+    or by worker processes (`ledger.read_model.workers`) when the log is committed up to the head."""
+    head = tx.log.head().position
+    tx.projections.clear()
     docs: list[tuple[str, str, bytes]] = []
     claims: list[tuple[int, str, bytes]] = []
     entity_count = claim_count = 0
@@ -102,15 +104,15 @@ def rebuild(tx: Transaction, folder: Folder = entity_rows) -> RebuildReport:
         entity_count += 1
         claim_count += len(owned)
         if len(docs) >= WRITE_BATCH:
-            tx.replace_entities(docs, fresh=True)
+            tx.projections.replace_entities(docs, fresh=True)
             docs = []
         if len(claims) >= WRITE_BATCH:
-            tx.replace_claims(claims, fresh=True)
+            tx.projections.replace_claims(claims, fresh=True)
             claims = []
-    tx.replace_entities(docs, fresh=True)
-    tx.replace_claims(claims, fresh=True)
-    tx.set_checkpoint(head)
-    return RebuildReport(head, entity_count, claim_count, [])
+    tx.projections.replace_entities(docs, fresh=True)
+    tx.projections.replace_claims(claims, fresh=True)
+    tx.projections.set_checkpoint(head)
+    return RebuildReport(head, entity_count, claim_count)
 
 
 def _digest(doc: bytes | str) -> bytes:
@@ -133,8 +135,9 @@ def _differences(expected: dict, stored: Iterable[tuple[object, str]], what: str
 
 
 def check(tx: Transaction, folder: Folder = entity_rows) -> RebuildReport:
-    """Rebuild aside (nothing written) and compare with the stored projections."""
-    head = tx.head().position
+    """Rebuild aside (nothing written) and compare with the stored projections; IntegrityFailure
+    naming the first difference if there is one."""
+    head = tx.log.head().position
     entities: dict[str, bytes] = {}
     claims: dict[int, bytes] = {}
     for doc, owned in folder(tx):
@@ -142,12 +145,13 @@ def check(tx: Transaction, folder: Folder = entity_rows) -> RebuildReport:
         for position, _status, claim_doc in owned:
             claims[position] = _digest(claim_doc)
     differences = []
-    if tx.checkpoint() != head:
-        differences.append(f"checkpoint is at {tx.checkpoint()}, the log's head at {head}")
-    differences += _differences(entities, ((e, d) for e, _k, d in tx.entity_docs()), "entity")
-    differences += _differences(claims, ((p, d) for p, _s, d in tx.claim_docs()), "claim at position")
-    report = RebuildReport(head, len(entities), len(claims), differences)
+    if tx.projections.checkpoint() != head:
+        differences.append(f"checkpoint is at {tx.projections.checkpoint()}, the log's head at {head}")
+    differences += _differences(entities, ((e, d) for e, _k, d in tx.projections.entity_docs()), "entity")
+    differences += _differences(
+        claims, ((p, d) for p, _s, d in tx.projections.claim_docs()), "claim at position"
+    )
     if differences:
         more = f" (and {len(differences) - 1} more)" if len(differences) > 1 else ""
         raise IntegrityFailure(f"projections differ from a rebuild: {differences[0]}{more}")
-    return report
+    return RebuildReport(head, len(entities), len(claims))

@@ -17,7 +17,7 @@ def script_location() -> str:
     packaged = resources.files("ledger") / "_alembic"
     if packaged.is_dir() and (packaged / "env.py").is_file():
         return str(packaged)
-    checkout = Path(__file__).resolve().parent.parent / "alembic"
+    checkout = Path(__file__).resolve().parents[2] / "alembic"
     return str(checkout)
 
 

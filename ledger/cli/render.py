@@ -52,17 +52,17 @@ def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any
 
 def fields(title: str, pairs: Iterable[tuple[str, Any]]) -> None:
     """A two-column key/value block."""
-    table(title, ("field", "value"), ((k, _flat(v)) for k, v in pairs))
+    table(title, ("field", "value"), ((k, flat(v)) for k, v in pairs))
 
 
-def _flat(value: Any) -> str:
+def flat(value: Any) -> str:
     if value is None:
         return "-"
     if isinstance(value, list):
         joiner = " | " if any(isinstance(v, dict) for v in value) else ", "
-        return joiner.join(_flat(v) for v in value) if value else "-"
+        return joiner.join(flat(v) for v in value) if value else "-"
     if isinstance(value, dict):
-        return "; ".join(f"{k}={_flat(v)}" for k, v in value.items() if v is not None)
+        return "; ".join(f"{k}={flat(v)}" for k, v in value.items() if v is not None)
     return str(value)
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 import ledger
-from bench.corpus import generate
-from ledger import fold_pool, projector
+from ledger.read_model import sync, workers
+from ledger.synthetic import generate
 
 
 @pytest.fixture
@@ -20,20 +20,20 @@ def corpus_ledger(db_url):
 @pytest.fixture
 def in_workers(monkeypatch):
     """Workers for any log size, with small tasks so that many ranges come back out of step."""
-    monkeypatch.setattr(fold_pool, "WORKERS", 2)
-    monkeypatch.setattr(fold_pool, "PARALLEL_FROM", 0)
-    monkeypatch.setattr(fold_pool, "TASK_ROWS", 500)
+    monkeypatch.setattr(workers, "WORKERS", 2)
+    monkeypatch.setattr(workers, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(workers, "TASK_ROWS", 500)
 
 
 def stored_projections(lg) -> tuple[list, list]:
     with lg.store.reading() as tx:
-        return list(tx.entity_docs()), list(tx.claim_docs())
+        return list(tx.projections.entity_docs()), list(tx.projections.claim_docs())
 
 
 def test_entity_ranges_cover_every_entity_once_in_order(corpus_ledger):
     with corpus_ledger.store.reading() as tx:
-        ranges = fold_pool.entity_ranges(tx, task_rows=500)
-        sizes = list(tx.entity_sizes())
+        ranges = workers.entity_ranges(tx, task_rows=500)
+        sizes = list(tx.log.entity_sizes())
     assert len(ranges) > 5
     entities = [entity for entity, _ in sizes]
     covered = [e for first, last in ranges for e in entities if first <= e <= last]
@@ -44,12 +44,13 @@ def test_a_rebuild_in_workers_equals_one_in_process(corpus_ledger, in_workers):
     serial = corpus_ledger.rebuild()
     expected = stored_projections(corpus_ledger)
 
-    assert fold_pool.folder(corpus_ledger.url, 3_000) is not projector.entity_rows
+    assert workers.folder(corpus_ledger.url, 3_000) is not sync.entity_rows
     parallel = corpus_ledger.rebuild()
 
     assert (parallel.entities, parallel.claims) == (serial.entities, serial.claims)
     assert stored_projections(corpus_ledger) == expected
-    assert corpus_ledger.rebuild(check=True).differences == []
+    checked = corpus_ledger.rebuild(check=True)  # raises IntegrityFailure on any difference
+    assert (checked.entities, checked.claims) == (serial.entities, serial.claims)
 
 
 def test_a_check_in_workers_finds_a_changed_projection(corpus_ledger, in_workers):

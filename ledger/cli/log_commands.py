@@ -3,27 +3,15 @@
 from __future__ import annotations
 
 import sys
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import IO, Annotated, Any
 
 import typer
 
-from cli import render
-from cli.main import command, settings
-
-SOURCE_KINDS = ("press", "wire", "company", "anonymous", "other")
-
-
-@contextmanager
-def _ledger(ctx: typer.Context):
-    import ledger
-
-    opened = ledger.open(settings(ctx).db)
-    try:
-        yield opened
-    finally:
-        opened.close()
+from ledger.cli import render
+from ledger.cli.context import open_ledger, settings
+from ledger.cli.errors import INTEGRITY
+from ledger.vocabulary.terms import SOURCE_KINDS
 
 
 def _json_arg(text: str, option: str) -> Any:
@@ -45,20 +33,19 @@ def parse_source(text: str) -> dict[str, str]:
     return {"name": text, "kind": "other"}
 
 
-@command("init")
 def init(ctx: typer.Context) -> None:
     """Create or upgrade the ledger's schema (idempotent).
 
     Example: ledger --db sqlite:///news.db init
     """
-    from ledger.urls import safe_url
+    from ledger.store.urls import safe_url
 
-    with _ledger(ctx) as opened:
+    with open_ledger(ctx) as opened:
         revision = opened.init()
     render.message(f"ledger ready at {safe_url(settings(ctx).db)} (schema {revision})")
 
 
-def _open_input(path: str):
+def _open_input(path: str) -> IO[bytes]:
     if path == "-":
         return sys.stdin.buffer
     try:
@@ -69,7 +56,7 @@ def _open_input(path: str):
         raise LedgerError(f"cannot read {path}: {e.strerror}") from None
 
 
-def _events_of(stream) -> list[Any]:
+def _events_of(stream: IO[bytes]) -> list[Any]:
     """A JSON object, a JSON array of objects, or JSONL: the forms `append --file` takes."""
     import orjson
 
@@ -95,7 +82,6 @@ def _events_of(stream) -> list[Any]:
     return events
 
 
-@command("append")
 def append(
     ctx: typer.Context,
     event_type: Annotated[
@@ -154,7 +140,7 @@ def append(
         if note is not None:
             event["note"] = note
         events = [event]
-    with _ledger(ctx) as opened:
+    with open_ledger(ctx) as opened:
         appended = opened.append_many(events, expect=expect)
     if as_json:
         render.json_lines({"position": a.position, "id": a.id} for a in appended)
@@ -163,7 +149,6 @@ def append(
             sys.stdout.write(f"{a.position}\t{a.id}\n")
 
 
-@command("import")
 def import_(
     ctx: typer.Context,
     file: Annotated[str, typer.Argument(metavar="FILE|-", help="JSONL file, or - for stdin.")],
@@ -180,7 +165,7 @@ def import_(
     """
     stream = _open_input(file)
     total = Path(file).stat().st_size if file != "-" else None
-    with _ledger(ctx) as opened, render.Progress(total, "importing") as progress:
+    with open_ledger(ctx) as opened, render.Progress(total, "importing") as progress:
         result = opened.import_jsonl(stream, dry_run=dry_run, restore=restore, on_bytes=progress.advance)
     summary = {
         "read": result.read,
@@ -200,7 +185,6 @@ def import_(
     )
 
 
-@command("export")
 def export(
     ctx: typer.Context,
     out: Annotated[
@@ -211,7 +195,7 @@ def export(
 
     Example: ledger export --out ledger.jsonl
     """
-    with _ledger(ctx) as opened:
+    with open_ledger(ctx) as opened:
         if out is None:
             count = opened.export(sys.stdout.buffer)
             sys.stdout.flush()
@@ -223,7 +207,6 @@ def export(
             render.message(f"exported {count} events to {out}")
 
 
-@command("events")
 def events(
     ctx: typer.Context,
     entity: Annotated[
@@ -239,7 +222,7 @@ def events(
 
     Example: ledger events --entity plant:nissan-oppama -n 20
     """
-    with _ledger(ctx) as opened:
+    with open_ledger(ctx) as opened:
         found = opened.events(entity=entity, event_type=event_type, since=since, limit=limit, reverse=reverse)
     if as_json:
         render.json_lines(e.to_json() for e in found)
@@ -251,7 +234,6 @@ def events(
     )
 
 
-@command("verify")
 def verify(
     ctx: typer.Context,
     head: Annotated[
@@ -266,7 +248,7 @@ def verify(
 
     Example: ledger verify --head 3f...e1@120
     """
-    with _ledger(ctx) as opened:
+    with open_ledger(ctx) as opened:
         report = opened.verify(head)
     if as_json:
         render.json_document(report.to_json())
@@ -274,4 +256,4 @@ def verify(
         sys.stdout.write(f"ok: {report.events} events, head {report.head_hash}@{report.events}\n")
     if not report.ok:
         render.message(f"error: integrity failure at position {report.first_bad_position}: {report.problem}")
-        raise typer.Exit(5)
+        raise typer.Exit(INTEGRITY)

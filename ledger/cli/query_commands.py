@@ -1,18 +1,17 @@
-"""Commands on the projections: rebuild, show, list, history, claims; and the demo."""
+"""Commands on the projections: rebuild, show, list, history, claims."""
 
 from __future__ import annotations
 
 import sys
-import tempfile
 import time
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from cli import render
-from cli.log_commands import _ledger
-from cli.main import command, settings
+from ledger.cli import render
+from ledger.cli.context import open_ledger
+from ledger.entities import PLURALS
+from ledger.vocabulary.terms import CLAIM_STATUSES
 
 AsOf = Annotated[
     str | None,
@@ -48,7 +47,6 @@ def _trail(statements: list[dict[str, Any]]) -> str:
     )
 
 
-@command("rebuild")
 def rebuild(
     ctx: typer.Context,
     check: Annotated[
@@ -60,7 +58,7 @@ def rebuild(
     Example: ledger rebuild --check
     """
     started = time.perf_counter()
-    with _ledger(ctx) as opened:
+    with open_ledger(ctx) as opened:
         report = opened.rebuild(check=check)
     took = time.perf_counter() - started
     verb = "projections match a rebuild of" if check else "rebuilt projections from"
@@ -113,7 +111,6 @@ def print_history(entity: str, entries: list[dict[str, Any]]) -> None:
     )
 
 
-@command("show")
 def show(
     ctx: typer.Context,
     entity: Annotated[str, typer.Argument(metavar="ENTITY")],
@@ -125,7 +122,7 @@ def show(
 
     Example: ledger show plant:nissan-oppama --as-of 2025-07-06
     """
-    with _ledger(ctx) as opened:
+    with open_ledger(ctx) as opened:
         state = opened.show(entity, as_of=as_of, known_at=known_at)
     if as_json:
         render.json_document(state)
@@ -133,17 +130,16 @@ def show(
         print_entity(state)
 
 
-@command("list")
 def list_(
     ctx: typer.Context,
-    kind: Annotated[str, typer.Argument(metavar="plants|partnerships|companies|plans")],
+    kind: Annotated[str, typer.Argument(metavar="|".join(PLURALS))],
     as_json: AsJson = False,
 ) -> None:
     """List the entities of one kind with their current state.
 
     Example: ledger list plants --json
     """
-    with _ledger(ctx) as opened:
+    with open_ledger(ctx) as opened:
         found = opened.list(kind)
     if as_json:
         render.json_document(found)
@@ -154,10 +150,9 @@ def list_(
         "companies": ("id", "name", "country", "plants", "partnerships"),
         "plans": ("id", "company", "title", "basis"),
     }.get(kind, ("id",))
-    render.table(kind, columns, ([render._flat(item.get(c)) for c in columns] for item in found))
+    render.table(kind, columns, ([render.flat(item.get(c)) for c in columns] for item in found))
 
 
-@command("history")
 def history(
     ctx: typer.Context,
     entity: Annotated[str, typer.Argument(metavar="ENTITY")],
@@ -169,7 +164,7 @@ def history(
 
     Example: ledger history partnership:nissan-foxconn-oppama
     """
-    with _ledger(ctx) as opened:
+    with open_ledger(ctx) as opened:
         entries = opened.history(entity, as_of=as_of, known_at=known_at)
     if as_json:
         render.json_document(entries)
@@ -177,13 +172,12 @@ def history(
     print_history(entity, entries)
 
 
-@command("claims")
 def claims(
     ctx: typer.Context,
     entity: Annotated[str | None, typer.Argument(metavar="[ENTITY]")] = None,
     status: Annotated[
         str | None,
-        typer.Option("--status", help="announced|reported|confirmed|denied|disputed|retracted|voided"),
+        typer.Option("--status", help="|".join(CLAIM_STATUSES)),
     ] = None,
     as_json: AsJson = False,
 ) -> None:
@@ -191,41 +185,9 @@ def claims(
 
     Example: ledger claims --status disputed
     """
-    with _ledger(ctx) as opened:
+    with open_ledger(ctx) as opened:
         found = opened.claims(entity, status=status)
     if as_json:
         render.json_document(found)
     else:
         print_claims(found)
-
-
-@command("demo")
-def demo(ctx: typer.Context) -> None:
-    """Build a fresh ledger from the bundled seed story (Nissan, Foxconn and the Oppama plant) and show it.
-
-    Uses a temporary file unless --db is given. Example: ledger demo
-    """
-    from importlib import resources
-
-    import ledger
-
-    config = settings(ctx)
-    if config.db_given:
-        url = config.db
-    else:
-        folder = tempfile.mkdtemp(prefix="ledger-demo-")
-        url = f"sqlite:///{Path(folder) / 'demo.db'}"
-    seed = resources.files("ledger") / "data" / "seed.jsonl"
-    with ledger.init(url) as opened:
-        with seed.open("rb") as stream:
-            result = opened.import_jsonl(stream)
-        render.message(
-            f"demo ledger at {url}: imported {result.appended} events from the seed story "
-            f"({result.skipped} already present); head {result.head.hash[:16]}…@{result.head.position}"
-        )
-        print_entity(opened.show("plant:nissan-oppama"))
-        print_entity(opened.show("partnership:nissan-foxconn-oppama"))
-        print_entity(opened.show("plan:re-nissan"))
-        history_rows = opened.history("plant:nissan-oppama")
-    print_history("plant:nissan-oppama", history_rows)
-    render.message(f"try: ledger --db {url} history partnership:nissan-foxconn-oppama")

@@ -1,1 +1,0 @@
-"""The `ledger` command line: parse, call the library, render."""

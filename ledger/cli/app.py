@@ -1,0 +1,71 @@
+"""The root `ledger` app: the global --db option and the commands, registered once, each wrapped in
+the error reporting of `ledger.cli.errors`.
+
+Only typer is imported at the top of the command modules; each command imports the library when it
+runs, so `ledger --help` starts fast.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ledger.cli import demo, log_commands, query_commands
+from ledger.cli.context import DEFAULT_DB, Settings
+from ledger.cli.errors import reports_errors
+
+app = typer.Typer(
+    name="ledger",
+    help="An append-only, hash-chained ledger of corporate actions and of what was reported about them.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: Annotated[
+        str,
+        typer.Option(
+            "--db",
+            envvar="LEDGER_DB",
+            help="Database URL: sqlite:///FILE or postgresql+psycopg://user@host:port/dbname.",
+            show_default=True,
+        ),
+    ] = DEFAULT_DB,
+) -> None:
+    """Append events, import and export them, rebuild projections and answer audit queries.
+
+    Exit codes: 0 ok, 1 other error, 2 usage, 3 invalid input (nothing written), 4 conflict (nothing
+    written), 5 integrity failure.
+    """
+    source = ctx.get_parameter_source("db")
+    ctx.obj = Settings(db, source is not None and source.name != "DEFAULT")
+
+
+COMMANDS = {
+    "init": log_commands.init,
+    "append": log_commands.append,
+    "import": log_commands.import_,
+    "export": log_commands.export,
+    "events": log_commands.events,
+    "verify": log_commands.verify,
+    "rebuild": query_commands.rebuild,
+    "show": query_commands.show,
+    "list": query_commands.list_,
+    "history": query_commands.history,
+    "claims": query_commands.claims,
+    "demo": demo.demo,
+}
+for _name, _command in COMMANDS.items():
+    app.command(_name)(reports_errors(_command))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

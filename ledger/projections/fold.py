@@ -1,0 +1,293 @@
+"""The fold: an entity's events in, what users see out (its state, its claims and its history).
+
+`fold` is the one entry point the read model (rebuild, catch-up) and the queries (show, history, claims)
+call. It is pure and order-independent: the same set of events gives the same view, whether they were
+appended one by one or rebuilt from scratch. One pass buckets the events, claims are resolved into their
+JSON (status and trail, `ledger.claims`), then the entity kind's projection reads them in world-time
+order. Each projection reads only claim JSON, so what it shows is what the trail shows.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from ledger.claims import claim_status, corrected
+from ledger.entities import ENTITY_KINDS, entity_kind
+from ledger.events import StoredEvent
+from ledger.projections.company import project as project_company
+from ledger.projections.partnership import project as project_partnership
+from ledger.projections.plan import project as project_plan
+from ledger.projections.plant import project as project_plant
+from ledger.times import recorded_key, start_key
+from ledger.vocabulary.registry import CATEGORIES, ENTITY_FIELDS, STANCES
+
+# An entity kind's projection: (entity id, its claims as claim JSON in world-time order) -> its state.
+Projection = Callable[[str, Sequence[dict[str, Any]]], dict[str, Any]]
+
+PROJECTIONS: dict[str, Projection] = {
+    "company": project_company,
+    "plant": project_plant,
+    "partnership": project_partnership,
+    "plan": project_plan,
+}
+assert set(PROJECTIONS) == set(ENTITY_KINDS), "every entity kind has a projection"
+_CATEGORY = CATEGORIES
+# Per entity kind, per event type: the (data key, is a list) fields that can name an entity of that kind.
+_NAMING = {
+    kind: {
+        event_type: tuple((key, is_list) for key, of_kind, is_list in fields if of_kind == kind)
+        for event_type, fields in ENTITY_FIELDS.items()
+    }
+    for kind in ENTITY_KINDS
+}
+# The same occurred_at is parsed once per entity an event names; dates repeat across events too.
+_start_key = lru_cache(maxsize=1 << 16)(start_key)
+
+
+@dataclass(eq=False, slots=True)
+class _Trail:
+    """What the history needs, kept so that folds which never read it (the rebuild) do not build it."""
+
+    entity_id: str
+    events: dict[int, StoredEvent]  # by position
+    claims: list[dict[str, Any]]  # claim JSON of every claim in view that names or named the entity
+    statements: list[dict[str, Any]]  # trail JSON of every statement in view
+    corrections: list[StoredEvent]
+    _entries: list[dict[str, Any]] | None = None
+
+    def entries(self) -> list[dict[str, Any]]:
+        if self._entries is None:
+            with cyclic_gc_paused():
+                self._entries = _history(self)
+        return self._entries
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Trail) and self.entries() == other.entries()
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+@dataclass(frozen=True, slots=True)
+class EntityView:
+    """One entity as of a point on both time axes: `state` is what `ledger show ENTITY --json` prints.
+
+    `claims` are the claims naming the entity (by their current data) as claim JSON, in world-time
+    order; `history` every event that names it or speaks about one that does, in world-time order.
+    """
+
+    state: dict[str, Any]
+    claims: list[dict[str, Any]]
+    _trail: _Trail = field(repr=False)
+
+    @property
+    def history(self) -> list[dict[str, Any]]:
+        return self._trail.entries()
+
+
+def fold(
+    entity_id: str,
+    events: Iterable[StoredEvent],
+    *,
+    as_of: int | None = None,
+    known_at: int | None = None,
+) -> EntityView | None:
+    """The entity's view from its events (and the events they reference), or None if none names it.
+
+    `as_of` bounds world time (start_key of occurred_at, inclusive) for claims and statements;
+    `known_at` bounds ledger time (recorded_key of recorded_at, inclusive) for every event. Corrections
+    are facts about the ledger, not the world: they apply whatever their occurred_at.
+    """
+    kind = entity_kind(entity_id)
+    with cyclic_gc_paused():
+        return _fold(entity_id, kind, events, as_of, known_at)
+
+
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector, if it runs, for the duration of a fold.
+
+    A fold allocates many small containers and makes no reference cycles; left running, the collector
+    rescans the whole heap several times per large fold for cycles that cannot exist (2.4x slower on a
+    100k-event entity). Reference counting still frees everything as usual.
+    """
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _fold(
+    entity_id: str, kind: str, events: Iterable[StoredEvent], as_of: int | None, known_at: int | None
+) -> EntityView | None:
+    naming = _NAMING[kind]
+    unique = {event.position: event for event in events}
+
+    # One pass in position order: filter and bucket by category, claims and statements with their
+    # world-time order (start key, position) so that sorting them needs no key function.
+    claim_items: list[tuple[int, int, StoredEvent]] = []
+    statement_items: list[tuple[int, int, StoredEvent]] = []
+    correction_events: list[StoredEvent] = []
+    for position in sorted(unique):
+        event = unique[position]
+        if known_at is not None and recorded_key(event.recorded_at) > known_at:
+            continue
+        category = _CATEGORY[event.type]
+        if category == "correction":
+            correction_events.append(event)
+            continue
+        key = _start_key(event.occurred_at)
+        if as_of is not None and key > as_of:
+            continue
+        if category == "claim":
+            claim_items.append((key, position, event))
+        else:
+            statement_items.append((key, position, event))
+    # World-time order from here on: trails fill in order and claims come out in order.
+    claim_items.sort()
+    statement_items.sort()
+
+    corrections: dict[str, list[StoredEvent]] = {}
+    if correction_events:
+        kept = {item[2].id for items in (claim_items, statement_items) for item in items}
+        for event in correction_events:
+            target = event.refs[0]
+            if target in kept:  # a correction of an event outside the bounds has nothing to correct
+                corrections.setdefault(target, []).append(event)
+
+    statements: list[dict[str, Any]] = []
+    said_about: dict[str, list[dict[str, Any]]] = {}
+    speaks = False  # a statement by the entity (a company) names it even if its claims are out of view
+    for _, _, event in statement_items:
+        fixes = corrections.get(event.id)
+        data, voided = (event.data, False) if fixes is None else corrected(event, fixes)
+        said = {
+            "id": event.id,
+            "by": data["by"],
+            "stance": STANCES[event.type],
+            "occurred_at": event.occurred_at,
+            "position": event.position,
+            "quote": data.get("quote"),
+            "voided": voided,
+        }
+        statements.append(said)
+        for ref in event.refs:
+            trail = said_about.get(ref)
+            if trail is None:
+                said_about[ref] = [said]
+            else:
+                trail.append(said)
+        if not speaks and kind == "company":
+            speaks = data["by"] == entity_id or event.data["by"] == entity_id
+
+    claims: list[dict[str, Any]] = []  # claims whose current data names the entity
+    relevant: list[dict[str, Any]] = []  # ... or whose recorded data did
+    for _, _, event in claim_items:
+        event_id = event.id
+        event_type = event.type
+        fixes = corrections.get(event_id)
+        if fixes is None:
+            data = event.data
+            voided = False
+            names_now = _names(naming[event_type], data, entity_id)
+            if not names_now:
+                continue  # only here because a statement about it also names one of ours
+        else:
+            data, voided = corrected(event, fixes)
+            names_now = _names(naming[event_type], data, entity_id)
+            if not names_now and not _names(naming[event_type], event.data, entity_id):
+                continue
+        trail = said_about.get(event_id)
+        if trail is None:
+            trail = []
+        claim = {
+            "id": event_id,
+            "type": event_type,
+            "occurred_at": event.occurred_at,
+            "recorded_at": event.recorded_at,
+            "position": event.position,
+            "status": claim_status(event_type, data, event.sources, trail, voided=voided),
+            "data": data,
+            "sources": event.sources,
+            "statements": trail,
+            "corrections": [] if fixes is None else [_correction(c) for c in fixes],
+        }
+        relevant.append(claim)
+        if names_now:
+            claims.append(claim)
+
+    if not relevant and not speaks:
+        return None
+    trail_of = _Trail(entity_id, unique, relevant, statements, correction_events)
+    return EntityView(PROJECTIONS[kind](entity_id, claims), claims, trail_of)
+
+
+def _names(fields: tuple[tuple[str, bool], ...], data: dict[str, Any], entity_id: str) -> bool:
+    for key, is_list in fields:
+        value = data.get(key)
+        if value == entity_id or (is_list and value is not None and entity_id in value):
+            return True
+    return False
+
+
+def _correction(event: StoredEvent) -> dict[str, Any]:
+    return {
+        "id": event.id,
+        "type": event.type,
+        "reason": event.data["reason"],
+        "position": event.position,
+        "recorded_at": event.recorded_at,
+    }
+
+
+def _history(trail: _Trail) -> list[dict[str, Any]]:
+    """Every event in view that names the entity or speaks about one that does, in world-time order.
+
+    Events passed in only because something references them (the other claim a statement also names)
+    stay out. `data` is the data as recorded; the correction entries show what replaced it.
+    """
+    events = trail.events
+    relevant_ids = {claim["id"] for claim in trail.claims}
+    entries: list[tuple[int, int, dict[str, Any]]] = []
+    for claim in trail.claims:
+        event = events[claim["position"]]
+        extra = {"status": claim["status"], "statements": claim["statements"]}
+        entries.append((_start_key(event.occurred_at), event.position, _entry(event, "claim", extra)))
+    entity_id = trail.entity_id
+    for said in trail.statements:
+        event = events[said["position"]]
+        by_entity = said["by"] == entity_id or event.data["by"] == entity_id
+        if by_entity or not relevant_ids.isdisjoint(event.refs):
+            relevant_ids.add(event.id)
+            extra = {"stance": said["stance"], "voided": said["voided"]}
+            entries.append((_start_key(event.occurred_at), event.position, _entry(event, "statement", extra)))
+    for event in trail.corrections:
+        if event.refs[0] in relevant_ids:
+            entry = _entry(event, "correction", {"reason": event.data["reason"]})
+            entries.append((_start_key(event.occurred_at), event.position, entry))
+    entries.sort()  # (start key, position) is unique, so the entries themselves are never compared
+    return [entry for _, _, entry in entries]
+
+
+def _entry(event: StoredEvent, category: str, extra: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "position": event.position,
+        "id": event.id,
+        "type": event.type,
+        "category": category,
+        "occurred_at": event.occurred_at,
+        "recorded_at": event.recorded_at,
+        "sources": event.sources,
+        "refs": event.refs,
+        "data": event.data,
+        "note": event.note,
+        **extra,
+    }

@@ -1,0 +1,200 @@
+"""Connections and transactions: the store's one door.
+
+Writers serialise on one lock (SQLite: BEGIN IMMEDIATE; PostgreSQL: a transaction-scoped advisory
+lock), read the head under it, and assign positions head+1, head+2, ... in the same transaction, so
+positions are gapless in commit order whatever the number of writer processes. Everything a caller does
+inside one `writing()` block commits or rolls back as one.
+
+The store talks to the database through its DB-API driver (sqlite3, psycopg 3): every statement is
+hand-written SQL, and a query command should not pay SQLAlchemy's import (~150 ms) before its first row.
+SQLAlchemy and Alembic own the schema (`engine`, used by `init`).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, suppress
+from pathlib import Path
+from typing import Any
+
+from ledger.errors import NotInitialised, StorageError
+from ledger.store.errors import driver_errors, psycopg_module, translate
+from ledger.store.log import LogTables
+from ledger.store.projection_tables import ProjectionTables
+from ledger.store.sql import Sql
+from ledger.store.urls import parse_url, redact, safe_url, sqlalchemy_url
+
+BUSY_TIMEOUT_S = float(os.environ.get("LEDGER_BUSY_TIMEOUT", "60"))  # how long a writer waits for the lock
+_PG_WRITE_LOCK = 0x1ED6E7  # advisory lock key shared by every ledger writer
+
+
+class Transaction:
+    """One transaction on the store: the log's tables and the projection tables, on one connection."""
+
+    def __init__(self, connection: Any, dialect: str) -> None:
+        self.sql = Sql(connection, dialect)
+        self.log = LogTables(self.sql)
+        self.projections = ProjectionTables(self.sql)
+
+    @property
+    def connection(self) -> Any:
+        """The driver's own connection (for tests and administration)."""
+        return self.sql.connection
+
+    def schema_revision(self) -> str | None:
+        """The Alembic revision the database is at, or None without a ledger schema."""
+        if self.sql.dialect == "sqlite":
+            found = self.sql.rows(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+            )
+        else:
+            found = self.sql.rows(
+                "SELECT 1 FROM pg_tables WHERE tablename = 'alembic_version' "
+                "AND schemaname = ANY (current_schemas(false))"
+            )
+        if not found:
+            return None
+        rows = self.sql.rows("SELECT version_num FROM alembic_version")
+        return rows[0][0] if rows else None
+
+
+def _connect_sqlite(path: str) -> sqlite3.Connection:
+    # isolation_level=None: the store, not the sqlite3 module, decides where transactions begin.
+    connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+    for pragma in (
+        "journal_mode=WAL",
+        f"busy_timeout={int(BUSY_TIMEOUT_S * 1000)}",
+        "synchronous=FULL",  # a committed event survives power loss
+        "foreign_keys=ON",
+        "cache_size=-65536",  # 64 MiB: index inserts stay in memory
+    ):
+        connection.execute(f"PRAGMA {pragma}")
+    return connection
+
+
+class EventStore:
+    """A ledger database: opens connections and hands out read and write transactions."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.target = parse_url(url)
+        self.dialect = self.target.dialect
+        self._errors = driver_errors(self.dialect)
+        self._idle: list[Any] = []  # open connections not in a transaction (nested blocks get another)
+        self._engine: Any = None
+        self._schema_checked = False
+
+    def close(self) -> None:
+        while self._idle:
+            self._idle.pop().close()
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+    @property
+    def engine(self) -> Any:
+        """A SQLAlchemy engine on the same database, for migrations and administration."""
+        if self._engine is None:
+            from sqlalchemy import create_engine
+
+            self._engine = create_engine(sqlalchemy_url(self.url))
+        return self._engine
+
+    def sqlite_path(self) -> Path | None:
+        path = self.target.sqlite_path
+        return Path(path) if path and path != ":memory:" else None
+
+    def _connect(self) -> Any:
+        if self._idle:
+            return self._idle.pop()
+        if self.dialect == "sqlite":
+            path = self.sqlite_path()
+            if path is not None and not path.parent.is_dir():
+                raise StorageError(f"no folder {path.parent} for the ledger file {path}")
+            return _connect_sqlite(self.target.sqlite_path or ":memory:")
+        return psycopg_module().connect(self.target.conninfo or "", autocommit=True, connect_timeout=10)
+
+    def require_schema(self) -> None:
+        """Raise NotInitialised unless the schema is at the head migration (checked once per store)."""
+        if self._schema_checked:
+            return
+        from ledger.store.migrations import HEAD_REVISION
+
+        path = self.sqlite_path()
+        if path is not None and not path.exists():
+            raise NotInitialised(f"no ledger at {path}")
+        with self.reading() as tx:
+            revision = tx.schema_revision()
+        if revision is None:
+            raise NotInitialised(f"{safe_url(self.url)} has no ledger schema")
+        if revision != HEAD_REVISION:
+            raise NotInitialised(
+                f"{safe_url(self.url)} has schema {revision}, this ledger needs {HEAD_REVISION}"
+            )
+        self._schema_checked = True
+
+    def upgrade_schema(self) -> None:
+        """Run the migrations up to head; driver errors reported as everywhere else."""
+        from sqlalchemy.exc import ArgumentError, DBAPIError
+
+        from ledger.store.migrations import upgrade
+
+        try:
+            engine = self.engine
+        except (ArgumentError, ValueError) as e:  # SQLAlchemy parses the URL itself: a bad port, say
+            message = f"not a valid database URL: {safe_url(self.url)} ({redact(str(e), self.url)})"
+            raise StorageError(message) from None
+        try:
+            upgrade(engine)
+        except DBAPIError as e:
+            raise translate(e.orig if e.orig is not None else e, self.url, BUSY_TIMEOUT_S) from None
+
+    @contextmanager
+    def _transaction(self, write: bool) -> Iterator[Transaction]:
+        try:
+            connection = self._connect()
+        except self._errors as e:
+            raise translate(e, self.url, BUSY_TIMEOUT_S) from None
+        reusable = False
+        try:
+            if self.dialect == "sqlite":
+                # Writers take the write lock up front, so two never deadlock upgrading a read lock.
+                connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            else:
+                connection.execute("BEGIN")
+                if write:
+                    connection.execute(f"SET LOCAL lock_timeout = '{int(BUSY_TIMEOUT_S)}s'")
+                    connection.execute(f"SELECT pg_advisory_xact_lock({_PG_WRITE_LOCK})")
+            try:
+                yield Transaction(connection, self.dialect)
+            except BaseException:
+                try:
+                    connection.execute("ROLLBACK")
+                    reusable = True
+                except Exception:  # a broken connection: it is closed below, the first error stands
+                    pass
+                raise
+            connection.execute("COMMIT")
+            reusable = True
+        except self._errors as e:
+            raise translate(e, self.url, BUSY_TIMEOUT_S) from None
+        finally:
+            if reusable:
+                self._idle.append(connection)
+            else:
+                _close_quietly(connection)
+
+    def reading(self) -> AbstractContextManager[Transaction]:
+        """A read transaction (a consistent snapshot on SQLite; read committed on PostgreSQL)."""
+        return self._transaction(write=False)
+
+    def writing(self) -> AbstractContextManager[Transaction]:
+        """A transaction holding the single-writer lock; commits on success, rolls back on any error."""
+        return self._transaction(write=True)
+
+
+def _close_quietly(connection: Any) -> None:
+    with suppress(Exception):  # the connection is already broken; closing is best effort
+        connection.close()

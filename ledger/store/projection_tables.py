@@ -1,0 +1,83 @@
+"""The projection tables: each entity's document, each claim's document, and the checkpoint that says
+up to which position of the log they are folded. Derived data: cleared and refilled at will."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ledger.store.sql import Sql
+
+EntityDoc = tuple[str, str, bytes]  # (entity id, kind, the entity's `show --json` object)
+ClaimDoc = tuple[int, str, bytes]  # (claim position, status, the claim with its trail)
+
+
+class ProjectionTables:
+    """Reading and writing the projections inside one transaction."""
+
+    def __init__(self, sql: Sql) -> None:
+        self.sql = sql
+
+    def checkpoint(self) -> int:
+        rows = self.sql.rows("SELECT position FROM projection_checkpoint WHERE name = 'all'")
+        return int(rows[0][0]) if rows else 0
+
+    def set_checkpoint(self, position: int) -> None:
+        self.sql.run("DELETE FROM projection_checkpoint WHERE name = ?", ("all",))
+        self.sql.run("INSERT INTO projection_checkpoint (name, position) VALUES (?, ?)", ("all", position))
+
+    def clear(self) -> None:
+        self.sql.run("DELETE FROM projected_entities")
+        self.sql.run("DELETE FROM projected_claims")
+
+    def replace_entities(self, docs: Sequence[EntityDoc], *, fresh: bool = False) -> None:
+        """Write entity documents, replacing what was there unless the table is `fresh`."""
+        if not docs:
+            return
+        if not fresh:
+            self.delete_entities([d[0] for d in docs])
+        self.sql.insert(
+            "projected_entities",
+            "entity_id, kind, doc",
+            [(entity, kind, doc.decode()) for entity, kind, doc in docs],
+        )
+
+    def delete_entities(self, ids: Sequence[str]) -> None:
+        self.sql.run_in("DELETE FROM projected_entities WHERE entity_id IN ({keys})", ids)
+
+    def replace_claims(self, claims: Sequence[ClaimDoc], *, fresh: bool = False) -> None:
+        """Write claim documents, replacing what was there unless the table is `fresh`."""
+        if not claims:
+            return
+        if not fresh:
+            self.sql.run_in("DELETE FROM projected_claims WHERE position IN ({keys})", [c[0] for c in claims])
+        self.sql.insert(
+            "projected_claims",
+            "position, status, doc",
+            [(position, status, doc.decode()) for position, status, doc in claims],
+        )
+
+    def entity_doc(self, entity_id: str) -> bytes | None:
+        rows = self.sql.rows("SELECT doc FROM projected_entities WHERE entity_id = ?", (entity_id,))
+        return rows[0][0].encode() if rows else None
+
+    def entity_docs(self, kind: str | None = None) -> list[tuple[str, str, str]]:
+        """(entity id, kind, document) in entity id order, of one kind or all."""
+        if kind is None:
+            rows = self.sql.rows("SELECT entity_id, kind, doc FROM projected_entities ORDER BY entity_id")
+        else:
+            rows = self.sql.rows(
+                "SELECT entity_id, kind, doc FROM projected_entities WHERE kind = ? ORDER BY entity_id",
+                (kind,),
+            )
+        return [(entity_id, entity_kind, doc) for entity_id, entity_kind, doc in rows]
+
+    def claim_docs(self, status: str | None = None) -> list[tuple[int, str, str]]:
+        """(position, status, document) in position order, of one status or all."""
+        if status is None:
+            rows = self.sql.rows("SELECT position, status, doc FROM projected_claims ORDER BY position")
+        else:
+            rows = self.sql.rows(
+                "SELECT position, status, doc FROM projected_claims WHERE status = ? ORDER BY position",
+                (status,),
+            )
+        return [(int(position), claim_status, doc) for position, claim_status, doc in rows]

@@ -1,0 +1,71 @@
+"""SQL over a DB-API connection, the same for both backends: placeholders, rows, bulk inserts, lookups
+by many keys, and streams of large results."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+CHUNK = 500  # keys per IN (...) lookup: far below SQLite's and PostgreSQL's parameter limits
+
+
+class Sql:
+    """Runs the store's hand-written SQL (written with `?` placeholders) on one connection."""
+
+    def __init__(self, connection: Any, dialect: str) -> None:
+        self.connection = connection  # the driver's own (DB-API) connection
+        self.dialect = dialect
+        self._ph = "?" if dialect == "sqlite" else "%s"
+
+    def run(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self.connection.execute(sql.replace("?", self._ph), tuple(params))
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Sequence[Any]]:
+        return list(self.connection.execute(sql.replace("?", self._ph), tuple(params)).fetchall())
+
+    def rows_in(self, sql: str, keys: Sequence[Any]) -> Iterator[Sequence[Any]]:
+        """Rows of `sql`, whose `{keys}` stands for a list of placeholders, run chunk by chunk of `keys`."""
+        for chunk in _chunks(keys):
+            yield from self.rows(sql.format(keys=",".join("?" * len(chunk))), chunk)
+
+    def run_in(self, sql: str, keys: Sequence[Any]) -> None:
+        """`sql`, whose `{keys}` stands for a list of placeholders, run chunk by chunk of `keys`."""
+        for chunk in _chunks(keys):
+            self.run(sql.format(keys=",".join("?" * len(chunk))), chunk)
+
+    def insert(self, table: str, columns: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Insert many rows: COPY on PostgreSQL (several times executemany's rate), executemany on SQLite."""
+        if self.dialect == "postgresql":
+            with (
+                self.connection.cursor() as cursor,
+                cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+            ):
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ", ".join("?" * (columns.count(",") + 1))
+        cursor = self.connection.cursor()
+        try:
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
+        finally:
+            cursor.close()
+
+    def stream(self, sql: str, params: Sequence[Any] = (), batch: int = 10_000) -> Iterator[Sequence[Any]]:
+        """Rows of a large query without holding them all: SQLite steps its cursor, PostgreSQL uses a
+        server-side cursor."""
+        if self.dialect == "postgresql":
+            cursor = self.connection.cursor(name=f"ledger_stream_{id(self)}")
+            cursor.itersize = batch
+        else:
+            cursor = self.connection.cursor()
+        try:
+            cursor.execute(sql.replace("?", self._ph), tuple(params))
+            while rows := cursor.fetchmany(batch):
+                yield from rows
+        finally:
+            cursor.close()
+
+
+def _chunks(keys: Sequence[Any]) -> Iterator[list[Any]]:
+    for start in range(0, len(keys), CHUNK):
+        yield list(keys[start : start + CHUNK])

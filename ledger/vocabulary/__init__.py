@@ -1,0 +1,6 @@
+"""The vocabulary: what an event may say.
+
+`terms` holds its words (source kinds, stances, claim statuses) with no dependencies, `fields` the
+building blocks of payloads, `v1` the payload model of each type, and `registry` the models keyed by
+(type, version), what each type's fields name and the upcasters from one version to the next.
+"""

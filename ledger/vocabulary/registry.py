@@ -1,0 +1,102 @@
+"""The vocabulary by (type, version): payload models, categories, the fields that name entities, and
+the upcasters that bring a stored event's data from the version it was written in to the current one.
+
+Stored events are never rewritten: an event keeps the shape of the version it was written in, and
+whoever reads it for meaning (the projections) reads `upcast(...)` of it. Validation and reading both
+dispatch on (type, version) through this module.
+"""
+
+from __future__ import annotations
+
+import typing
+from collections.abc import Callable
+from typing import Any
+
+from ledger.vocabulary import v1
+from ledger.vocabulary.fields import EntityRef
+from ledger.vocabulary.terms import STATEMENT, category_of
+
+CURRENT_VERSION = 1
+MODELS: dict[tuple[str, int], Any] = {(t, 1): model for t, model in v1.PAYLOADS.items()}
+# (type, version) -> the function that turns that version's data into the next version's.
+Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
+UPCASTERS: dict[tuple[str, int], Upcaster] = {}
+
+EVENT_TYPES: tuple[str, ...] = tuple(t for t, v in MODELS if v == CURRENT_VERSION)
+CATEGORIES: dict[str, str] = {t: category_of(t) for t in EVENT_TYPES}
+STANCES: dict[str, str] = {t: t.split(".", 1)[1] for t, c in CATEGORIES.items() if c == STATEMENT}
+
+
+def model(event_type: str, version: int = CURRENT_VERSION) -> Any:
+    """The payload model of a type at a version; KeyError if that version has no such type."""
+    return MODELS[(event_type, version)]
+
+
+def upcast(event_type: str, version: int, data: dict[str, Any]) -> dict[str, Any]:
+    """`data` of an event written at `version`, in the current version's shape (pure; the input is
+    left as it is)."""
+    while version < CURRENT_VERSION:
+        step = UPCASTERS.get((event_type, version))
+        if step is not None:
+            data = step(data)
+        version += 1
+    return data
+
+
+def category(event_type: str) -> str:
+    """'claim', 'statement' or 'correction'."""
+    return CATEGORIES[event_type]
+
+
+# -- which fields name entities ------------------------------------------------------------------------
+def _entity_kind(annotation: Any) -> tuple[str, bool] | None:
+    """(kind, is a list) if the annotation names entities, looking through Optional and list."""
+    for meta in getattr(annotation, "__metadata__", ()):
+        if isinstance(meta, EntityRef):
+            return meta.kind, False
+    origin = typing.get_origin(annotation)
+    for arg in typing.get_args(annotation):
+        found = _entity_kind(arg)
+        if found:
+            return found[0], found[1] or origin is list
+    return None
+
+
+def _entity_fields(payload: Any) -> tuple[tuple[str, str, bool], ...]:
+    """(json key, entity kind, is a list) for each payload field that names entities."""
+    hints = typing.get_type_hints(payload, include_extras=True)
+    return tuple((key, *found) for key, hint in hints.items() if (found := _entity_kind(hint)))
+
+
+# Of the current version: read off the models' annotations, so the index and the schema cannot drift.
+ENTITY_FIELDS: dict[str, tuple[tuple[str, str, bool], ...]] = {
+    t: _entity_fields(model(t)) for t in EVENT_TYPES
+}
+
+
+def entities_in(event_type: str, data: dict[str, Any]) -> list[str]:
+    """Entity ids named in `data`, per the type's schema, first-seen order, no duplicates."""
+    found: dict[str, None] = {}
+    for key, _kind, is_list in ENTITY_FIELDS[event_type]:
+        value = data.get(key)
+        if value is None:
+            continue
+        for item in value if is_list else (value,):
+            found[item] = None
+    if event_type in STANCES and data.get("by", "").startswith("company:"):
+        found[data["by"]] = None
+    return list(found)
+
+
+def first_entity(event_type: str, data: dict[str, Any]) -> str | None:
+    """The first entity `entities_in` would name (cheaper: it stops there)."""
+    for key, _kind, is_list in ENTITY_FIELDS[event_type]:
+        value = data.get(key)
+        if value:
+            return value[0] if is_list else value
+    return None
+
+
+def parties_of(event_type: str, data: dict[str, Any]) -> list[str]:
+    """Company ids named in a claim's data: the parties whose statements decide its status."""
+    return [e for e in entities_in(event_type, data) if e.startswith("company:")]
