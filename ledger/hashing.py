@@ -1,11 +1,12 @@
 """Canonical JSON (RFC 8785, JCS) and the SHA-256 hash chain.
 
-orjson already writes strings exactly as JCS does and sorts keys; the vocabulary's keys are ASCII, so
-its byte order is JCS's UTF-16 order. What differs is numbers: JCS writes doubles the way ECMAScript
-does (`15.0` is `15`, `1e21` is `1e+21`). Integral floats are turned into ints, and any other float
-sends the whole object to the reference algorithm, which only percentages and shares can reach.
-tests/unit/test_hashing.py proves equality with the `rfc8785` package over every value the
-vocabulary allows.
+orjson already writes strings exactly as JCS does and sorts keys, but by code point, where JCS sorts
+by UTF-16 code unit: the two orders differ only for keys holding characters from U+E000 up, so any
+non-ASCII key sends the object to the reference algorithm below (the vocabulary's keys are ASCII).
+Numbers differ too: JCS writes doubles the way ECMAScript does (`15.0` is `15`, `1e21` is `1e+21`).
+Integral floats are turned into ints, and any other float takes the reference path as well, which
+only percentages and shares can reach. tests/unit/test_hashing.py proves equality with the
+`rfc8785` package and its public test vectors.
 """
 
 from __future__ import annotations
@@ -20,14 +21,15 @@ GENESIS_HASH = "0" * 64
 _SORTED = orjson.OPT_SORT_KEYS
 
 
-def _has_fraction(value: Any) -> bool:
-    """True if a float in `value` needs ECMAScript number formatting (not a small integer)."""
+def _needs_reference(value: Any) -> bool:
+    """True if orjson's bytes could differ from JCS: a float needing ECMAScript formatting (not a
+    small integer), or a non-ASCII key (whose code point order may not be UTF-16 order)."""
     if isinstance(value, float):
         return not value.is_integer() or abs(value) >= 2**53
     if isinstance(value, dict):
-        return any(_has_fraction(v) for v in value.values())
+        return any(not key.isascii() or _needs_reference(v) for key, v in value.items())
     if isinstance(value, list):
-        return any(_has_fraction(v) for v in value)
+        return any(_needs_reference(v) for v in value)
     return False
 
 
@@ -87,7 +89,7 @@ def _slow_canonical(value: Any) -> str:
 
 def canonical_json(value: Any) -> bytes:
     """The RFC 8785 form of a JSON value made of dicts, lists, str, int, float, bool and None."""
-    if _has_fraction(value):
+    if _needs_reference(value):
         return _slow_canonical(value).encode()
     return orjson.dumps(_integral_floats_to_int(value), option=_SORTED)
 

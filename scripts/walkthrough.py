@@ -13,6 +13,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from regenerate_docs import replace_between  # scripts/ is this script's folder
+
 ROOT = Path(__file__).resolve().parent.parent
 LEDGER = str(Path(sys.executable).parent / "ledger")
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -91,10 +93,7 @@ def main() -> None:
                 blocks.append(prose + "\n")
             blocks.append(f"```console\n$ {shown}\n{output}\n```\n")
     readme = (ROOT / "README.md").read_text()
-    start, end = "<!-- WALKTHROUGH -->", "<!-- /WALKTHROUGH -->"
-    head, _, rest = readme.partition(start)
-    _, _, tail = rest.partition(end)
-    (ROOT / "README.md").write_text(head + start + "\n" + "\n".join(blocks) + end + tail)
+    (ROOT / "README.md").write_text(replace_between(readme, "scripts/walkthrough.py", "\n".join(blocks)))
 
 
 if __name__ == "__main__":

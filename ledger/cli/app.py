@@ -68,4 +68,4 @@ for _name, _command in COMMANDS.items():
 
 def main() -> None:
     """Console-script entry point."""
-    app()
+    app(prog_name="ledger")

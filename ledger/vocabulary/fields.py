@@ -45,6 +45,8 @@ Time = Annotated[str, StringConstraints(max_length=40), AfterValidator(check_tim
 Date = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$"), AfterValidator(check_time)]
 Count = Annotated[int, Field(ge=0, le=MAX_INT, strict=True)]
 Percent = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
+Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=2000)]
+Replacement = dict[str, Any]  # a correction's new data for its target; checked against the target's type
 
 
 def closed(cls: Any) -> Any:
@@ -57,7 +59,7 @@ def closed(cls: Any) -> Any:
 class Source(TypedDict):
     name: Name
     kind: Literal[SOURCE_KINDS]
-    url: NotRequired[Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=2000)]]
+    url: NotRequired[Url]
     published_at: NotRequired[Time]
 
 

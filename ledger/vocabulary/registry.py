@@ -49,14 +49,14 @@ def category(event_type: str) -> str:
 
 
 # -- which fields name entities ------------------------------------------------------------------------
-def _entity_kind(annotation: Any) -> tuple[str, bool] | None:
+def entity_field_kind(annotation: Any) -> tuple[str, bool] | None:
     """(kind, is a list) if the annotation names entities, looking through Optional and list."""
     for meta in getattr(annotation, "__metadata__", ()):
         if isinstance(meta, EntityRef):
             return meta.kind, False
     origin = typing.get_origin(annotation)
     for arg in typing.get_args(annotation):
-        found = _entity_kind(arg)
+        found = entity_field_kind(arg)
         if found:
             return found[0], found[1] or origin is list
     return None
@@ -65,7 +65,7 @@ def _entity_kind(annotation: Any) -> tuple[str, bool] | None:
 def _entity_fields(payload: Any) -> tuple[tuple[str, str, bool], ...]:
     """(json key, entity kind, is a list) for each payload field that names entities."""
     hints = typing.get_type_hints(payload, include_extras=True)
-    return tuple((key, *found) for key, hint in hints.items() if (found := _entity_kind(hint)))
+    return tuple((key, *found) for key, hint in hints.items() if (found := entity_field_kind(hint)))
 
 
 # Of the current version: read off the models' annotations, so the index and the schema cannot drift.

@@ -18,6 +18,7 @@ from ledger.vocabulary.fields import (
     Percent,
     PlanId,
     PlantId,
+    Replacement,
     Speaker,
     Text,
     closed,
@@ -154,7 +155,7 @@ class Statement(TypedDict):
 @closed
 class EntryCorrected(TypedDict):
     reason: Text
-    replacement: dict[str, Any]
+    replacement: Replacement
 
 
 @closed

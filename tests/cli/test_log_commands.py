@@ -344,3 +344,23 @@ def test_verify_json_reports_not_ok_and_the_first_bad_position(db_url, sql):
     assert result.exit_code == 5
     report = json.loads(result.stdout)
     assert (report["ok"], report["events"], report["first_bad_position"]) == (False, 21, 9)
+
+
+def test_a_postgresql_url_without_the_driver_names_the_extra_to_install(tmp_path):
+    """The PostgreSQL driver is an extra: without it, one line says which, and nothing else breaks."""
+    import subprocess
+    import sys
+
+    program = (
+        "import sys; sys.modules['psycopg'] = None; "  # as if psycopg were not installed
+        "sys.argv = ['ledger', '--db', 'postgresql+psycopg://me@127.0.0.1:5432/news', 'events']; "
+        "from ledger.cli.app import main; main()"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, timeout=60, check=False, cwd=tmp_path
+    )
+
+    assert done.returncode == 1
+    assert done.stderr == (
+        "error: a PostgreSQL URL needs the psycopg driver: pip install 'corporate-actions-ledger[postgres]'\n"
+    )

@@ -206,3 +206,42 @@ def test_upgrading_a_ledger_with_events_keeps_them_and_rebuilds_its_projections(
         assert lg.head() == before
         assert lg.show("partnership:nissan-foxconn-oppama")["stage_basis"] == "confirmed"
     assert ledger_cli(blank_db_url, "rebuild", "--check").exit_code == 0
+
+
+def schema(url: str) -> dict[str, list[str]]:
+    """Each table's columns and indexes, as the database describes them."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            found = inspect(connection)
+            return {
+                table: sorted(
+                    [f"column {c['name']} {c['type']}" for c in found.get_columns(table)]
+                    + [f"index {i['name']}" for i in found.get_indexes(table)]
+                )
+                for table in found.get_table_names()
+            }
+    finally:
+        engine.dispose()
+
+
+def test_every_migration_downgrades_and_upgrades_again_to_the_same_schema(blank_db_url):
+    config = Config()
+    config.set_main_option("script_location", migrations.script_location())
+    assert ledger_cli(blank_db_url, "init").exit_code == 0
+    at_head = schema(blank_db_url)
+
+    engine = create_engine(blank_db_url)
+    try:
+        for target in ("0002", "0001", "base"):
+            with engine.begin() as connection:
+                config.attributes["connection"] = connection
+                command.downgrade(config, target)
+            assert revision(blank_db_url) == (None if target == "base" else target)
+        assert tables(blank_db_url) <= {"alembic_version"}
+    finally:
+        engine.dispose()
+
+    assert ledger_cli(blank_db_url, "init").exit_code == 0
+    assert schema(blank_db_url) == at_head
+    assert ledger_cli(blank_db_url, "import", "-", input=jsonl(EVERY_TYPE)).exit_code == 0

@@ -21,7 +21,7 @@ PARTNERSHIP = "partnership:nissan-foxconn-oppama"
 _LEDGER_EPOCH = start_key("2025-08-01")  # the ledger learns of everything after it happened
 
 
-def an_event(
+def a_stored_event(
     type: str,
     data: dict[str, Any],
     *,
@@ -65,7 +65,7 @@ class Log:
         if type == "entry.corrected":
             target = next(e for e in self.events if e.id == valid.refs[0])
             validate_replacement(target.type, data["replacement"])
-        event = an_event(type, valid.data, position=len(self.events) + 1, **fields)
+        event = a_stored_event(type, valid.data, position=len(self.events) + 1, **fields)
         self.events.append(event)
         return event
 

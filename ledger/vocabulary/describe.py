@@ -1,0 +1,131 @@
+"""The vocabulary described from the models that validate it: each type's fields, which are optional
+and which name entities. docs/VOCABULARY.md is generated from `markdown()` (and a test keeps it current).
+"""
+
+from __future__ import annotations
+
+import typing
+from dataclasses import dataclass
+from typing import Any, Literal, NotRequired
+
+from ledger.vocabulary import fields as f
+from ledger.vocabulary.fields import EntityRef
+from ledger.vocabulary.registry import CATEGORIES, CURRENT_VERSION, EVENT_TYPES, entity_field_kind, model
+
+# The named building blocks, as a reader calls them.
+_NAMED: tuple[tuple[Any, str], ...] = (
+    (f.Text, f"text (at most {f.MAX_TEXT} characters)"),
+    (f.Name, f"name (at most {f.MAX_NAME} characters)"),
+    (f.Time, "date (YYYY-MM-DD) or RFC 3339 timestamp"),
+    (f.Date, "date (YYYY-MM-DD)"),
+    (f.Count, "whole number, 0 or more"),
+    (f.Percent, "number from 0 to 100"),
+    (f.Speaker, "company id or source name"),
+    (f.Parties, "2 to 20 distinct company ids"),
+    (f.Url, "http(s) URL"),
+    (f.Replacement, "object: the corrected event's whole new `data`, valid for its type"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FieldInfo:
+    name: str
+    type: str
+    optional: bool
+    entity_kind: str | None  # the kind of entity the field names, if it does
+
+
+@dataclass(frozen=True, slots=True)
+class TypeInfo:
+    type: str
+    version: int
+    category: str
+    fields: tuple[FieldInfo, ...]
+
+
+def _strip_optional(hint: Any) -> tuple[Any, bool]:
+    if typing.get_origin(hint) is NotRequired:
+        return typing.get_args(hint)[0], True
+    return hint, False
+
+
+def type_text(hint: Any) -> str:
+    """A reader's name for an annotation."""
+    for named, text in _NAMED:
+        if hint == named:
+            return text
+    for meta in getattr(hint, "__metadata__", ()):
+        if isinstance(meta, EntityRef):
+            return f"{meta.kind} id"
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin is typing.Annotated:
+        return type_text(args[0])
+    if origin is Literal:
+        return "one of " + ", ".join(f"`{a}`" for a in args)
+    if origin is list:
+        return f"list of {type_text(args[0])}"
+    if origin is typing.Union:
+        return " or ".join(type_text(a) for a in args)
+    if origin is dict:
+        return "object"
+    if isinstance(hint, type) and hasattr(hint, "__annotations__"):
+        return f"{hint.__name__} object"
+    return getattr(hint, "__name__", str(hint))
+
+
+def fields_of(payload: Any) -> tuple[FieldInfo, ...]:
+    hints = typing.get_type_hints(payload, include_extras=True)
+    found = []
+    for name, hint in hints.items():
+        inner, optional = _strip_optional(hint)
+        kind = entity_field_kind(inner)
+        found.append(FieldInfo(name, type_text(inner), optional, kind[0] if kind else None))
+    return tuple(found)
+
+
+def _list_item(hint: Any) -> Any:
+    """The item annotation of a (possibly annotated) list, else the annotation itself."""
+    while typing.get_origin(hint) is typing.Annotated:
+        hint = typing.get_args(hint)[0]
+    return typing.get_args(hint)[0] if typing.get_origin(hint) is list else hint
+
+
+def describe(event_type: str, version: int = CURRENT_VERSION) -> TypeInfo:
+    return TypeInfo(event_type, version, CATEGORIES[event_type], fields_of(model(event_type, version)))
+
+
+def _objects(payload: Any, seen: dict[str, Any]) -> None:
+    """The nested objects (Location, Measure, ...) a payload's fields use, by name."""
+    for hint in typing.get_type_hints(payload, include_extras=True).values():
+        inner = _list_item(_strip_optional(hint)[0])
+        while typing.get_origin(inner) is typing.Annotated:
+            inner = typing.get_args(inner)[0]
+        if isinstance(inner, type) and hasattr(inner, "__annotations__") and inner.__name__ not in seen:
+            seen[inner.__name__] = inner
+            _objects(inner, seen)
+
+
+def _table(fields: tuple[FieldInfo, ...]) -> list[str]:
+    rows = ["| field | type | required | names an entity |", "|---|---|---|---|"]
+    for field in fields:
+        names = f"yes ({field.entity_kind})" if field.entity_kind else ""
+        rows.append(f"| `{field.name}` | {field.type} | {'no' if field.optional else 'yes'} | {names} |")
+    return rows
+
+
+def markdown() -> str:
+    """The reference of every type of the current version, and of the objects they contain."""
+    out: list[str] = []
+    objects: dict[str, Any] = {"Source": f.Source}
+    for category, title in (("claim", "Claims"), ("statement", "Statements"), ("correction", "Corrections")):
+        out += [f"### {title}", ""]
+        for event_type in EVENT_TYPES:
+            if CATEGORIES[event_type] != category:
+                continue
+            info = describe(event_type)
+            out += [f"#### `{event_type}`", "", *_table(info.fields), ""]
+            _objects(model(event_type), objects)
+    out += ["### Objects inside events", ""]
+    for name, payload in objects.items():
+        out += [f"#### {name}", "", *_table(fields_of(payload)), ""]
+    return "\n".join(out).rstrip() + "\n"
