@@ -12,176 +12,30 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
-import platform
-import re
 import shlex
 import shutil
-import sqlite3
-import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import ledger.synthetic as corpus_mod
 from bench import pg
+from bench.children import MIB, REPO, Child, child_env, ledger_command, percentile, run_child
+from bench.figures import (
+    BackendResults,
+    Latency,
+    Measure,
+    entities_of,
+    render_text,
+    report_markdown,
+    table_rows,
+)
+from bench.machine import machine_notes
 from ledger.synthetic.__main__ import check as check_corpus
-
-REPO = Path(__file__).resolve().parent.parent
-MIB = 1024 * 1024
-TARGET_N = 1_000_000  # the absolute rebuild target is stated at this size
-FLAT_RSS = 1.25  # "flat": peak RSS at N at most this multiple of the peak at N/10
-
-
-# -- child processes ---------------------------------------------------------------------------------------
-@dataclass
-class Child:
-    """A finished child process: exit code, wall time, its own peak RSS, and its output."""
-
-    argv: list[str]
-    rc: int
-    seconds: float
-    maxrss: int  # bytes
-    stdout: bytes
-    stderr: bytes
-    timed_out: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return self.rc == 0
-
-    def reason(self) -> str:
-        """One line saying why it failed, for a "not available" row: the `error:` line the ledger prints,
-        else the exception line of a traceback, else the last line."""
-        if self.timed_out:
-            return f"timed out after {self.seconds:.0f} s"
-        lines = [line.strip() for line in self.stderr.decode(errors="replace").splitlines() if line.strip()]
-        chosen = next((line for line in reversed(lines) if line.startswith("error:")), None)
-        chosen = chosen or next((line for line in reversed(lines) if _EXCEPTION_LINE.match(line)), None)
-        text = chosen or (lines[-1] if lines else f"exit code {self.rc}")
-        if self.rc < 0:
-            text = f"killed by signal {-self.rc}" + (f" ({text})" if lines else "")
-        return text[:200]
-
-
-_EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt)\b")
-
-
-def run_child(
-    argv: Sequence[str],
-    *,
-    cwd: Path,
-    env: dict[str, str],
-    timeout: float | None = None,
-) -> Child:
-    """Run one process to the end; `os.wait4` gives this child's own peak RSS (not the max over children)."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        started = time.perf_counter()
-        proc = subprocess.Popen(
-            list(argv),
-            cwd=cwd,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=err,
-        )
-        killed = threading.Event()
-
-        def kill() -> None:
-            killed.set()
-            proc.kill()
-
-        timer = threading.Timer(timeout, kill) if timeout else None
-        if timer:
-            timer.start()
-        try:
-            _pid, status, usage = os.wait4(proc.pid, 0)
-        finally:
-            if timer:
-                timer.cancel()
-        seconds = time.perf_counter() - started
-        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here: tell Popen not to wait again
-        out.seek(0)
-        err.seek(0)
-        return Child(
-            list(argv),
-            proc.returncode,
-            seconds,
-            usage.ru_maxrss * 1024,
-            out.read(),
-            err.read(),
-            killed.is_set(),
-        )
-
-
-def ledger_command() -> list[str]:
-    """The installed console script next to this interpreter, else the module."""
-    script = Path(sys.executable).with_name("ledger")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "ledger"]
-
-
-def child_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("LEDGER_DB", "LEDGER_DEBUG")}
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH", "")) if p)
-    return env
-
-
-def percentile(samples: Sequence[float], p: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(samples)
-    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
-
-
-# -- what is measured ---------------------------------------------------------------------------------------
-@dataclass
-class Measure:
-    """One figure, or why it is missing."""
-
-    value: float | None = None
-    reason: str = ""
-    detail: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def missing(cls, reason: str) -> Measure:
-        return cls(None, reason)
-
-
-@dataclass
-class Latency:
-    p50: float | None = None
-    p99: float | None = None
-    reason: str = ""
-    runs: int = 0
-    detail: str = ""
-
-    def text(self, digits: int = 1) -> str:
-        if self.p50 is None or self.p99 is None:
-            return na(self.reason)
-        return f"p50 {self.p50:.{digits}f} ms, p99 {self.p99:.{digits}f} ms"
-
-
-@dataclass
-class BackendResults:
-    name: str
-    url: str = ""
-    import_rate: Measure = field(default_factory=Measure)
-    import_rss: Measure = field(default_factory=Measure)
-    small_import_rss: Measure = field(default_factory=Measure)
-    small_n: int = 0
-    rebuild_rate: Measure = field(default_factory=Measure)
-    verify_rate: Measure = field(default_factory=Measure)
-    latencies: dict[tuple[str, str, str], Latency] = field(default_factory=dict)  # (via, op, entity)
-    baseline_import: Measure = field(default_factory=Measure)  # (a) or (b)
-    es_save: Measure = field(default_factory=Measure)
-    es_replay: Measure = field(default_factory=Measure)
-    steps: list[str] = field(default_factory=list)  # raw log for RESULTS.md
 
 
 class Harness:
@@ -333,8 +187,7 @@ class Harness:
         return "; ".join(f"{label}: {entity}" for label, entity in self.entities())
 
     def entities(self) -> list[tuple[str, str]]:
-        assert self.info is not None
-        return [("hot company", self.info.hot_company), ("ordinary plant", self.info.sample_plant)]
+        return entities_of(self.info)
 
     def latencies(self, r: BackendResults) -> None:
         runs = self.args.cli_runs
@@ -457,49 +310,13 @@ class Harness:
         self.say(f"  p50 {latency.p50:.0f} ms p99 {latency.p99:.0f} ms")
         return latency
 
-    # -- machine notes --------------------------------------------------------------------------------
-    def machine_notes(self, backends: Sequence[str]) -> None:
-        notes = self.notes
-        cpu = "?"
-        try:
-            for line in Path("/proc/cpuinfo").read_text().splitlines():
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-        except OSError:
-            pass
-        notes["CPU"] = cpu
-        notes["cores"] = str(os.cpu_count())
-        try:
-            kib = int(Path("/proc/meminfo").read_text().split("MemTotal:")[1].split()[0])
-            notes["RAM"] = f"{kib / 1024 / 1024:.1f} GiB"
-        except (OSError, IndexError, ValueError):
-            notes["RAM"] = "?"
-        notes["OS"] = platform.platform()
-        notes["Python"] = f"{platform.python_version()} ({platform.python_implementation()})"
-        notes["SQLite"] = sqlite3.sqlite_version
-        if "postgresql" in backends:
-            try:
-                server = pg.server_notes()
-                notes["PostgreSQL"] = server.pop("version").split(",")[0]
-                notes["PostgreSQL settings"] = ", ".join(f"{k}={v}" for k, v in server.items())
-            except Exception as e:
-                notes["PostgreSQL"] = f"unreachable: {e}"
-        notes["load average at start"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
-        notes["work dir"] = f"{self.workdir} ({_filesystem(self.workdir)})"
-        notes["ledger command"] = " ".join(self.ledger) + " (bytecode compiled ahead, as pip install does)"
-        notes["repo commit"] = _git_head()
-        for package in ("eventsourcing", "psycopg", "orjson", "sqlalchemy", "pydantic"):
-            notes[package] = _version(package)
-
     # -- the whole run ----------------------------------------------------------------------------------
     def compile_bytecode(self) -> None:
         """Compile the ledger's modules as `pip install` does: under PYTHONDONTWRITEBYTECODE an editable
         install would otherwise recompile them in every timed `ledger` process (~80 ms each)."""
         import compileall
 
-        for package in ("ledger", "cli"):
-            compileall.compile_dir(REPO / package, quiet=1)
+        compileall.compile_dir(REPO / "ledger", quiet=1)
 
     def run(self) -> int:
         backends = [b.strip() for b in self.args.backends.split(",") if b.strip()]
@@ -508,7 +325,7 @@ class Harness:
                 raise SystemExit(f"unknown backend {backend!r}: use sqlite and/or postgresql")
         started_at = datetime.now(UTC)
         self.compile_bytecode()
-        self.machine_notes(backends)
+        self.notes = machine_notes(backends, self.workdir, self.ledger)
         results = {b: BackendResults(b) for b in backends}
         try:
             self.make_corpus()
@@ -528,258 +345,17 @@ class Harness:
                 shutil.rmtree(self.workdir, ignore_errors=True)
         self.notes["load average at end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
         elapsed = (datetime.now(UTC) - started_at).total_seconds()
-        rows = self.rows(results, help_latency)
+        rows = table_rows(self.n, self.corpus_rate, self.entities(), results, help_latency)
         assert self.info is not None
         print(f"\nN={self.n:,} seed={self.args.seed}; {self.entity_legend()}\n")
         print(render_text(rows))
-        report = self.report(rows, results, help_latency, started_at, elapsed)
+        report = report_markdown(
+            self.args, self.n, self.notes, self.info, rows, results, started_at, elapsed, self.log
+        )
         self.args.out.parent.mkdir(parents=True, exist_ok=True)
         self.args.out.write_text(report)
         print(f"\nwritten to {self.args.out}", file=sys.stderr)
         return 0
-
-    # -- the table ---------------------------------------------------------------------------------------
-    def rows(self, results: dict[str, BackendResults], help_latency: Latency) -> list[Row]:
-        rows: list[Row] = []
-        at_target_size = self.n >= TARGET_N
-        rows.append(
-            Row(
-                "corpus generation (wall, writing included)",
-                f"{self.corpus_rate:,.0f} lines/s",
-                "",
-                "",
-                "",
-                "",
-            )
-        )
-        for backend, r in results.items():
-            b = backend
-            base_name = "(a) stdlib sqlite3" if b == "sqlite" else "(b) psycopg COPY"
-            base_factor = 1.0 if b == "sqlite" else 0.25
-            rows.append(Row(f"baseline {base_name} import", rate(r.baseline_import), "", "", "", ""))
-            rows.append(Row(f"baseline (c) eventsourcing {b} save", rate(r.es_save), "", "", "", ""))
-            rows.append(
-                Row(f"baseline (c) eventsourcing {b} replay+decode", rate(r.es_replay), "", "", "", "")
-            )
-            rows.append(
-                ratio_row(
-                    f"{b}: ledger import", r.import_rate, r.baseline_import, base_name.split()[0], base_factor
-                )
-            )
-            rows.append(
-                ratio_row(f"{b}: ledger import vs eventsourcing save", r.import_rate, r.es_save, "(c)", 2.0)
-            )
-            rows.append(self.memory_row(r))
-            rows.append(
-                ratio_row(
-                    f"{b}: ledger rebuild vs eventsourcing replay", r.rebuild_rate, r.es_replay, "(c)", 1.0
-                )
-            )
-            if b == "sqlite":
-                value = r.rebuild_rate.value
-                verdict = met(value is not None and value >= 100_000)
-                if value is not None and not at_target_size:
-                    verdict += f" (at N={self.n:,})"
-                rows.append(
-                    Row(
-                        f"{b}: ledger rebuild",
-                        rate(r.rebuild_rate),
-                        "",
-                        "",
-                        ">= 100,000 ev/s at N=1M",
-                        verdict if value is not None else "",
-                    )
-                )
-            rows.append(Row(f"{b}: ledger verify", rate(r.verify_rate), "", "", "", ""))
-            for via, limit in (("CLI", 150.0), ("API", 10.0)):
-                for label, _entity in self.entities():
-                    for op in ("show", "history"):
-                        latency = r.latencies.get((via, op, label), Latency(reason="not measured"))
-                        rows.append(latency_row(f"{b}: {op} {label} via {via}", latency, limit))
-        rows.append(latency_row("ledger --help cold start", help_latency, 200.0))
-        return rows
-
-    def memory_row(self, r: BackendResults) -> Row:
-        label = f"{r.name}: ledger import peak RSS, N vs N/10"
-        if r.import_rss.value is None:
-            return Row(label, na(r.import_rss.reason), "", "", f"flat (<= {FLAT_RSS}x)", "")
-        if r.small_import_rss.value is None:
-            return Row(
-                label,
-                f"{r.import_rss.value:.0f} MiB",
-                na(r.small_import_rss.reason),
-                "",
-                f"flat (<= {FLAT_RSS}x)",
-                "",
-            )
-        ratio = r.import_rss.value / r.small_import_rss.value
-        return Row(
-            label,
-            f"{r.import_rss.value:.0f} MiB at {self.n:,}",
-            f"{r.small_import_rss.value:.0f} MiB at {r.small_n:,}",
-            f"{ratio:.2f}x",
-            f"flat (<= {FLAT_RSS}x)",
-            met(ratio <= FLAT_RSS),
-        )
-
-    def report(
-        self,
-        rows: list[Row],
-        results: dict[str, BackendResults],
-        help_latency: Latency,
-        started_at: datetime,
-        elapsed: float,
-    ) -> str:
-        args = self.args
-        command = f"python -m bench.run --n {args.n} --seed {args.seed} --backends {args.backends}"
-        lines = [
-            "# Benchmark results",
-            "",
-            f"Run of `{command}` on {started_at:%Y-%m-%d %H:%M} UTC, {elapsed / 60:.1f} minutes in all. "
-            "Produced by `bench/run.py`; see `bench/README.md` for what each figure means.",
-            "",
-            "## Machine",
-            "",
-            "| | |",
-            "| --- | --- |",
-            f"| date (UTC) | {started_at:%Y-%m-%d %H:%M:%S} |",
-            f"| N (events) | {self.n:,} |",
-            f"| seed | {args.seed} |",
-            *(f"| {k} | {v} |" for k, v in self.notes.items()),
-            "",
-            "## Figures",
-            "",
-            "Latencies are end to end: via CLI a whole `ledger ... --json` process (interpreter start "
-            "included), "
-            f"{args.cli_runs} runs; via API one call of an open `ledger.open(url)` after one warm-up call, "
-            f"{args.api_calls} calls (fewer, at least 10, once they pass 20 s: see Details). "
-            "Targets on latency are judged on p99. Throughputs are N divided by the "
-            f"wall time of the whole command. Entities queried: {self.entity_legend()}.",
-            "",
-            render_markdown(rows),
-            "",
-            "## How the baselines were made",
-            "",
-        ]
-        for r in results.values():
-            for m in (r.baseline_import, r.es_save):
-                if m.detail.get("method"):
-                    lines.append(f"- **{m.detail['name']}**: {m.detail['method']}.")
-        lines += ["", "## Details", ""]
-        if self.info:
-            counts = ", ".join(f"{t} {c:,}" for t, c in sorted(self.info.counts.items(), key=lambda x: -x[1]))
-            lines.append(
-                f"- corpus: hot company `{self.info.hot_company}`, ordinary plant "
-                f"`{self.info.sample_plant}`; types: {counts}"
-            )
-        for r in results.values():
-            for step in r.steps:
-                lines.append(f"- {r.name} {step}")
-            for (via, op, label), latency in r.latencies.items():
-                if latency.detail:
-                    lines.append(f"- {r.name} {op} {label} via {via}: {latency.detail}")
-        lines += ["", "## Log", "", "```", *self.log, "```", ""]
-        return "\n".join(lines)
-
-
-# -- rows and rendering -------------------------------------------------------------------------------------
-@dataclass
-class Row:
-    figure: str
-    value: str
-    baseline: str
-    ratio: str
-    target: str
-    met: str
-
-
-def na(reason: str) -> str:
-    return f"not available: {reason}"
-
-
-def met(ok: bool) -> str:
-    return "yes" if ok else "NO"
-
-
-def rate(m: Measure) -> str:
-    return f"{m.value:,.0f} ev/s" if m.value is not None else na(m.reason)
-
-
-def ratio_row(label: str, value: Measure, baseline: Measure, base_name: str, factor: float) -> Row:
-    target = f">= {factor:g}x {base_name}"
-    if value.value is None or baseline.value is None:
-        return Row(label, rate(value), rate(baseline), "", target, "")
-    ratio = value.value / baseline.value
-    return Row(label, rate(value), rate(baseline), f"{ratio:.2f}x", target, met(ratio >= factor))
-
-
-def latency_row(label: str, latency: Latency, limit: float) -> Row:
-    target = f"< {limit:g} ms (p99)"
-    if latency.p50 is None or latency.p99 is None:
-        return Row(label, na(latency.reason), "", "", target, "")
-    value = latency.text(1 if limit >= 100 else 2)
-    return Row(label, value, "", "", target, met(latency.p99 < limit))
-
-
-HEADERS = ("figure", "value", "baseline", "ratio", "target", "met?")
-
-
-def _cells(row: Row) -> tuple[str, ...]:
-    return (row.figure, row.value, row.baseline, row.ratio, row.target, row.met)
-
-
-def render_text(rows: list[Row]) -> str:
-    table = [HEADERS, *(_cells(r) for r in rows)]
-    widths = [min(max(len(line[i]) for line in table), 60) for i in range(len(HEADERS))]
-
-    def fit(cell: str, width: int) -> str:
-        return cell.ljust(width) if len(cell) <= width else cell[: width - 3] + "..."
-
-    out = []
-    for i, line in enumerate(table):
-        out.append("  ".join(fit(cell, widths[j]) for j, cell in enumerate(line)).rstrip())
-        if i == 0:
-            out.append("  ".join("-" * w for w in widths))
-    return "\n".join(out)
-
-
-def render_markdown(rows: list[Row]) -> str:
-    out = ["| " + " | ".join(HEADERS) + " |", "|" + "---|" * len(HEADERS)]
-    for row in rows:
-        out.append("| " + " | ".join(c.replace("|", "\\|") for c in _cells(row)) + " |")
-    return "\n".join(out)
-
-
-# -- small facts about the machine --------------------------------------------------------------------------
-def _filesystem(path: Path) -> str:
-    try:
-        out = subprocess.run(["df", "-T", str(path)], capture_output=True, text=True, timeout=10).stdout
-        fields = out.splitlines()[1].split()
-        return f"{fields[1]} on {fields[0]}"
-    except (OSError, IndexError, subprocess.SubprocessError):
-        return "?"
-
-
-def _git_head() -> str:
-    try:  # read-only
-        out = subprocess.run(
-            ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-        )
-        return out.stdout.strip() or "?"
-    except (OSError, subprocess.SubprocessError):
-        return "?"
-
-
-def _version(package: str) -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version(package)
-    except PackageNotFoundError:
-        return "not installed"
 
 
 def main(argv: list[str] | None = None) -> int:

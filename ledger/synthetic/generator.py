@@ -10,6 +10,7 @@ from typing import Any
 
 import orjson
 
+from ledger.events import exported_form
 from ledger.synthetic.claims import EventWriter
 from ledger.synthetic.pools import (
     ANONYMOUS,
@@ -238,16 +239,8 @@ class Generator(EventWriter):
                 sources, reporters = self.sources(speakers, d)
             # a date mostly, sometimes a timestamp
             occurred_at = DATES[d] if random() < 0.8 else f"{DATES[d]}T{CLOCK[int(random() * 1440)]}:00Z"
-            event: dict[str, Any] = {
-                "id": event_id,
-                "type": event_type,
-                "occurred_at": occurred_at,
-                "data": data,
-                "sources": sources,
-                "refs": refs,
-            }
-            if random() < 0.03:
-                event["note"] = "Entered from the morning press review."
+            note = "Entered from the morning press review." if random() < 0.03 else None
+            event = exported_form(event_id, event_type, occurred_at, data, sources, refs, note)
             counts[event_type] += 1
             role = ROLE[event_type]
             if role == "claim":
