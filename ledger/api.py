@@ -12,13 +12,15 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
+from typing_extensions import Unpack
+
 from ledger import queries
 from ledger.errors import InvalidArgument, NotEmpty
 from ledger.events import StoredEvent
 from ledger.jsonl import dump_event, read_lines
 from ledger.read_model import sync
 from ledger.store.connection import EventStore, Transaction
-from ledger.store.log import Head
+from ledger.store.log import EventFilter, Head
 from ledger.times import bound_key
 from ledger.validation import validate_event
 from ledger.verify import VerifyReport, parse_head, verify_chain
@@ -177,20 +179,12 @@ class Ledger:
             count += 1
         return count
 
-    def events(
-        self,
-        *,
-        entity: str | None = None,
-        event_type: str | None = None,
-        since: int = 0,
-        limit: int | None = None,
-        reverse: bool = False,
-    ) -> list[StoredEvent]:
+    def events(self, **filters: Unpack[EventFilter]) -> list[StoredEvent]:
+        """Stored events, verbatim, in position order: of one entity, of one type, after a position,
+        at most `limit`, newest first with `reverse` (the filters of `LogTables.select`)."""
         self.store.require_schema()
         with self.store.reading() as tx:
-            return tx.log.select(
-                entity=entity, event_type=event_type, since=since, limit=limit, reverse=reverse
-            )
+            return tx.log.select(**filters)
 
     def verify(self, head: str | None = None) -> VerifyReport:
         """Recompute the hash chain from position 1; with `head` (HASH@POSITION) also check the ledger

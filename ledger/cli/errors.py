@@ -15,25 +15,16 @@ from typing import Any, TypeVar
 
 import typer
 
-from ledger.errors import (
-    Conflict,
-    ExpectationFailed,
-    IntegrityFailure,
-    InvalidArgument,
-    InvalidEvent,
-    LedgerError,
-    NotEmpty,
-    NotInitialised,
-)
+from ledger import errors as lib
 
 # The exit codes, as `ledger --help` and docs/CLI.md list them.
 OK, OTHER, USAGE, INVALID_INPUT, CONFLICT, INTEGRITY = 0, 1, 2, 3, 4, 5
 INTERRUPTED = 130
-EXIT_CODES: tuple[tuple[type[LedgerError], int], ...] = (
-    (InvalidArgument, USAGE),
-    (InvalidEvent, INVALID_INPUT),
-    (Conflict, CONFLICT),  # ExpectationFailed and NotEmpty too
-    (IntegrityFailure, INTEGRITY),
+EXIT_CODES: tuple[tuple[type[lib.LedgerError], int], ...] = (
+    (lib.InvalidArgument, USAGE),
+    (lib.InvalidEvent, INVALID_INPUT),
+    (lib.Conflict, CONFLICT),  # ExpectationFailed and NotEmpty too
+    (lib.IntegrityFailure, INTEGRITY),
 )
 # API parameter -> the flag or argument that carries it.
 FLAGS = {
@@ -47,22 +38,22 @@ FLAGS = {
 }
 
 
-def exit_code(error: LedgerError) -> int:
+def exit_code(error: lib.LedgerError) -> int:
     return next((code for kind, code in EXIT_CODES if isinstance(error, kind)), OTHER)
 
 
-def message(error: LedgerError) -> str:
+def message(error: lib.LedgerError) -> str:
     """The error as one line, in the command line's words."""
-    if isinstance(error, InvalidArgument):
+    if isinstance(error, lib.InvalidArgument):
         return f"{FLAGS.get(error.parameter, error.parameter)}: {error.message}"
-    if isinstance(error, ExpectationFailed):
+    if isinstance(error, lib.ExpectationFailed):
         return (
             f"--expect {error.entity_id}@{error.expected} failed: the latest event naming "
             f"{error.entity_id} is at position {error.latest}; nothing was written"
         )
-    if isinstance(error, NotEmpty):
+    if isinstance(error, lib.NotEmpty):
         return "--restore needs an empty ledger; this one already holds events"
-    if isinstance(error, NotInitialised):
+    if isinstance(error, lib.NotInitialised):
         return f"{error}; run `ledger init`"
     return str(error)
 
@@ -85,7 +76,7 @@ def reports_errors(command: F) -> F:
             return command(*args, **kwargs)
         except typer.Exit:
             raise
-        except LedgerError as e:
+        except lib.LedgerError as e:
             raise fail(message(e), exit_code(e)) from None
         except BrokenPipeError:
             # `ledger export | head`: the reader left; not an error of ours.

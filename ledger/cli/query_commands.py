@@ -24,6 +24,7 @@ KnownAt = Annotated[
     ),
 ]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+Entity = Annotated[str, typer.Argument(metavar="ENTITY")]
 
 
 def _summary(data: dict[str, Any]) -> str:
@@ -113,7 +114,7 @@ def print_history(entity: str, entries: list[dict[str, Any]]) -> None:
 
 def show(
     ctx: typer.Context,
-    entity: Annotated[str, typer.Argument(metavar="ENTITY")],
+    entity: Entity,
     as_of: AsOf = None,
     known_at: KnownAt = None,
     as_json: AsJson = False,
@@ -155,7 +156,7 @@ def list_(
 
 def history(
     ctx: typer.Context,
-    entity: Annotated[str, typer.Argument(metavar="ENTITY")],
+    entity: Entity,
     as_of: AsOf = None,
     known_at: KnownAt = None,
     as_json: AsJson = False,

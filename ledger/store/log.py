@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
+from typing_extensions import TypedDict
 
 from ledger.events import StoredEvent
 from ledger.hashing import GENESIS_HASH
@@ -16,6 +17,16 @@ EVENT_COLUMNS = ("position", "id", "type", "occurred_at", "recorded_at", "body",
 _COLUMNS = ", ".join(EVENT_COLUMNS)
 _E_COLUMNS = ", ".join("e." + c for c in EVENT_COLUMNS)
 EventRowTuple = Sequence[Any]  # a row selected with EVENT_COLUMNS
+
+
+class EventFilter(TypedDict, total=False):
+    """Which stored events `LogTables.select` returns (each key optional)."""
+
+    entity: str | None  # indexed under this entity id
+    event_type: str | None
+    since: int  # after this position
+    limit: int | None
+    reverse: bool  # newest first
 
 
 @dataclass(frozen=True, slots=True)
