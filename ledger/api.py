@@ -24,6 +24,7 @@ from ledger.store.log import EventFilter, Head
 from ledger.times import bound_key
 from ledger.validation import validate_event
 from ledger.verify import VerifyReport, parse_head, verify_chain
+from ledger.vocabulary.registry import CURRENT_VERSION, VERSIONS
 from ledger.writer import Appended, Appender
 
 IMPORT_CHUNK = 2000
@@ -119,13 +120,20 @@ class Ledger:
         *,
         dry_run: bool = False,
         restore: bool = False,
+        vocabulary: int = CURRENT_VERSION,
         on_bytes: Callable[[int], None] | None = None,
     ) -> ImportResult:
         """Import a JSONL stream as one transaction: all of it or, on any error, none of it.
 
-        `restore` loads an export into an empty ledger keeping its positions, times and hashes.
-        `dry_run` does all the checks, then rolls back.
+        `restore` loads an export into an empty ledger keeping its positions, times, hashes and each
+        event's `v` (or its absence). `vocabulary` is the version of lines without `v` (they are stored
+        with it). `dry_run` does all the checks, then rolls back.
         """
+        if vocabulary not in VERSIONS:
+            raise InvalidArgument(
+                f"unknown vocabulary version {vocabulary}: expected one of {', '.join(map(str, VERSIONS))}",
+                parameter="vocabulary",
+            )
         self.store.require_schema()
         read = 0
 
@@ -139,7 +147,7 @@ class Ledger:
                     raise NotEmpty
                 appender = Appender(tx, restore=restore, keep_appended=False)
                 chunk = []
-                for item in read_lines(stream, on_bytes):
+                for item in read_lines(stream, on_bytes, version=vocabulary, restore=restore):
                     chunk.append(item)
                     read += 1
                     if len(chunk) >= IMPORT_CHUNK:

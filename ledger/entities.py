@@ -14,6 +14,7 @@ KINDS: dict[str, str] = {
     "plant": "plants",
     "partnership": "partnerships",
     "plan": "plans",
+    "authority": "authorities",  # v2: a government, regulator, court or agency
 }
 ENTITY_KINDS = tuple(KINDS)
 PLURALS = {plural: kind for kind, plural in KINDS.items()}
@@ -35,7 +36,7 @@ def is_entity_id(text: str) -> bool:
 
 
 def entity_kind(entity_id: str) -> str:
-    """'company', 'plant', 'partnership' or 'plan'; ValueError for anything else."""
+    """'company', 'plant', 'partnership', 'plan' or 'authority'; ValueError for anything else."""
     kind, colon, slug = entity_id.partition(":")
     if not colon or not slug or kind not in KINDS:
         raise ValueError(f"expected an entity id like plant:nissan-oppama, got {entity_id!r}")

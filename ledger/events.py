@@ -18,13 +18,15 @@ def exported_form(
     sources: list[dict[str, Any]],
     refs: list[str],
     note: str | None,
+    v: int | None = None,
     **store_fields: Any,
 ) -> dict[str, Any]:
     """The event as exported, in export key order; with the store's fields given (position,
     recorded_at, prev_hash, hash), in that order after the content."""
-    body: dict[str, Any] = {
-        "id": event_id,
-        "type": event_type,
+    body: dict[str, Any] = {"id": event_id, "type": event_type}
+    if v is not None:  # events from before vocabulary versions have none, and their hashes cover that
+        body["v"] = v
+    body |= {
         "occurred_at": occurred_at,
         "data": data,
         "sources": sources,
@@ -47,11 +49,12 @@ class NewEvent:
     sources: list[dict[str, Any]]
     refs: list[str]
     note: str | None
+    v: int | None = None  # the vocabulary version it is stored with; None only for a restored v1 event
 
     def content(self, event_id: str) -> dict[str, Any]:
         """The event as exported, minus the store's fields."""
         return exported_form(
-            event_id, self.type, self.occurred_at, self.data, self.sources, self.refs, self.note
+            event_id, self.type, self.occurred_at, self.data, self.sources, self.refs, self.note, self.v
         )
 
 
@@ -71,11 +74,12 @@ class StoredEvent:
     note: str | None
     prev_hash: str
     hash: str
+    v: int | None = None  # the vocabulary version it was written in; None: before versions (v1)
 
     def content(self) -> dict[str, Any]:
         """The event as exported, minus the store's fields (what idempotency compares)."""
         return exported_form(
-            self.id, self.type, self.occurred_at, self.data, self.sources, self.refs, self.note
+            self.id, self.type, self.occurred_at, self.data, self.sources, self.refs, self.note, self.v
         )
 
     def hashed_form(self) -> dict[str, Any]:
@@ -88,6 +92,7 @@ class StoredEvent:
             self.sources,
             self.refs,
             self.note,
+            self.v,
             position=self.position,
             recorded_at=self.recorded_at,
             prev_hash=self.prev_hash,

@@ -115,6 +115,7 @@ def chain_hash(
     position: int,
     recorded_at: str,
     prev_hash: str,
+    v: int | None = None,
 ) -> str:
     """`event_hash` of an event whose data, sources and refs are already canonical bytes.
 
@@ -139,6 +140,8 @@ def chain_hash(
         sources,
         b',"type":',
         _jstr(event_type),
-        b"}",
     ]
+    if v is not None:  # "v" sorts last
+        parts += [b',"v":', str(v).encode()]
+    parts.append(b"}")
     return hashlib.sha256(b"".join(parts)).hexdigest()

@@ -10,12 +10,15 @@ import orjson
 from ledger.errors import InvalidEvent
 from ledger.events import MAX_LINE_BYTES, NewEvent, StoredEvent
 from ledger.validation import validate_event
+from ledger.vocabulary.registry import CURRENT_VERSION
 
 ParsedLine = tuple[int, NewEvent, dict[str, Any]]
 
 
-def parse_line(line: bytes | str, number: int | None = None) -> tuple[NewEvent, dict[str, Any]]:
-    """Decode and validate one event; errors name the line and the field."""
+def parse_line(
+    line: bytes | str, number: int | None = None, *, version: int = CURRENT_VERSION, restore: bool = False
+) -> tuple[NewEvent, dict[str, Any]]:
+    """Decode and validate one event (at its `v`, else `version`); errors name the line and the field."""
     size = len(line.rstrip(b"\r\n") if isinstance(line, bytes) else line.rstrip("\r\n"))  # not its newline
     if size > MAX_LINE_BYTES:
         raise InvalidEvent(f"event is {size} bytes; the limit is {MAX_LINE_BYTES}", line=number)
@@ -24,13 +27,17 @@ def parse_line(line: bytes | str, number: int | None = None) -> tuple[NewEvent, 
     except orjson.JSONDecodeError as e:
         raise InvalidEvent(f"invalid JSON: {e}", line=number) from None
     try:
-        return validate_event(raw), raw
+        return validate_event(raw, version=version, restore=restore), raw
     except InvalidEvent as e:
         raise e.at_line(number) if number is not None else e from None
 
 
 def read_lines(
-    stream: BinaryIO | Iterable[bytes], on_bytes: Callable[[int], None] | None = None
+    stream: BinaryIO | Iterable[bytes],
+    on_bytes: Callable[[int], None] | None = None,
+    *,
+    version: int = CURRENT_VERSION,
+    restore: bool = False,
 ) -> Iterator[ParsedLine]:
     """Validated events of a JSONL stream, with their line numbers; blank lines are skipped.
 
@@ -52,7 +59,7 @@ def read_lines(
             raise InvalidEvent(f"line is longer than the {MAX_LINE_BYTES}-byte limit", line=number)
         if not line.strip():
             continue
-        event, raw = parse_line(line, number)
+        event, raw = parse_line(line, number, version=version, restore=restore)
         yield number, event, raw
 
 

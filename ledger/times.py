@@ -2,6 +2,8 @@
 
 World time (`occurred_at`) may be a date or an RFC 3339 timestamp; a zone-less time is UTC. A date as
 `occurred_at` means the start of that day, a date given as a bound (`--as-of`, `--known-at`) its end.
+Since vocabulary v2 it may also be a period (`2021`, `2021-H2`, `2021-Q4`, `2021-10`) when a report is
+no more precise: it sorts by its start and is past a bound only once it has ended (`end_key`).
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from datetime import UTC, date, datetime, timedelta
 # Matched whole (re.fullmatch): a `$` anchor would also accept a final "\n".
 DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 TIMESTAMP_RE = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?([Zz]|[+-]\d{2}:\d{2})?")
+
+PERIOD_RE = re.compile(r"(\d{4})(?:-(?:(0[1-9]|1[0-2])|Q([1-4])|H([12])))?")
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _DAY_US = 86_400_000_000
@@ -45,16 +49,73 @@ def check_time(text: str) -> str:
     return text
 
 
+def check_world_time(text: str) -> str:
+    """`check_time`, or a period: YYYY, YYYY-Hn, YYYY-Qn, YYYY-MM."""
+    if PERIOD_RE.fullmatch(text):
+        return text
+    try:
+        return check_time(text)
+    except ValueError:
+        raise ValueError(
+            "expected a date (YYYY-MM-DD), an RFC 3339 timestamp or a period (YYYY, YYYY-Hn, YYYY-Qn, "
+            f"YYYY-MM), got {text!r}"
+        ) from None
+
+
+def _period(text: str) -> tuple[date, date, str] | None:
+    """(first day, day after the last, precision) of a period; None if `text` is not one."""
+    match = PERIOD_RE.fullmatch(text)
+    if match is None:
+        return None
+    year, month, quarter, half = match.groups()
+    y = int(year)
+    if month:
+        first, months, precision = int(month), 1, "month"
+    elif quarter:
+        first, months, precision = 3 * int(quarter) - 2, 3, "quarter"
+    elif half:
+        first, months, precision = 6 * int(half) - 5, 6, "half"
+    else:
+        first, months, precision = 1, 12, "year"
+    after = first + months
+    end = date(y + 1, 1, 1) if after > 12 else date(y, after, 1)
+    return date(y, first, 1), end, precision
+
+
+def precision(text: str) -> str:
+    """How precise a world time is: instant, day, month, quarter, half or year."""
+    if len(text) == 10 and DATE_RE.fullmatch(text):
+        return "day"
+    period = _period(text)
+    return period[2] if period else "instant"
+
+
 def start_key(text: str) -> int:
-    """Sort key of a world time: a date means the start of that day."""
+    """Sort key of a world time: a date or a period means its start."""
     if len(text) == 10:
         return _to_micros(datetime.fromisoformat(text).replace(tzinfo=UTC))
+    if len(text) <= 7:
+        period = _period(text)
+        if period is not None:
+            return _to_micros(datetime.combine(period[0], datetime.min.time(), UTC))
     return _to_micros(_parse_timestamp(text))
 
 
+def end_key(text: str) -> int:
+    """The key a world time must not pass to lie at or before a bound: a period's last microsecond;
+    a day or an instant its start, as v1 had it (a day counts from its start)."""
+    if len(text) <= 7:
+        period = _period(text)
+        if period is not None:
+            return _to_micros(datetime.combine(period[1], datetime.min.time(), UTC)) - 1
+    return start_key(text)
+
+
 def bound_key(text: str) -> int:
-    """Key of an inclusive upper bound: a date means the end of that day."""
-    check_time(text)
+    """Key of an inclusive upper bound: a date means the end of that day, a period its end."""
+    check_world_time(text)
+    if len(text) <= 7:
+        return end_key(text)
     if len(text) == 10:
         return start_key(text) + _DAY_US - 1
     return start_key(text)

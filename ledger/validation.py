@@ -20,8 +20,8 @@ from typing_extensions import TypedDict
 from ledger.entities import ENTITY_KINDS
 from ledger.errors import InvalidEvent
 from ledger.events import STORE_KEYS, NewEvent
-from ledger.vocabulary.fields import MAX_ITEMS, Source, Text, Time, closed
-from ledger.vocabulary.registry import CATEGORIES, CURRENT_VERSION, MODELS, model
+from ledger.vocabulary.fields import MAX_ITEMS, Source, SourceV2, Text, Time, WorldTime, closed
+from ledger.vocabulary.registry import CATEGORIES, CURRENT_VERSION, MODELS, VERSIONS, model, nearest_type
 from ledger.vocabulary.terms import CLAIM, CORRECTION, STATEMENT
 
 UuidText = Annotated[str, StringConstraints(max_length=64)]
@@ -29,12 +29,14 @@ UuidText = Annotated[str, StringConstraints(max_length=64)]
 
 def _envelope(event_type: str, version: int) -> Any:
     """The whole event of one type, checked in a single validator call."""
+    source = SourceV2 if version > 1 else Source
     fields: dict[str, Any] = {
         "id": NotRequired[UuidText | None],
         "type": Literal[event_type],
-        "occurred_at": Time,
+        "v": NotRequired[Literal[version]],
+        "occurred_at": Time if version == 1 else WorldTime,
         "data": model(event_type, version),
-        "sources": NotRequired[Annotated[list[Source], Field(max_length=20)] | None],
+        "sources": NotRequired[Annotated[list[source], Field(max_length=20)] | None],
         "refs": NotRequired[Annotated[list[UuidText], Field(max_length=MAX_ITEMS)] | None],
         "note": NotRequired[Text | None],
     }
@@ -76,6 +78,9 @@ def _describe(error: dict[str, Any]) -> str:
         for entity_kind in ENTITY_KINDS:
             if pattern.startswith(f"^{entity_kind}:"):
                 return f"expected a {entity_kind} id like {entity_kind}:some-slug, got {error['input']!r}"
+        if pattern.startswith("^(?:"):  # a field that names one of several kinds
+            kinds = pattern[4 : pattern.index(")")].split("|")
+            return f"expected a {' or '.join(kinds)} id like {kinds[0]}:some-slug, got {error['input']!r}"
         if "https?" in pattern:
             return f"expected an http(s) URL, got {error['input']!r}"
         return f"{error['msg']}, got {error['input']!r}"
@@ -116,15 +121,30 @@ def _check_uuid(value: str, field: str) -> str:
         raise InvalidEvent(f"expected a UUID, got {value[:60]!r}", field=field) from None
 
 
-def validate_event(raw: Any, *, version: int = CURRENT_VERSION) -> NewEvent:
-    """Check one event object against the envelope and its type's payload schema at `version`."""
+def validate_event(raw: Any, *, version: int = CURRENT_VERSION, restore: bool = False) -> NewEvent:
+    """Check one event object against the envelope and its type's payload schema at its version: its
+    `v`, else `version` (the current one unless `import --vocabulary` says otherwise).
+
+    The event is stored with that `v`, except under `restore`, which keeps an export's events as they
+    were (an event from before versions has no `v`, and its hash covers that).
+    """
     if not isinstance(raw, dict):
         raise InvalidEvent(f"expected a JSON object, got {type(raw).__name__}")
+    given = raw.get("v")
+    if given is not None:
+        if type(given) is not int or given not in VERSIONS:
+            raise InvalidEvent(
+                f"unknown vocabulary version {str(given)[:20]!r}: expected one of "
+                + ", ".join(map(str, VERSIONS)),
+                field="v",
+            )
+        version = given
+    stored_version = given if restore else version
     event_type = raw.get("type")
     if event_type is None:
         raise InvalidEvent("missing required field", field="type")
     if not isinstance(event_type, str) or (event_type, version) not in MODELS:
-        raise InvalidEvent(f"unknown event type {str(event_type)[:60]!r}", field="type")
+        raise InvalidEvent(_unknown_type(event_type, version), field="type")
     try:
         event = _event_validator(version).validate_python(raw)
     except ValidationError as e:
@@ -147,8 +167,26 @@ def validate_event(raw: Any, *, version: int = CURRENT_VERSION) -> NewEvent:
     if kind == CLAIM and refs:
         raise InvalidEvent("only statements and corrections reference other events", field="refs")
     return NewEvent(
-        event_id, event_type, event["occurred_at"], event["data"], sources, refs, event.get("note")
+        event_id,
+        event_type,
+        event["occurred_at"],
+        event["data"],
+        sources,
+        refs,
+        event.get("note"),
+        stored_version,
     )
+
+
+def _unknown_type(event_type: Any, version: int) -> str:
+    """The error for a type the version does not have, with the nearest one and where to look."""
+    text = str(event_type)[:60]
+    later = [v for t, v in MODELS if t == event_type and v > version]
+    if later:
+        return f"event type {text!r} is not in vocabulary v{version} (it is in v{later[0]})"
+    near = nearest_type(text, version) if isinstance(event_type, str) else None
+    hint = f"; did you mean {near!r}?" if near else ""
+    return f"unknown event type {text!r}{hint} (`ledger types` lists them)"
 
 
 def validate_replacement(target_type: str, replacement: Any, *, version: int = CURRENT_VERSION) -> dict:

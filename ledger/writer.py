@@ -23,7 +23,7 @@ from ledger.store.connection import Transaction
 from ledger.store.log import EventRow
 from ledger.times import next_recorded_at, start_key
 from ledger.validation import may_hold_floats, validate_replacement
-from ledger.vocabulary.registry import category, entities_in
+from ledger.vocabulary.registry import category, entities_in, upcast
 
 _SORTED = orjson.OPT_SORT_KEYS
 # An event's export line is its stored body plus id, type, times, position and hashes (~400 bytes) and
@@ -39,6 +39,8 @@ class _Target:
     position: int
     type: str
     entities: set[str]
+    version: int | None = None  # its vocabulary version, read only when a correction needs it
+    version_known: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,10 +55,11 @@ class AppendStats:
     skipped: int = 0
 
 
-def _body(data: bytes, sources: bytes, refs: bytes, note: str | None) -> bytes:
-    """Canonical JSON of {data, note?, refs, sources}, spliced from canonical parts."""
+def _body(data: bytes, sources: bytes, refs: bytes, note: str | None, v: int | None) -> bytes:
+    """Canonical JSON of {data, note?, refs, sources, v?}, spliced from canonical parts."""
     note_part = b',"note":' + orjson.dumps(note) if note is not None else b""
-    return b'{"data":' + data + note_part + b',"refs":' + refs + b',"sources":' + sources + b"}"
+    v_part = b',"v":' + str(v).encode() if v is not None else b""
+    return b'{"data":' + data + note_part + b',"refs":' + refs + b',"sources":' + sources + v_part + b"}"
 
 
 class Appender:
@@ -136,12 +139,16 @@ class Appender:
             entities.update(dict.fromkeys(sorted(target.entities)))
         if event.type == "entry.corrected":
             target = targets[event.refs[0]]
-            replacement = validate_replacement(target.type, event.data["replacement"])
+            if not target.version_known:
+                target.version = self.tx.log.events_by_id([event.refs[0]])[event.refs[0]].v
+                target.version_known = True
+            version = target.version or 1
+            replacement = validate_replacement(target.type, event.data["replacement"], version=version)
             event = replace(event, data={**event.data, "replacement": replacement})
-            added = entities_in(target.type, replacement)
+            added = entities_in(target.type, upcast(target.type, version, replacement))
             entities.update(dict.fromkeys(added))
             target.entities.update(added)  # later statements in this chunk see the corrected names
-        entities.update(dict.fromkeys(entities_in(event.type, event.data)))
+        entities.update(dict.fromkeys(entities_in(event.type, upcast(event.type, event.v, event.data))))
 
         # Idempotency: a known id with identical content is skipped, with other content refused.
         previous = added_here.get(event_id)
@@ -150,7 +157,12 @@ class Appender:
                 stored = canonical_json(previous.content(event_id))
             else:
                 stored = canonical_json(known[event_id].content())
-            if stored != canonical_json(event.content(event_id)):
+            if stored != canonical_json(event.content(event_id)) and not (
+                # an event stored before versions, given again without `v`, is the same event
+                previous is None
+                and known[event_id].v is None
+                and stored == canonical_json(replace(event, v=None).content(event_id))
+            ):
                 raise Conflict(f"id {event_id} is already used by an event with other content")
             self.stats.skipped += 1
             return None
@@ -180,13 +192,14 @@ class Appender:
             position=self.position,
             recorded_at=recorded_at,
             prev_hash=self.prev_hash,
+            v=event.v,
         )
         if self.restore and digest != raw["hash"]:
             raise IntegrityFailure(
                 f"the export's chain does not verify at position {self.position}: hash mismatch",
                 position=self.position,
             )
-        body = _body(data, sources, refs, event.note)
+        body = _body(data, sources, refs, event.note, event.v)
         if len(body) > MAX_LINE_BYTES - _EXPORT_OVERHEAD:  # only then can its export line be too long
             exported = StoredEvent(
                 self.position,
@@ -200,6 +213,7 @@ class Appender:
                 event.note,
                 self.prev_hash,
                 digest,
+                event.v,
             )
             size = len(dump_event(exported)) - 1  # the line without its newline, as `import` counts
             if size > MAX_LINE_BYTES:  # `import` could not read its line back from an export
@@ -228,7 +242,7 @@ class Appender:
             self.stats.appended.append(Appended(self.position, event_id))
         # What the event is indexed under, as `current_entities` reads it back for later chunks: a
         # correction of a statement then lands under the entities the statement speaks about.
-        targets[event_id] = _Target(self.position, event.type, set(entities))
+        targets[event_id] = _Target(self.position, event.type, set(entities), event.v, version_known=True)
         return row
 
     def _check_restored(self, raw: dict[str, Any]) -> str:

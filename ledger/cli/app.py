@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli import demo, log_commands, query_commands
+from ledger.cli import demo, log_commands, query_commands, vocabulary_commands
 from ledger.cli.context import DEFAULT_DB, Settings
 from ledger.cli.errors import reports_errors
 
@@ -60,6 +60,7 @@ COMMANDS = {
     "list": query_commands.list_,
     "history": query_commands.history,
     "claims": query_commands.claims,
+    "types": vocabulary_commands.types,
     "demo": demo.demo,
 }
 for _name, _command in COMMANDS.items():

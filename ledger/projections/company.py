@@ -1,58 +1,89 @@
-"""The company projection: its reference facts and the plants, partnerships and plans it is part of."""
+"""The company projection: its reference facts, its group (parent, owners, subsidiaries) and the plants,
+partnerships and plans it is part of."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from ledger.vocabulary.terms import APPLICABLE_STATUSES
+from ledger.projections.order import Held, applicable
 
-REGISTERED_FIELDS = ("name", "country", "aliases")
+REGISTERED_FIELDS = ("name", "country", "aliases", "lei", "parent", "owners")
+OPERATING = ("plant.registered", "plant.operator_changed", "plant.reopened")
 
 
 def project(company_id: str, claims: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """Fold the claims naming the company (claim JSON, world-time order); the latest applicable one sets a
-    field.
+    """Fold the claims naming the company (claim JSON, world-time order); the latest applicable one
+    sets a field (ties: `ledger.projections.order`).
 
-    Plants are those it operates (by an applicable registration naming it operator) or took a stake in.
-    Only events naming this company are seen here, so a plant re-registered to another operator stays
-    listed until the registration naming this company stops applying.
+    Only events naming this company are seen here: a plant handed to another operator by an event that
+    does not name this company (`plant.operator_changed`) stays listed until a claim naming it says
+    otherwise (a stake transfer `from` it, a merger).
     """
-    fields: dict[str, Any] = dict.fromkeys(REGISTERED_FIELDS)
-    plants: set[str] = set()
+    held = {name: Held() for name in REGISTERED_FIELDS}
+    names: list[str] = []  # every name it had, oldest first, for `aliases`
+    operator_of: dict[str, Held] = {}  # plant -> who runs it, as the claims seen here say
+    subsidiaries: dict[str, Held] = {}  # company -> its parent, as the claims seen here say
+    merged_into = None
     partnerships: set[str] = set()
     plans: set[str] = set()
     for claim in claims:
         data = claim["data"]
-        if "partnership" in data:
-            # Listed while not voided, even if denied: the user can open it and read its trail.
-            if claim["status"] != "voided":
-                partnerships.add(data["partnership"])
-            continue
-        if claim["status"] not in APPLICABLE_STATUSES:
-            continue
+        if "partnership" in data and claim["status"] != "voided":
+            partnerships.add(data["partnership"])  # listed even if denied: its trail says why
+    for claim in applicable(claims):
+        data = claim["data"]
         kind = claim["type"]
+        own = data.get("company") == company_id
         if kind == "company.registered":
-            if data["company"] == company_id:
+            if own:
                 for name in REGISTERED_FIELDS:
                     if name in data:
-                        fields[name] = data[name]
-        elif kind == "plant.registered":
-            if data["operator"] == company_id:
-                plants.add(data["plant"])
+                        held[name].set(data[name], claim)
+                names.append(data["name"])
+            elif data.get("parent") == company_id:
+                subsidiaries.setdefault(data["company"], Held()).set(company_id, claim)
+        elif kind == "company.renamed" and own:
+            held["name"].set(data["name"], claim)
+            names.append(data["name"])
+        elif kind == "company.parent_changed":
+            if own:
+                held["parent"].set(data.get("parent"), claim)
+            else:
+                subsidiaries.setdefault(data["company"], Held()).set(data.get("parent"), claim)
+        elif kind == "company.merged":
+            if company_id in data["companies"]:
+                merged_into = data["into"]
+                for field in operator_of.values():
+                    if field.value == company_id:
+                        field.set(data["into"], claim)
+        elif kind == "company.spun_off":
+            if own:
+                held["parent"].set(None, claim)  # spun off: independent of the company it left
+            for plant in data.get("plants", ()):
+                operator_of.setdefault(plant, Held()).set(data["company"], claim)
+        elif kind in OPERATING and "operator" in data:
+            operator_of.setdefault(data["plant"], Held()).set(data["operator"], claim)
         elif kind == "plant.stake_transferred":
-            if data["to"] == company_id:
-                plants.add(data["plant"])
-        elif kind == "plan.announced" and data["company"] == company_id:
+            if data.get("percent") == 100:  # a minority stake does not make its buyer the operator
+                operator_of.setdefault(data["plant"], Held()).set(data["to"], claim)
+        elif kind in ("plan.announced", "plan.revised") and data.get("company", company_id) == company_id:
             plans.add(data["plan"])
-    aliases = fields["aliases"]
+    aliases = list(held["aliases"].value or [])
+    aliases += [n for n in dict.fromkeys(names) if n != held["name"].value and n not in aliases]
+    owners = held["owners"].value
     return {
         "id": company_id,
         "kind": "company",
-        "name": fields["name"],
-        "country": fields["country"],
-        "aliases": None if aliases is None else list(aliases),
-        "plants": sorted(plants),
+        "name": held["name"].value,
+        "country": held["country"].value,
+        "aliases": aliases or None,
+        "lei": held["lei"].value,
+        "parent": held["parent"].value,
+        "owners": [] if owners is None else [dict(o) for o in owners],
+        "subsidiaries": sorted(c for c, parent in subsidiaries.items() if parent.value == company_id),
+        "merged_into": merged_into,
+        "plants": sorted(p for p, operator in operator_of.items() if operator.value == company_id),
         "partnerships": sorted(partnerships),
         "plans": sorted(plans),
     }

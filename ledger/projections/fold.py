@@ -19,12 +19,13 @@ from typing import Any
 from ledger.claims import claim_status, corrected
 from ledger.entities import ENTITY_KINDS, entity_kind
 from ledger.events import StoredEvent
+from ledger.projections.authority import project as project_authority
 from ledger.projections.company import project as project_company
 from ledger.projections.partnership import project as project_partnership
 from ledger.projections.plan import project as project_plan
 from ledger.projections.plant import project as project_plant
-from ledger.times import recorded_key, start_key
-from ledger.vocabulary.registry import CATEGORIES, ENTITY_FIELDS, STANCES
+from ledger.times import end_key, precision, recorded_key, start_key
+from ledger.vocabulary.registry import CATEGORIES, CURRENT_VERSION, ENTITY_FIELDS, STANCES, upcast
 
 # An entity kind's projection: (entity id, its claims as claim JSON in world-time order) -> its state.
 Projection = Callable[[str, Sequence[dict[str, Any]]], dict[str, Any]]
@@ -34,19 +35,22 @@ PROJECTIONS: dict[str, Projection] = {
     "plant": project_plant,
     "partnership": project_partnership,
     "plan": project_plan,
+    "authority": project_authority,
 }
 assert set(PROJECTIONS) == set(ENTITY_KINDS), "every entity kind has a projection"
 _CATEGORY = CATEGORIES
 # Per entity kind, per event type: the (data key, is a list) fields that can name an entity of that kind.
 _NAMING = {
     kind: {
-        event_type: tuple((key, is_list) for key, of_kind, is_list in fields if of_kind == kind)
+        event_type: tuple((key, is_list) for key, of_kinds, is_list in fields if kind in of_kinds)
         for event_type, fields in ENTITY_FIELDS.items()
     }
     for kind in ENTITY_KINDS
 }
 # The same occurred_at is parsed once per entity an event names; dates repeat across events too.
 _start_key = lru_cache(maxsize=1 << 16)(start_key)
+_end_key = lru_cache(maxsize=1 << 16)(end_key)
+_precision = lru_cache(maxsize=1 << 12)(precision)
 
 
 @dataclass(eq=False, slots=True)
@@ -98,7 +102,7 @@ def fold(
 ) -> EntityView | None:
     """The entity's view from its events (and the events they reference), or None if none names it.
 
-    `as_of` bounds world time (start_key of occurred_at, inclusive) for claims and statements;
+    `as_of` bounds world time (inclusive; a period must have ended by it) for claims and statements;
     `known_at` bounds ledger time (recorded_key of recorded_at, inclusive) for every event. Corrections
     are facts about the ledger, not the world: they apply whatever their occurred_at.
     """
@@ -145,7 +149,8 @@ def _fold(
             correction_events.append(event)
             continue
         key = _start_key(event.occurred_at)
-        if as_of is not None and key > as_of:
+        # A period (2021-10) is in view once it has ended; a day or an instant from its start.
+        if as_of is not None and (key > as_of or _end_key(event.occurred_at) > as_of):
             continue
         if category == "claim":
             claim_items.append((key, position, event))
@@ -194,16 +199,19 @@ def _fold(
         event_id = event.id
         event_type = event.type
         fixes = corrections.get(event_id)
+        # Read for meaning in the current vocabulary's shape; the event itself stays as written.
         if fixes is None:
-            data = event.data
+            data = event.data if event.v == CURRENT_VERSION else upcast(event_type, event.v, event.data)
             voided = False
             names_now = _names(naming[event_type], data, entity_id)
             if not names_now:
                 continue  # only here because a statement about it also names one of ours
         else:
             data, voided = corrected(event, fixes)
+            data = upcast(event_type, event.v, data)
             names_now = _names(naming[event_type], data, entity_id)
-            if not names_now and not _names(naming[event_type], event.data, entity_id):
+            recorded = upcast(event_type, event.v, event.data)
+            if not names_now and not _names(naming[event_type], recorded, entity_id):
                 continue
         trail = said_about.get(event_id)
         if trail is None:
@@ -212,6 +220,7 @@ def _fold(
             "id": event_id,
             "type": event_type,
             "occurred_at": event.occurred_at,
+            "precision": _precision(event.occurred_at),
             "recorded_at": event.recorded_at,
             "position": event.position,
             "status": claim_status(event_type, data, event.sources, trail, voided=voided),
@@ -284,6 +293,7 @@ def _entry(event: StoredEvent, category: str, extra: dict[str, Any]) -> dict[str
         "type": event.type,
         "category": category,
         "occurred_at": event.occurred_at,
+        "precision": _precision(event.occurred_at),
         "recorded_at": event.recorded_at,
         "sources": event.sources,
         "refs": event.refs,

@@ -1,42 +1,54 @@
-"""The plan projection: a company's announced plan, its measures and the plants it names."""
+"""The plan projection: a company's announced plan, its measures and the plants it concerns."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from ledger.vocabulary.terms import APPLICABLE_STATUSES
+from ledger.projections.order import Held, applicable
 
-FIELDS = ("company", "title", "measures", "plants")
+PLAN_TYPES = ("plan.announced", "plan.revised")
+CLOSURE_STATUSES = {
+    "plant.closure_considered": "closure_considered",
+    "plant.closure_announced": "closure_announced",
+}
 
 
 def project(plan_id: str, claims: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """Fold the plan.announced claims for the plan (claim JSON, world-time order); the latest applicable
-    one wins.
+    """Fold the claims naming the plan (claim JSON, world-time order): the latest applicable
+    `plan.announced` or `plan.revised` gives its measures (a revision replaces the list).
 
-    A revision that leaves out the optional `plants` keeps the plants an earlier applicable one named.
+    `plants` are those the plan names and those whose closure events name the plan, each with the
+    status the latest of those closure events gives it. A revision that leaves out the optional
+    `plants` keeps the plants an earlier one named.
     """
-    fields: dict[str, Any] = dict.fromkeys(FIELDS)
+    held = {name: Held() for name in ("company", "title", "measures", "plants")}
     latest: dict[str, Any] | None = None
-    for claim in claims:
+    announced: dict[str, Any] | None = None
+    closures: dict[str, Held] = {}
+    for claim in applicable(claims):
         data = claim["data"]
-        if claim["type"] != "plan.announced" or data["plan"] != plan_id:
-            continue
-        if claim["status"] not in APPLICABLE_STATUSES:
-            continue
-        latest = claim
-        for name in FIELDS:
-            if name in data:
-                fields[name] = data[name]
-    measures = fields["measures"]
-    plants = fields["plants"]
+        kind = claim["type"]
+        if kind in PLAN_TYPES and data["plan"] == plan_id:
+            latest = claim
+            if kind == "plan.announced":
+                announced = claim
+            for name, field in held.items():
+                if name in data:
+                    field.set(data[name], claim)
+        elif kind in CLOSURE_STATUSES and data.get("plan") == plan_id:
+            closures.setdefault(data["plant"], Held()).set(CLOSURE_STATUSES[kind], claim)
+    named = list(held["plants"].value or [])
+    plants = [*named, *(p for p in closures if p not in named)]
+    measures = held["measures"].value
     return {
         "id": plan_id,
         "kind": "plan",
-        "company": fields["company"],
-        "title": fields["title"],
+        "company": held["company"].value,
+        "title": held["title"].value,
         "measures": None if measures is None else [dict(m) for m in measures],
-        "plants": None if plants is None else list(plants),
+        "plants": [{"plant": p, "status": closures[p].value if p in closures else None} for p in plants],
         "basis": None if latest is None else latest["status"],
-        "announced_at": None if latest is None else latest["occurred_at"],
+        "announced_at": None if announced is None else announced["occurred_at"],
+        "revised_at": None if latest is None or latest is announced else latest["occurred_at"],
     }

@@ -53,7 +53,7 @@ class EventRow:
     ref_positions: Sequence[int]
 
 
-BODY_KEYS = frozenset({"data", "sources", "refs", "note"})  # what the `body` column holds
+BODY_KEYS = frozenset({"data", "sources", "refs", "note", "v"})  # what the `body` column holds
 
 
 def stored_event(row: EventRowTuple) -> StoredEvent:
@@ -76,6 +76,7 @@ def event_of(row: EventRowTuple, body: dict[str, Any]) -> StoredEvent:
         body.get("note"),
         prev_hash,
         hash_,
+        body.get("v"),
     )
 
 

@@ -7,6 +7,10 @@ from collections.abc import Sequence
 
 from ledger.store.sql import Sql
 
+# The checkpoint's name says which format the documents are in. Change it whenever a projection's
+# document changes shape: an upgraded ledger then refolds on its next command ("all" was vocabulary v1's).
+DOC_FORMAT = "v2"
+
 EntityDoc = tuple[str, str, bytes]  # (entity id, kind, the entity's `show --json` object)
 ClaimDoc = tuple[int, str, bytes]  # (claim position, status, the claim with its trail)
 
@@ -18,12 +22,16 @@ class ProjectionTables:
         self.sql = sql
 
     def checkpoint(self) -> int:
-        rows = self.sql.rows("SELECT position FROM projection_checkpoint WHERE name = 'all'")
+        """The position the tables are folded to, in today's document format (0: none, or an older
+        format, which the next catch-up replaces by refolding)."""
+        rows = self.sql.rows("SELECT position FROM projection_checkpoint WHERE name = ?", (DOC_FORMAT,))
         return int(rows[0][0]) if rows else 0
 
     def set_checkpoint(self, position: int) -> None:
-        self.sql.run("DELETE FROM projection_checkpoint WHERE name = ?", ("all",))
-        self.sql.run("INSERT INTO projection_checkpoint (name, position) VALUES (?, ?)", ("all", position))
+        self.sql.run("DELETE FROM projection_checkpoint")
+        self.sql.run(
+            "INSERT INTO projection_checkpoint (name, position) VALUES (?, ?)", (DOC_FORMAT, position)
+        )
 
     def clear(self) -> None:
         self.sql.run("DELETE FROM projected_entities")

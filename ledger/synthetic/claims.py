@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ledger.synthetic.pools import (
+    AUTHORITIES,
     DATES,
     HOT_COMPANY,
     P_HOT,
@@ -32,6 +33,7 @@ class EventWriter:
     rng: random.Random
     random: Callable[[], float]
     plans: int
+    plan_owners: list[tuple[str, str]]  # (plan id, company) of every plan announced so far
     line: int
     claims: list[tuple[str, str, dict[str, Any], tuple[str, ...], tuple[str, ...], int]]
     statements: list[tuple[str, str, dict[str, Any], int]]
@@ -100,6 +102,11 @@ class EventWriter:
     # -- claims ------------------------------------------------------------------------------------------
     def claim(self, event_type: str) -> tuple[dict[str, Any], tuple[str, ...]]:
         rng = self.rng
+        if event_type == "plan.revised" and self.plan_owners:
+            plan_id, company = self.pick(self.plan_owners)
+            amount = {"value": self.below(500, 5) * 1_000_000_000, "unit": self.pick(("JPY", "USD", "EUR"))}
+            revised = {"plan": plan_id, "measures": [{"kind": "investment", "amount": amount}]}
+            return revised, (company,)
         if event_type == "plan.announced":
             company = self.company()
             self.plans += 1
@@ -119,6 +126,7 @@ class EventWriter:
                 "title": f"Recovery plan {self.plans}",
                 "measures": measures,
             }
+            self.plan_owners.append((plan_id, company))
             own = self.plants_of.get(company)
             if own and self.random() < 0.5:
                 data["plants"] = rng.sample(own[-20:], min(len(own[-20:]), self.below(4, 1)))
@@ -139,17 +147,38 @@ class EventWriter:
                 if self.random() < 0.7:
                     data["product"] = self.pick(PRODUCTS)
                 return data, (producer,)
+            if event_type in ("plant.reopened", "plant.operator_changed"):
+                company = self.other_company(operator) if self.random() < 0.7 else operator
+                if event_type == "plant.reopened" and self.random() < 0.5:
+                    return {"plant": plant_id}, (operator,)
+                return {"plant": plant_id, "operator": company}, (company,)
+            if event_type == "plant.capacity_changed":
+                capacity = {"value": self.pick((50_000, 120_000, 240_000)), "unit": "vehicles_per_year"}
+                return {"plant": plant_id, "capacity": capacity}, (operator,)
+            if event_type == "plant.workforce_changed":
+                if self.random() < 0.5:
+                    return {"plant": plant_id, "change": -self.below(2000, 50)}, (operator,)
+                return {"plant": plant_id, "employees": self.below(8000, 200)}, (operator,)
             # plant.stake_transferred
             to = self.other_company(operator)
             data = {"plant": plant_id, "from": operator, "to": to}
             r = self.random()
             if r < 0.4:
-                data["share"] = self.pick((10, 20, 25, 49, 51, 100))
+                data["percent"] = self.pick((10, 20, 25, 49, 51, 100))
             elif r < 0.6:
-                data["share"] = self.pick((33.4, 49.5, 12.5))
+                data["percent"] = self.pick((33.4, 49.5, 12.5))
             elif r < 0.8:
-                data["share"] = self.pick(("a minority stake", "part of the plant", "a majority stake"))
+                data["share_text"] = self.pick(("a minority stake", "part of the plant", "a majority stake"))
+            if self.random() < 0.3:
+                currency = self.pick(("USD", "EUR", "JPY"))
+                data["price"] = {"value": self.below(900, 10) * 1_000_000, "unit": currency}
             return data, (operator, to)
+        if event_type == "company.renamed":
+            company = self.company()
+            return {"company": company, "name": f"{self.company_name(company)} Group"}, (company,)
+        if event_type == "company.parent_changed":
+            company = self.company()
+            return {"company": company, "parent": self.other_company(company)}, (company,)
         # partnerships and deals
         if (
             event_type == "talks.reported"
@@ -182,12 +211,17 @@ class EventWriter:
             if plant:
                 data["plant"] = plant
             if self.random() < 0.6:
-                data["stake"] = self.pick(("part of the plant", "a majority stake", "the whole plant"))
+                data["stake_text"] = self.pick(("part of the plant", "a majority stake", "the whole plant"))
             if self.random() < 0.5:
                 data["scope"] = "purchase of production capacity"
             return data, parties_t
         if event_type == "deal.completed":
             return {"partnership": pid}, parties_t
+        if event_type in ("approval.sought", "approval.decided"):
+            data = {"authority": self.pick(AUTHORITIES), "subject": pid}
+            if event_type == "approval.decided":
+                data["decision"] = self.pick(("granted", "granted", "conditional", "refused"))
+            return data, (data["authority"],)
         data = {"partnership": pid}  # talks.ended
         if self.random() < 0.6:
             data["reason"] = self.pick(REASONS)
@@ -257,7 +291,7 @@ class EventWriter:
 
 def _corrected(event_type: str, data: dict[str, Any]) -> dict[str, Any] | None:
     """Valid replacement data for a claim: one detail changed, the entities kept."""
-    for key in ("scope", "title", "reason", "product", "stake"):
+    for key in ("scope", "title", "reason", "product", "stake_text", "share_text"):
         if key in data:
             return {**data, key: data[key] + " (corrected)"}
     if event_type == "plant.closure_announced":
@@ -265,7 +299,7 @@ def _corrected(event_type: str, data: dict[str, Any]) -> dict[str, Any] | None:
     if event_type == "plant.production_started":
         return {**data, "product": "electric vehicles"}
     if event_type == "plant.stake_transferred":
-        return {**data, "share": "a minority stake"}
+        return {**data, "share_text": "a minority stake"}
     if event_type == "talks.ended":
         return {**data, "reason": "the parties could not agree on price"}
     if event_type == "acquisition.explored":

@@ -66,6 +66,7 @@ class Generator(EventWriter):
         self.plant_regs: list[tuple[str, dict[str, Any], int]] = []  # (event id, data, day) for corrections
         self.partnerships: list[tuple[str, tuple[str, ...], str | None]] = []
         self.plans = 0
+        self.plan_owners: list[tuple[str, str]] = []
         # rings of (id, type, data, speakers, named sources, day)
         self.claims: list[tuple[str, str, dict[str, Any], tuple[str, ...], tuple[str, ...], int]] = []
         self.claims_at = 0
@@ -232,6 +233,8 @@ class Generator(EventWriter):
                     elif event_type == "plant.registered":
                         data, speakers = self.plant_registered()
                     else:
+                        if event_type == "plan.revised" and not self.plan_owners:
+                            event_type = "plan.announced"  # nothing to revise yet
                         data, speakers = self.claim(event_type)
             event_id = new_id()
             reporters: tuple[str, ...] = ()

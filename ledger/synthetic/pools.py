@@ -10,24 +10,34 @@ import orjson
 
 HOT_COMPANY = "company:orion-motors"
 HOT_COMPANY_NAME = "Orion Motor Co., Ltd."
+AUTHORITIES = tuple(f"authority:{slug}" for slug in ("us-cfius", "eu-commission", "japan-ftc", "cma-uk"))
 
-# -- event mix, per mille (the issue's proportions: ~2% companies, ~3% plants, ~25% statements,
-# ~0.5% corrections and voids; the rest claims of every type) -----------------------------------------
+# -- event mix, per mille (~2% companies, ~3% plants, ~25% statements, ~0.5% corrections and voids; the
+# rest claims of every type, v2's new ones rarer, as they are in the news) ------------------------------
 MIX: dict[str, int] = {
     "company.registered": 20,
     "plant.registered": 30,
-    "plan.announced": 40,
-    "plant.closure_considered": 60,
-    "plant.closure_announced": 50,
-    "plant.closed": 35,
-    "plant.production_started": 70,
+    "plan.announced": 35,
+    "plan.revised": 5,
+    "plant.closure_considered": 55,
+    "plant.closure_announced": 45,
+    "plant.closed": 30,
+    "plant.reopened": 5,
+    "plant.operator_changed": 8,
+    "plant.production_started": 60,
+    "plant.capacity_changed": 8,
+    "plant.workforce_changed": 12,
     "plant.stake_transferred": 45,
-    "talks.reported": 130,
-    "acquisition.explored": 60,
-    "mou.signed": 75,
+    "company.renamed": 4,
+    "company.parent_changed": 6,
+    "talks.reported": 115,
+    "acquisition.explored": 55,
+    "mou.signed": 70,
     "agreement.signed": 55,
     "deal.completed": 35,
-    "talks.ended": 40,
+    "talks.ended": 35,
+    "approval.sought": 6,
+    "approval.decided": 6,
     "report.confirmed": 60,
     "report.denied": 45,
     "report.unconfirmed": 40,

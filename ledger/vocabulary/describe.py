@@ -10,18 +10,33 @@ from typing import Any, Literal, NotRequired
 
 from ledger.vocabulary import fields as f
 from ledger.vocabulary.fields import EntityRef
-from ledger.vocabulary.registry import CATEGORIES, CURRENT_VERSION, EVENT_TYPES, entity_field_kind, model
+from ledger.vocabulary.registry import (
+    CATEGORIES,
+    CURRENT_VERSION,
+    EVENT_TYPES,
+    MODELS,
+    UPCASTERS,
+    entity_field_kind,
+    model,
+)
 
 # The named building blocks, as a reader calls them.
 _NAMED: tuple[tuple[Any, str], ...] = (
     (f.Text, f"text (at most {f.MAX_TEXT} characters)"),
     (f.Name, f"name (at most {f.MAX_NAME} characters)"),
     (f.Time, "date (YYYY-MM-DD) or RFC 3339 timestamp"),
+    (f.WorldTime, "date, RFC 3339 timestamp or period (YYYY, YYYY-Hn, YYYY-Qn, YYYY-MM)"),
+    (f.Number, "number (within ±(2^53 - 1))"),
+    (f.SignedCount, "whole number, may be negative"),
     (f.Date, "date (YYYY-MM-DD)"),
     (f.Count, "whole number, 0 or more"),
     (f.Percent, "number from 0 to 100"),
     (f.Speaker, "company id or source name"),
+    (f.V2Speaker, "company id, authority id or source name"),
     (f.Parties, "2 to 20 distinct company ids"),
+    (f.V2Parties, "2 to 20 distinct company or authority ids, at least one a company"),
+    (f.Quantity, "Quantity object"),
+    (f.Lei, "LEI (20 characters: 18 letters or digits, 2 check digits)"),
     (f.Url, "http(s) URL"),
     (f.Replacement, "object: the corrected event's whole new `data`, valid for its type"),
 )
@@ -41,6 +56,19 @@ class TypeInfo:
     version: int
     category: str
     fields: tuple[FieldInfo, ...]
+    changed: tuple[str, ...]  # how it differs from the previous version, if it does
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "type": self.type,
+            "version": self.version,
+            "category": self.category,
+            "fields": [
+                {"name": f.name, "type": f.type, "optional": f.optional, "entity_kind": f.entity_kind}
+                for f in self.fields
+            ],
+            "changed": list(self.changed),
+        }
 
 
 def _strip_optional(hint: Any) -> tuple[Any, bool]:
@@ -56,7 +84,7 @@ def type_text(hint: Any) -> str:
             return text
     for meta in getattr(hint, "__metadata__", ()):
         if isinstance(meta, EntityRef):
-            return f"{meta.kind} id"
+            return " or ".join(meta.kinds) + " id"
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin is typing.Annotated:
         return type_text(args[0])
@@ -79,7 +107,7 @@ def fields_of(payload: Any) -> tuple[FieldInfo, ...]:
     for name, hint in hints.items():
         inner, optional = _strip_optional(hint)
         kind = entity_field_kind(inner)
-        found.append(FieldInfo(name, type_text(inner), optional, kind[0] if kind else None))
+        found.append(FieldInfo(name, type_text(inner), optional, " or ".join(kind[0]) if kind else None))
     return tuple(found)
 
 
@@ -91,7 +119,29 @@ def _list_item(hint: Any) -> Any:
 
 
 def describe(event_type: str, version: int = CURRENT_VERSION) -> TypeInfo:
-    return TypeInfo(event_type, version, CATEGORIES[event_type], fields_of(model(event_type, version)))
+    fields = fields_of(model(event_type, version))
+    changed = _changes(event_type, version, fields)
+    return TypeInfo(event_type, version, CATEGORIES[event_type], fields, changed)
+
+
+def _changes(event_type: str, version: int, fields: tuple[FieldInfo, ...]) -> tuple[str, ...]:
+    """What the type gained, lost or had upcast since the previous version."""
+    if (event_type, version - 1) not in MODELS:
+        return ("new",) if version > 1 else ()
+    before = {f.name for f in fields_of(model(event_type, version - 1))}
+    now = {f.name for f in fields}
+    notes = [f"+{name}" for name in sorted(now - before)] + [f"-{name}" for name in sorted(before - now)]
+    if (event_type, version - 1) in UPCASTERS:
+        notes.append(f"v{version - 1} events are upcast")
+    return tuple(notes)
+
+
+def json_schema(event_type: str, version: int = CURRENT_VERSION) -> dict[str, Any]:
+    """The JSON Schema of the type's `data`, from the model that validates it."""
+    from pydantic import TypeAdapter  # only `ledger types --json` needs it
+
+    schema = TypeAdapter(model(event_type, version)).json_schema()
+    return {**schema, "title": event_type, "x-version": version, "x-category": CATEGORIES[event_type]}
 
 
 def _objects(payload: Any, seen: dict[str, Any]) -> None:
@@ -123,7 +173,8 @@ def markdown() -> str:
             if CATEGORIES[event_type] != category:
                 continue
             info = describe(event_type)
-            out += [f"#### `{event_type}`", "", *_table(info.fields), ""]
+            changed = f"Since v{CURRENT_VERSION - 1}: {', '.join(info.changed)}." if info.changed else ""
+            out += [f"#### `{event_type}`", "", *([changed, ""] if changed else []), *_table(info.fields), ""]
             _objects(model(event_type), objects)
     out += ["### Objects inside events", ""]
     for name, payload in objects.items():

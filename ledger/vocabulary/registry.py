@@ -8,19 +8,28 @@ dispatch on (type, version) through this module.
 
 from __future__ import annotations
 
+import difflib
 import typing
 from collections.abc import Callable
 from typing import Any
 
-from ledger.vocabulary import v1
+from ledger.vocabulary import upcasters, v1, v2
 from ledger.vocabulary.fields import EntityRef
 from ledger.vocabulary.terms import STATEMENT, category_of
 
-CURRENT_VERSION = 1
-MODELS: dict[tuple[str, int], Any] = {(t, 1): model for t, model in v1.PAYLOADS.items()}
-# (type, version) -> the function that turns that version's data into the next version's.
+VERSIONS = (1, 2)
+CURRENT_VERSION = VERSIONS[-1]
+MODELS: dict[tuple[str, int], Any] = {
+    **{(t, 1): model for t, model in v1.PAYLOADS.items()},
+    **{(t, 2): model for t, model in v2.PAYLOADS.items()},
+}
+# (type, version) -> the function that turns that version's data into the next version's. A type
+# missing here kept its shape at that step (v2 only added optional fields to it).
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
-UPCASTERS: dict[tuple[str, int], Upcaster] = {}
+UPCASTERS: dict[tuple[str, int], Upcaster] = {
+    ("plant.stake_transferred", 1): upcasters.stake_transferred_v1_to_v2,
+    ("acquisition.explored", 1): upcasters.acquisition_explored_v1_to_v2,
+}
 
 EVENT_TYPES: tuple[str, ...] = tuple(t for t, v in MODELS if v == CURRENT_VERSION)
 CATEGORIES: dict[str, str] = {t: category_of(t) for t in EVENT_TYPES}
@@ -32,9 +41,11 @@ def model(event_type: str, version: int = CURRENT_VERSION) -> Any:
     return MODELS[(event_type, version)]
 
 
-def upcast(event_type: str, version: int, data: dict[str, Any]) -> dict[str, Any]:
-    """`data` of an event written at `version`, in the current version's shape (pure; the input is
-    left as it is)."""
+def upcast(event_type: str, version: int | None, data: dict[str, Any]) -> dict[str, Any]:
+    """`data` of an event written at `version` (None: before versions, so 1), in the current version's
+    shape (pure; the input is left as it is)."""
+    if version is None:
+        version = 1
     while version < CURRENT_VERSION:
         step = UPCASTERS.get((event_type, version))
         if step is not None:
@@ -43,17 +54,26 @@ def upcast(event_type: str, version: int, data: dict[str, Any]) -> dict[str, Any
     return data
 
 
+def nearest_type(text: str, version: int = CURRENT_VERSION) -> str | None:
+    """The type of `version` a mistyped name most likely meant (`plant.close` -> `plant.closed`)."""
+    known = [t for t, v in MODELS if v == version]
+    near = difflib.get_close_matches(text, known, n=1, cutoff=0.6)
+    if not near and text:  # a prefix is a strong hint whatever the similarity ratio says
+        near = [t for t in known if t.startswith(text)][:1]
+    return near[0] if near else None
+
+
 def category(event_type: str) -> str:
     """'claim', 'statement' or 'correction'."""
     return CATEGORIES[event_type]
 
 
 # -- which fields name entities ------------------------------------------------------------------------
-def entity_field_kind(annotation: Any) -> tuple[str, bool] | None:
-    """(kind, is a list) if the annotation names entities, looking through Optional and list."""
+def entity_field_kind(annotation: Any) -> tuple[tuple[str, ...], bool] | None:
+    """(kinds, is a list) if the annotation names entities, looking through Optional and list."""
     for meta in getattr(annotation, "__metadata__", ()):
         if isinstance(meta, EntityRef):
-            return meta.kind, False
+            return meta.kinds, False
     origin = typing.get_origin(annotation)
     for arg in typing.get_args(annotation):
         found = entity_field_kind(arg)
@@ -62,14 +82,14 @@ def entity_field_kind(annotation: Any) -> tuple[str, bool] | None:
     return None
 
 
-def _entity_fields(payload: Any) -> tuple[tuple[str, str, bool], ...]:
-    """(json key, entity kind, is a list) for each payload field that names entities."""
+def _entity_fields(payload: Any) -> tuple[tuple[str, tuple[str, ...], bool], ...]:
+    """(json key, entity kinds, is a list) for each payload field that names entities."""
     hints = typing.get_type_hints(payload, include_extras=True)
     return tuple((key, *found) for key, hint in hints.items() if (found := entity_field_kind(hint)))
 
 
 # Of the current version: read off the models' annotations, so the index and the schema cannot drift.
-ENTITY_FIELDS: dict[str, tuple[tuple[str, str, bool], ...]] = {
+ENTITY_FIELDS: dict[str, tuple[tuple[str, tuple[str, ...], bool], ...]] = {
     t: _entity_fields(model(t)) for t in EVENT_TYPES
 }
 
@@ -83,8 +103,10 @@ def entities_in(event_type: str, data: dict[str, Any]) -> list[str]:
             continue
         for item in value if is_list else (value,):
             found[item] = None
-    if event_type in STANCES and data.get("by", "").startswith("company:"):
-        found[data["by"]] = None
+    if event_type in STANCES:
+        by = data.get("by", "")
+        if by.startswith(("company:", "authority:")):
+            found[by] = None
     return list(found)
 
 
@@ -98,5 +120,6 @@ def first_entity(event_type: str, data: dict[str, Any]) -> str | None:
 
 
 def parties_of(event_type: str, data: dict[str, Any]) -> list[str]:
-    """Company ids named in a claim's data: the parties whose statements decide its status."""
-    return [e for e in entities_in(event_type, data) if e.startswith("company:")]
+    """Company and authority ids named in a claim's data: the parties whose statements decide its
+    status."""
+    return [e for e in entities_in(event_type, data) if e.startswith(("company:", "authority:"))]

@@ -15,6 +15,8 @@ from ledger.api import IMPORT_CHUNK
 PARTNERSHIP = TALKS["data"]["partnership"]
 TALKS_DATA = json.dumps(TALKS["data"])
 
+N = len(EVERY_TYPE)  # events in the file every test imports
+
 
 def append_talks(db_url: str, *options: str):
     return ledger_cli(
@@ -33,7 +35,7 @@ def test_importing_prints_what_was_read_appended_and_the_new_head(db_url, tmp_pa
 
     assert result.exit_code == 0, result.stderr
     _, head = state(db_url)
-    assert result.stdout == f"imported 21 events (0 already present) of 21 read; head {head}@21\n"
+    assert result.stdout == f"imported {N} events (0 already present) of {N} read; head {head}@{N}\n"
 
 
 def test_importing_the_same_file_twice_appends_nothing_the_second_time(db_url, tmp_path):
@@ -44,7 +46,7 @@ def test_importing_the_same_file_twice_appends_nothing_the_second_time(db_url, t
     again = ledger_cli(db_url, "import", path)
 
     assert again.exit_code == 0, again.stderr
-    assert again.stdout == f"imported 0 events (21 already present) of 21 read; head {before[1]}@21\n"
+    assert again.stdout == f"imported 0 events ({N} already present) of {N} read; head {before[1]}@{N}\n"
     assert state(db_url) == before
 
 
@@ -85,8 +87,8 @@ def test_a_dry_run_checks_everything_and_writes_nothing(db_url, tmp_path):
     result = ledger_cli(db_url, "import", "--dry-run", write_jsonl(tmp_path / "all.jsonl", EVERY_TYPE))
 
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.startswith("would import 21 events (0 already present) of 21 read; head ")
-    assert result.stdout.endswith("@21\n")
+    assert result.stdout.startswith(f"would import {N} events (0 already present) of {N} read; head ")
+    assert result.stdout.endswith(f"@{N}\n")
     assert state(db_url) == (0, "0" * 64)
 
 
@@ -225,7 +227,7 @@ def test_export_to_a_file_writes_the_same_lines_as_to_stdout(db_url, tmp_path):
     result = ledger_cli(db_url, "export", "--out", str(out))
 
     assert result.exit_code == 0, result.stderr
-    assert result.stderr == f"exported 21 events to {out}\n"
+    assert result.stderr == f"exported {N} events to {out}\n"
     assert out.read_text() == ledger_cli(db_url, "export").stdout
 
 
@@ -245,7 +247,7 @@ def test_restoring_an_export_into_an_empty_ledger_keeps_its_head(db_url, blank_d
 
     assert result.exit_code == 0, result.stderr
     head = state(db_url)[1]
-    assert result.stdout == f"restored 21 events (0 already present) of 21 read; head {head}@21\n"
+    assert result.stdout == f"restored {N} events (0 already present) of {N} read; head {head}@{N}\n"
     assert state(blank_db_url) == state(db_url)
     assert exported_file.read_text() == ledger_cli(blank_db_url, "export").stdout
     assert ledger_cli(blank_db_url, "verify").exit_code == 0
@@ -285,7 +287,7 @@ def test_verify_prints_the_event_count_and_head(db_url):
     result = ledger_cli(db_url, "verify")
 
     assert result.exit_code == 0, result.stderr
-    assert result.stdout == f"ok: 21 events, head {state(db_url)[1]}@21\n"
+    assert result.stdout == f"ok: {N} events, head {state(db_url)[1]}@{N}\n"
 
 
 def test_verify_head_passes_for_the_head_the_ledger_holds(db_url):
@@ -343,7 +345,7 @@ def test_verify_json_reports_not_ok_and_the_first_bad_position(db_url, sql):
 
     assert result.exit_code == 5
     report = json.loads(result.stdout)
-    assert (report["ok"], report["events"], report["first_bad_position"]) == (False, 21, 9)
+    assert (report["ok"], report["events"], report["first_bad_position"]) == (False, N, 9)
 
 
 def test_a_postgresql_url_without_the_driver_names_the_extra_to_install(tmp_path):

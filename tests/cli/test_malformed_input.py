@@ -104,7 +104,7 @@ CORPUS = [
     Bad(
         "upper-case entity id",
         [edit(NEW, "data.parties.1", "company:Foxconn")],
-        "line 1: data.parties[1]: expected a company id",
+        "line 1: data.parties[1]: expected a company or authority id",
     ),
     Bad(
         "entity id without kind",

@@ -16,7 +16,7 @@ from support.factories import EVERY_TYPE, an_event, talks
 from support.runner import ledger_cli, state, write_jsonl
 
 from ledger.hashing import event_hash
-from ledger.vocabulary.registry import EVENT_TYPES
+from ledger.vocabulary.registry import CURRENT_VERSION, EVENT_TYPES
 
 STORE_FIELDS = ("position", "recorded_at", "prev_hash", "hash")
 
@@ -41,8 +41,13 @@ def test_the_factories_hold_one_event_of_every_type():
     assert sorted(e["type"] for e in EVERY_TYPE) == sorted(EVENT_TYPES)
 
 
-def test_every_event_type_comes_back_from_export_as_it_went_in(every_type_exported):
-    assert [without(e, *STORE_FIELDS) for e in every_type_exported] == EVERY_TYPE
+def test_every_event_type_comes_back_from_export_as_it_went_in_stamped_with_the_current_version(
+    every_type_exported,
+):
+    assert [without(e, *STORE_FIELDS) for e in every_type_exported] == [
+        {"id": e["id"], "type": e["type"], "v": CURRENT_VERSION, **without(e, "id", "type")} for e in EVERY_TYPE
+    ]
+    assert [list(e)[:3] for e in every_type_exported] == [["id", "type", "v"]] * len(EVERY_TYPE)
 
 
 def test_export_numbers_events_from_one_without_gaps(every_type_exported):
@@ -85,7 +90,7 @@ AWKWARD = [  # text JSON must escape, characters beyond ASCII, numbers ECMAScrip
     ),
     an_event(
         "plant.stake_transferred",
-        {"plant": "plant:nissan-oppama", "from": "company:nissan", "to": "company:foxconn", "share": 33.3},
+        {"plant": "plant:nissan-oppama", "from": "company:nissan", "to": "company:foxconn", "percent": 33.3},
     ),
 ]
 
@@ -96,7 +101,7 @@ def test_rfc8785_and_hashlib_verify_events_with_awkward_text_and_numbers(lg):
     for event in export_of(lg):
         body = {k: v for k, v in event.items() if k != "hash"}
         assert hashlib.sha256(rfc8785.dumps(body)).hexdigest() == event["hash"], event["type"]
-    assert [without(e, *STORE_FIELDS) for e in export_of(lg)] == AWKWARD
+    assert [without(e, *STORE_FIELDS, "v") for e in export_of(lg)] == AWKWARD
 
 
 def test_recorded_at_never_goes_back_in_time(lg):

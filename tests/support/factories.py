@@ -1,4 +1,4 @@
-"""Valid events of every v1 type, so each test says only what matters to it."""
+"""Valid events of every type of the current vocabulary, so each test says only what matters to it."""
 
 from __future__ import annotations
 
@@ -109,7 +109,13 @@ EVERY_TYPE: list[dict[str, Any]] = [
     ),
     an_event(
         "plant.stake_transferred",
-        {"plant": "plant:nissan-oppama", "from": "company:nissan", "to": "company:foxconn", "share": 49},
+        {
+            "plant": "plant:nissan-oppama",
+            "from": "company:nissan",
+            "to": "company:foxconn",
+            "percent": 49,
+            "price": {"value": 1.25e9, "unit": "USD", "approx": True, "text": "about $1.25 billion"},
+        },
     ),
     TALKS,
     an_event(
@@ -118,7 +124,8 @@ EVERY_TYPE: list[dict[str, Any]] = [
             "partnership": "partnership:nissan-foxconn-oppama",
             "acquirer": "company:foxconn",
             "plant": "plant:nissan-oppama",
-            "stake": "part of the plant",
+            "stake_text": "part of the plant",
+            "price": {"value": 40000000000, "unit": "JPY"},
         },
         sources=[WIRE],
     ),
@@ -138,8 +145,66 @@ EVERY_TYPE: list[dict[str, Any]] = [
             "scope": "EVs",
         },
     ),
-    an_event("deal.completed", {"partnership": "partnership:nissan-foxconn-oppama"}),
+    an_event(
+        "deal.completed",
+        {
+            "partnership": "partnership:nissan-foxconn-oppama",
+            "plant": "plant:nissan-oppama",
+            "price": {"value": 1.5, "unit": "USD"},
+        },
+    ),
     an_event("talks.ended", {"partnership": "partnership:nissan-foxconn-oppama", "reason": "no agreement"}),
+    an_event(
+        "authority.registered",
+        {
+            "authority": "authority:japan-ftc",
+            "name": "Japan Fair Trade Commission",
+            "jurisdiction": "Japan",
+            "category": "regulator",
+        },
+    ),
+    an_event("company.renamed", {"company": "company:nissan", "name": "Nissan Motor Co."}),
+    an_event(
+        "company.parent_changed", {"company": "company:foxconn-ev", "parent": "company:foxconn", "percent": 100}
+    ),
+    an_event("company.merged", {"companies": ["company:foxconn-ev"], "into": "company:foxconn"}),
+    an_event(
+        "company.spun_off",
+        {"company": "company:nissan-ev", "from": "company:nissan", "plants": ["plant:nissan-oppama"]},
+        occurred_at="2026-Q1",
+    ),
+    an_event(
+        "plan.revised",
+        {
+            "plan": "plan:re-nissan",
+            "measures": [{"kind": "investment", "amount": {"value": 5e10, "unit": "JPY"}}],
+            "plants": ["plant:nissan-oppama"],
+        },
+        occurred_at="2025-10",
+    ),
+    an_event("plant.reopened", {"plant": "plant:nissan-oppama", "operator": "company:foxconn"}),
+    an_event("plant.operator_changed", {"plant": "plant:nissan-oppama", "operator": "company:foxconn"}),
+    an_event("plant.production_ended", {"plant": "plant:nissan-oppama", "producer": "company:nissan"}),
+    an_event("plant.converted", {"plant": "plant:nissan-oppama", "products": ["EVs"], "scope": "EV line"}),
+    an_event(
+        "plant.capacity_changed",
+        {"plant": "plant:nissan-oppama", "capacity": {"value": 240000, "unit": "vehicles_per_year"}},
+    ),
+    an_event("plant.workforce_changed", {"plant": "plant:nissan-oppama", "change": -400}),
+    an_event(
+        "approval.sought",
+        {"authority": "authority:japan-ftc", "subject": "partnership:nissan-foxconn-oppama"},
+        occurred_at="2026",
+    ),
+    an_event(
+        "approval.decided",
+        {
+            "authority": "authority:japan-ftc",
+            "subject": "partnership:nissan-foxconn-oppama",
+            "decision": "conditional",
+            "conditions": ["keep the supplier contracts"],
+        },
+    ),
     statement("confirmed", "company:nissan", TALKS, occurred_at="2025-07-08"),
     statement("denied", "company:foxconn", TALKS, occurred_at="2025-07-08"),
     statement("unconfirmed", "company:nissan", TALKS, occurred_at="2025-07-08"),

@@ -31,8 +31,10 @@ def a_stored_event(
     sources: list[dict[str, Any]] | None = None,
     refs: list[str] | None = None,
     note: str | None = None,
+    v: int | None = 2,
 ) -> StoredEvent:
-    """A stored event; its id and recorded_at follow from its position unless given."""
+    """A stored event (of the current vocabulary unless `v` says otherwise; None: from before
+    versions); its id and recorded_at follow from its position unless given."""
     return StoredEvent(
         position=position,
         id=str(uuid.uuid5(uuid.NAMESPACE_OID, str(position))),
@@ -45,6 +47,7 @@ def a_stored_event(
         note=note,
         prev_hash="0" * 64,
         hash="0" * 64,
+        v=v,
     )
 
 
@@ -61,10 +64,13 @@ class Log:
     def add(self, type: str, data: dict[str, Any], **fields: Any) -> StoredEvent:
         raw = {"type": type, "occurred_at": fields.get("occurred_at", "2025-07-07"), "data": data}
         raw |= {"sources": fields.get("sources", [NIKKEI]), "refs": fields.get("refs", [])}
+        if fields.get("v") is not None:
+            raw["v"] = fields["v"]
         valid = validate_event(raw)
         if type == "entry.corrected":
             target = next(e for e in self.events if e.id == valid.refs[0])
-            validate_replacement(target.type, data["replacement"])
+            validate_replacement(target.type, data["replacement"], version=target.v or 1)
+        fields["v"] = valid.v if fields.get("v", 2) is not None else None
         event = a_stored_event(type, valid.data, position=len(self.events) + 1, **fields)
         self.events.append(event)
         return event

@@ -88,6 +88,7 @@ def seed(log):
             "stake": "part of the plant",
         },
         sources=[KYODO],
+        v=1,  # written before v2: read upcast
     )
     log.add(
         "mou.signed",
@@ -111,7 +112,9 @@ def test_the_seed_story_shows_talks_as_reported_with_both_companies_non_answers(
     assert state["plant"] == OPPAMA
     assert state["acquisition"] == {
         "acquirer": "company:foxconn",
-        "stake": "part of the plant",
+        "percent": None,
+        "stake_text": "part of the plant",  # v1's `stake`, upcast
+        "price": None,
         "plant": OPPAMA,
         "scope": None,
         "since": "2025-07-07",
@@ -159,7 +162,7 @@ def test_a_field_falls_back_to_the_earlier_claim_when_the_latest_is_denied(log):
     assert [c["status"] for c in state["claims"]] == ["reported", "denied"]
 
 
-def test_a_field_only_a_denied_claim_sets_is_null_yet_the_trail_still_shows(log):
+def test_a_deal_only_a_denied_claim_describes_keeps_its_identity_marked_not_applicable_and_no_stage(log):
     talks = log.add("talks.reported", TALKS)
     log.says("denied", "company:nissan", talks)
 
@@ -167,9 +170,10 @@ def test_a_field_only_a_denied_claim_sets_is_null_yet_the_trail_still_shows(log)
     assert (state["stage"], state["stage_basis"], state["parties"], state["plant"]) == (
         None,
         None,
-        None,
-        None,
+        TALKS["parties"],
+        TALKS["plant"],
     )
+    assert state["not_applicable"] == ["parties", "plant", "scope"]
     assert [(c["id"], c["status"]) for c in state["claims"]] == [(talks.id, "denied")]
     assert len(state["claims"][0]["statements"]) == 1
 
@@ -287,6 +291,7 @@ def test_a_plant_shows_its_status_producers_stakes_and_plans(log):
         "plant.stake_transferred",
         {"plant": OPPAMA, "from": "company:nissan", "to": "company:foxconn", "share": 40.0},
         occurred_at="2026-02-01",
+        v=1,  # written before v2: read upcast
     )
     log.add(
         "plan.announced",
@@ -309,13 +314,15 @@ def test_a_plant_shows_its_status_producers_stakes_and_plans(log):
         {
             "from": "company:nissan",
             "to": "company:foxconn",
-            "share": 40.0,
+            "percent": 40.0,  # v1's `share`, upcast
+            "share_text": None,
+            "price": None,
             "since": "2026-02-01",
             "basis": "reported",
         }
     ]
     assert state["plans"] == ["plan:re-nissan"]
-    assert log.fold("company:foxconn").state["plants"] == [OPPAMA]
+    assert log.fold("company:foxconn").state["plants"] == []  # a 40% stake does not make it the operator
 
     log.says("denied", "company:nissan", closing)
     assert log.fold(OPPAMA).state["status"] == "closure_considered"
@@ -339,6 +346,7 @@ def test_history_entries_show_the_event_as_recorded_with_its_category_fields(log
         "type",
         "category",
         "occurred_at",
+        "precision",
         "recorded_at",
         "sources",
         "refs",
@@ -359,7 +367,7 @@ def test_a_plan_revision_keeps_the_plants_an_earlier_one_named(log):
     state = log.fold("plan:re-nissan").state
     assert (state["title"], state["plants"], state["announced_at"]) == (
         "Re:Nissan (revised)",
-        [OPPAMA],
+        [{"plant": OPPAMA, "status": None}],
         "2025-06-01",
     )
 
