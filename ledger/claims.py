@@ -3,17 +3,17 @@
 Pure functions over values already read from the log. This module decides what a claim's status *is*;
 the projections decide what a status means for state (`APPLICABLE_STATUSES`).
 
-Statements are taken as they appear in a claim's trail: mappings with `by`, `stance` and `voided`, in
-world-time order (occurred_at, then position), so "a party's latest statement" is the last one seen.
+Statements are taken as they appear in a claim's trail: mappings with `by`, `stance`, `voided` and
+`counts` (whether the statement counts for this claim: `counts_for`), in world-time order (occurred_at,
+then position), so "a speaker's latest statement" is the last one seen.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from ledger.events import StoredEvent
-from ledger.vocabulary.registry import parties_of
 
 _DECIDING = frozenset({"confirmed", "denied"})
 
@@ -34,38 +34,32 @@ def corrected(event: StoredEvent, corrections: Iterable[StoredEvent]) -> tuple[d
     return data, voided
 
 
-def party_verdict(parties: Iterable[str], statements: Iterable[Mapping[str, Any]]) -> str | None:
-    """confirmed / denied / disputed from each party's latest confirm-or-deny, or None if none spoke.
-
-    Only statements whose `by` is a party count: a rival denying a deal it is not part of says nothing
-    about whether the deal's parties agreed to it.
-    """
-    members = set(parties)
-    latest: dict[str, str] = {}
-    for statement in statements:
-        by = statement["by"]
-        if by in members and statement["stance"] in _DECIDING and not statement["voided"]:
-            latest[by] = statement["stance"]
-    stances = set(latest.values())
-    if not stances:
-        return None
-    return "disputed" if len(stances) > 1 else stances.pop()
+# -- sources and origins -----------------------------------------------------------------------------
+def origin_of(source: Mapping[str, Any]) -> str:
+    """Where a source's story comes from: the source it republishes (`derived_from`), else itself."""
+    return source.get("derived_from") or source["name"]
 
 
-def is_retracted(sources: Iterable[Mapping[str, Any]], statements: Iterable[Mapping[str, Any]]) -> bool:
-    """True if every named (non-anonymous) source withdrew the claim.
-
-    Anonymous sources cannot retract anything, so they neither block nor make a retraction; a claim with
-    only anonymous sources is never retracted.
-    """
-    named = {s["name"] for s in sources if s["kind"] != "anonymous"}
-    if not named:
-        return False
-    withdrawn = {s["by"] for s in statements if s["stance"] == "retracted" and not s["voided"]}
-    return named <= withdrawn
+def named_origins(sources: Iterable[Mapping[str, Any]]) -> set[str]:
+    """The origins of the named (non-anonymous) sources: who can retract the claim."""
+    return {origin_of(s) for s in sources if s["kind"] != "anonymous"}
 
 
-def origin(sources: Iterable[Mapping[str, Any]]) -> str:
+def origin_count(sources: Sequence[Mapping[str, Any]]) -> int:
+    """Distinct origins: five outlets copying one wire story are one; each anonymous source is one of
+    its own, and so are the outlets that say they repeat it."""
+    return len({origin_of(s) for s in sources})
+
+
+def anonymous_only(sources: Sequence[Mapping[str, Any]]) -> bool:
+    """True when every source is anonymous or republishes an anonymous source of the same claim."""
+    anonymous = {s["name"] for s in sources if s["kind"] == "anonymous"}
+    return bool(sources) and all(
+        s["kind"] == "anonymous" or s.get("derived_from") in anonymous for s in sources
+    )
+
+
+def basis(sources: Iterable[Mapping[str, Any]]) -> str:
     """announced if the company itself said it (a source of kind company), otherwise reported."""
     for source in sources:
         if source["kind"] == "company":
@@ -73,28 +67,73 @@ def origin(sources: Iterable[Mapping[str, Any]]) -> str:
     return "reported"
 
 
+# -- statements ----------------------------------------------------------------------------------------
+def counts_for(
+    stance: str,
+    by: str,
+    parties: Collection[str],
+    origins: Collection[str],
+    in_group: Callable[[str], bool] | None = None,
+) -> bool:
+    """Whether a statement counts for a claim.
+
+    A retraction counts when its speaker is an origin of the claim. Any other stance counts when the
+    speaker is a party, or `in_group(by)` says it belongs to a party's group (parent chain or below).
+    """
+    if stance == "retracted":
+        return by in origins
+    return by in parties or (in_group is not None and in_group(by))
+
+
+def party_verdict(statements: Iterable[Mapping[str, Any]]) -> str | None:
+    """confirmed / denied / disputed from each counting speaker's latest confirm-or-deny, or None if
+    none spoke.
+
+    Only statements that count say anything: a rival denying a deal it is not part of says nothing
+    about whether the deal's parties agreed to it.
+    """
+    latest: dict[str, str] = {}
+    for statement in statements:
+        if statement["stance"] in _DECIDING and statement["counts"] and not statement["voided"]:
+            latest[statement["by"]] = statement["stance"]
+    stances = set(latest.values())
+    if not stances:
+        return None
+    return "disputed" if len(stances) > 1 else stances.pop()
+
+
+def is_retracted(sources: Iterable[Mapping[str, Any]], statements: Iterable[Mapping[str, Any]]) -> bool:
+    """True if every named origin withdrew the claim: a retraction by X withdraws every source whose
+    origin is X (a wire's retraction withdraws the outlets that copied it).
+
+    Anonymous sources cannot retract anything, so they neither block nor make a retraction; a claim with
+    only anonymous sources is never retracted.
+    """
+    named = named_origins(sources)
+    if not named:
+        return False
+    withdrawn = {s["by"] for s in statements if s["stance"] == "retracted" and not s["voided"]}
+    return named <= withdrawn
+
+
 def claim_status(
-    event_type: str,
-    data: dict[str, Any],
     sources: Sequence[Mapping[str, Any]],
     statements: Sequence[Mapping[str, Any]] = (),
     *,
     voided: bool = False,
 ) -> str:
-    """The claim's status, first rule that holds: voided, the parties' verdict, retracted, origin.
+    """The claim's status, first rule that holds: voided, retracted, the parties' verdict, basis.
 
-    A party's confirmation or denial outranks a reporter's retraction: once a company has said what
-    happened, a newspaper withdrawing its story does not change what the parties said.
-    `report.unconfirmed` and `report.no_comment` never change the status.
+    A retraction outranks the parties: once every origin has withdrawn the story, nobody reports it
+    any more, whatever a party said about it. `report.unconfirmed` and `report.no_comment` never
+    change the status.
     """
     if voided:
         return "voided"
     if statements:
-        stances = {s["stance"] for s in statements if not s["voided"]}
-        if not stances.isdisjoint(_DECIDING):  # only then is it worth finding the parties
-            verdict = party_verdict(parties_of(event_type, data), statements)
-            if verdict is not None:
-                return verdict
-        if "retracted" in stances and is_retracted(sources, statements):
+        if is_retracted(sources, statements):
             return "retracted"
-    return origin(sources)
+        verdict = party_verdict(statements)
+        if verdict is not None:
+            return verdict
+    return basis(sources)

@@ -13,6 +13,7 @@ import orjson
 from ledger.entities import PLURALS, describe_id_format, is_entity_id
 from ledger.errors import InvalidArgument, UnknownEntity
 from ledger.projections import EntityView, fold
+from ledger.projections.context import Context
 from ledger.store.connection import Transaction
 from ledger.vocabulary.terms import CLAIM_STATUSES
 
@@ -24,7 +25,8 @@ def _check_entity(entity_id: str) -> None:
 
 def _view(tx: Transaction, entity_id: str, as_of: int | None, known_at: int | None) -> EntityView:
     _check_entity(entity_id)
-    view = fold(entity_id, tx.log.entity_events(entity_id), as_of=as_of, known_at=known_at)
+    context = Context(tx.log.entity_events, known_at)
+    view = fold(entity_id, context.load(entity_id), as_of=as_of, known_at=known_at, context=context)
     if view is None:
         raise UnknownEntity(entity_id, at_a_moment=as_of is not None or known_at is not None)
     return view

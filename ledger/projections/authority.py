@@ -4,15 +4,18 @@ for or gave."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ledger.projections.approvals import approvals_of
 from ledger.vocabulary.terms import APPLICABLE_STATUSES
 
+if TYPE_CHECKING:
+    from ledger.projections.context import Context
+
 REGISTERED_FIELDS = ("name", "jurisdiction", "category")
 
 
-def project(authority_id: str, claims: Sequence[dict[str, Any]]) -> dict[str, Any]:
+def project(authority_id: str, claims: Sequence[dict[str, Any]], context: Context) -> dict[str, Any]:
     """Fold the claims naming the authority (claim JSON, world-time order); the latest applicable
     registration sets its fields."""
     fields: dict[str, Any] = dict.fromkeys(REGISTERED_FIELDS)

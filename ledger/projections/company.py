@@ -6,25 +6,28 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ledger.projections.context import Context
 from ledger.projections.order import Held, applicable
 
 REGISTERED_FIELDS = ("name", "country", "aliases", "lei", "parent", "owners")
 OPERATING = ("plant.registered", "plant.operator_changed", "plant.reopened")
 
 
-def project(company_id: str, claims: Sequence[dict[str, Any]]) -> dict[str, Any]:
+def project(company_id: str, claims: Sequence[dict[str, Any]], context: Context) -> dict[str, Any]:
     """Fold the claims naming the company (claim JSON, world-time order); the latest applicable one
     sets a field (ties: `ledger.projections.order`).
 
-    Only events naming this company are seen here: a plant handed to another operator by an event that
-    does not name this company (`plant.operator_changed`) stays listed until a claim naming it says
-    otherwise (a stake transfer `from` it, a merger).
+    `plants` are those it operates now, as each plant's own projection says (`context.operator`): a
+    plant handed to another operator by an event that does not name this company leaves the list, and a
+    merger brings the absorbed companies' plants. Without a context (the claims alone), the claims
+    seen here decide.
     """
     held = {name: Held() for name in REGISTERED_FIELDS}
     names: list[str] = []  # every name it had, oldest first, for `aliases`
     operator_of: dict[str, Held] = {}  # plant -> who runs it, as the claims seen here say
     subsidiaries: dict[str, Held] = {}  # company -> its parent, as the claims seen here say
     merged_into = None
+    absorbed: set[str] = set()  # companies merged into this one
     partnerships: set[str] = set()
     plans: set[str] = set()
     for claim in claims:
@@ -52,6 +55,8 @@ def project(company_id: str, claims: Sequence[dict[str, Any]]) -> dict[str, Any]
             else:
                 subsidiaries.setdefault(data["company"], Held()).set(data.get("parent"), claim)
         elif kind == "company.merged":
+            if data["into"] == company_id:
+                absorbed.update(data["companies"])
             if company_id in data["companies"]:
                 merged_into = data["into"]
                 for field in operator_of.values():
@@ -83,7 +88,23 @@ def project(company_id: str, claims: Sequence[dict[str, Any]]) -> dict[str, Any]
         "owners": [] if owners is None else [dict(o) for o in owners],
         "subsidiaries": sorted(c for c, parent in subsidiaries.items() if parent.value == company_id),
         "merged_into": merged_into,
-        "plants": sorted(p for p, operator in operator_of.items() if operator.value == company_id),
+        "plants": _operated(company_id, operator_of, absorbed, context),
         "partnerships": sorted(partnerships),
         "plans": sorted(plans),
     }
+
+
+def _operated(company_id: str, seen: dict[str, Held], absorbed: set[str], context: Context) -> list[str]:
+    """The plants the company operates now: candidates from its own claims and from the companies it
+    absorbed, each checked against the plant's projection where the context can fold it."""
+    candidates = set(seen)
+    for company in absorbed:
+        candidates |= context.plants_named(company)
+    operated = []
+    for plant in candidates:
+        operator = context.operator(plant)
+        if operator is None and plant in seen:  # nothing known beyond these claims
+            operator = seen[plant].value
+        if operator == company_id:
+            operated.append(plant)
+    return sorted(operated)

@@ -13,22 +13,38 @@ import gc
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
-from ledger.claims import claim_status, corrected
+from ledger.claims import (
+    anonymous_only,
+    claim_status,
+    corrected,
+    counts_for,
+    named_origins,
+    origin_count,
+)
 from ledger.entities import ENTITY_KINDS, entity_kind
 from ledger.events import StoredEvent
 from ledger.projections.authority import project as project_authority
 from ledger.projections.company import project as project_company
+from ledger.projections.context import Context, no_context
+from ledger.projections.order import world_key
 from ledger.projections.partnership import project as project_partnership
 from ledger.projections.plan import project as project_plan
 from ledger.projections.plant import project as project_plant
-from ledger.times import end_key, precision, recorded_key, start_key
-from ledger.vocabulary.registry import CATEGORIES, CURRENT_VERSION, ENTITY_FIELDS, STANCES, upcast
+from ledger.times import end_key, precision, recorded_key
+from ledger.vocabulary.registry import (
+    CATEGORIES,
+    CURRENT_VERSION,
+    ENTITY_FIELDS,
+    STANCES,
+    parties_of,
+    upcast,
+)
 
 # An entity kind's projection: (entity id, its claims as claim JSON in world-time order) -> its state.
-Projection = Callable[[str, Sequence[dict[str, Any]]], dict[str, Any]]
+Projection = Callable[[str, Sequence[dict[str, Any]], Context], dict[str, Any]]
 
 PROJECTIONS: dict[str, Projection] = {
     "company": project_company,
@@ -48,7 +64,7 @@ _NAMING = {
     for kind in ENTITY_KINDS
 }
 # The same occurred_at is parsed once per entity an event names; dates repeat across events too.
-_start_key = lru_cache(maxsize=1 << 16)(start_key)
+_start_key = world_key
 _end_key = lru_cache(maxsize=1 << 16)(end_key)
 _precision = lru_cache(maxsize=1 << 12)(precision)
 
@@ -99,16 +115,22 @@ def fold(
     *,
     as_of: int | None = None,
     known_at: int | None = None,
+    context: Context | None = None,
 ) -> EntityView | None:
     """The entity's view from its events (and the events they reference), or None if none names it.
+
+    `context` answers what the fold needs from other entities (groups, a partnership's parties,
+    mergers, plant operators); without one, the fold knows only these events.
 
     `as_of` bounds world time (inclusive; a period must have ended by it) for claims and statements;
     `known_at` bounds ledger time (recorded_key of recorded_at, inclusive) for every event. Corrections
     are facts about the ledger, not the world: they apply whatever their occurred_at.
     """
     kind = entity_kind(entity_id)
+    if context is None:
+        context = no_context()
     with cyclic_gc_paused():
-        return _fold(entity_id, kind, events, as_of, known_at)
+        return _fold(entity_id, kind, events, as_of, known_at, context)
 
 
 @contextmanager
@@ -130,7 +152,12 @@ def cyclic_gc_paused() -> Iterator[None]:
 
 
 def _fold(
-    entity_id: str, kind: str, events: Iterable[StoredEvent], as_of: int | None, known_at: int | None
+    entity_id: str,
+    kind: str,
+    events: Iterable[StoredEvent],
+    as_of: int | None,
+    known_at: int | None,
+    context: Context,
 ) -> EntityView | None:
     naming = _NAMING[kind]
     unique = {event.position: event for event in events}
@@ -169,9 +196,9 @@ def _fold(
                 corrections.setdefault(target, []).append(event)
 
     statements: list[dict[str, Any]] = []
-    said_about: dict[str, list[dict[str, Any]]] = {}
+    said_about: dict[str, list[tuple[int, dict[str, Any]]]] = {}  # claim id -> (world key, statement)
     speaks = False  # a statement by the entity (a company) names it even if its claims are out of view
-    for _, _, event in statement_items:
+    for key, _, event in statement_items:
         fixes = corrections.get(event.id)
         data, voided = (event.data, False) if fixes is None else corrected(event, fixes)
         said = {
@@ -185,11 +212,7 @@ def _fold(
         }
         statements.append(said)
         for ref in event.refs:
-            trail = said_about.get(ref)
-            if trail is None:
-                said_about[ref] = [said]
-            else:
-                trail.append(said)
+            said_about.setdefault(ref, []).append((key, said))
         if not speaks and kind == "company":
             speaks = data["by"] == entity_id or event.data["by"] == entity_id
 
@@ -213,9 +236,7 @@ def _fold(
             recorded = upcast(event_type, event.v, event.data)
             if not names_now and not _names(naming[event_type], recorded, entity_id):
                 continue
-        trail = said_about.get(event_id)
-        if trail is None:
-            trail = []
+        trail = _trail(event_type, data, event.sources, said_about.get(event_id, ()), context)
         claim = {
             "id": event_id,
             "type": event_type,
@@ -223,9 +244,11 @@ def _fold(
             "precision": _precision(event.occurred_at),
             "recorded_at": event.recorded_at,
             "position": event.position,
-            "status": claim_status(event_type, data, event.sources, trail, voided=voided),
+            "status": claim_status(event.sources, trail, voided=voided),
             "data": data,
             "sources": event.sources,
+            "origins": origin_count(event.sources),
+            "anonymous_only": anonymous_only(event.sources),
             "statements": trail,
             "corrections": [] if fixes is None else [_correction(c) for c in fixes],
         }
@@ -236,7 +259,38 @@ def _fold(
     if not relevant and not speaks:
         return None
     trail_of = _Trail(entity_id, unique, relevant, statements, correction_events)
-    return EntityView(PROJECTIONS[kind](entity_id, claims), claims, trail_of)
+    return EntityView(PROJECTIONS[kind](entity_id, claims, context), claims, trail_of)
+
+
+def _trail(
+    event_type: str,
+    data: dict[str, Any],
+    sources: list[dict[str, Any]],
+    said: Iterable[tuple[int, dict[str, Any]]],
+    context: Context,
+) -> list[dict[str, Any]]:
+    """The claim's statements, each with whether it `counts` for this claim (`ledger.claims`): by a
+    party or a party's group at the statement's world time, or, for a retraction, by an origin."""
+    trail: list[dict[str, Any]] = []
+    if not said:
+        return trail
+    parties = set(parties_of(event_type, data))
+    # A claim naming a partnership but not its parties also has the partnership's parties.
+    partnership = data.get("partnership") if "parties" not in data else None
+    origins = named_origins(sources)
+    for key, statement in said:
+        by = statement["by"]
+        if partnership is not None:
+            now = parties | set(context.partnership_parties(partnership, key))
+        else:
+            now = parties
+        counts = counts_for(statement["stance"], by, now, origins, partial(_in_group, context, now, key))
+        trail.append({**statement, "counts": counts})
+    return trail
+
+
+def _in_group(context: Context, parties: set[str], key: int, speaker: str) -> bool:
+    return any(context.grouped(speaker, party, key) for party in parties)
 
 
 def _names(fields: tuple[tuple[str, bool], ...], data: dict[str, Any], entity_id: str) -> bool:

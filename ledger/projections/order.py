@@ -17,13 +17,13 @@ from ledger.times import start_key
 from ledger.vocabulary.terms import APPLICABLE_STATUSES
 
 STRENGTH = {"reported": 0, "disputed": 1, "announced": 2, "confirmed": 2}
-_start_key = lru_cache(maxsize=1 << 16)(start_key)
+world_key = lru_cache(maxsize=1 << 16)(start_key)  # occurred_at's order key, parsed once per value
 
 
 def applicable(claims: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """The applicable claims, in the order in which the latest one wins (world time, basis, position)."""
     found = [c for c in claims if c["status"] in APPLICABLE_STATUSES]
-    found.sort(key=lambda c: (_start_key(c["occurred_at"]), STRENGTH[c["status"]], c["position"]))
+    found.sort(key=lambda c: (world_key(c["occurred_at"]), STRENGTH[c["status"]], c["position"]))
     return found
 
 

@@ -4,10 +4,13 @@ with which approvals."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ledger.projections.approvals import approvals_of
 from ledger.projections.order import Held, applicable
+
+if TYPE_CHECKING:
+    from ledger.projections.context import Context
 
 STAGES = {
     "talks.reported": "talks",
@@ -19,7 +22,7 @@ STAGES = {
 IDENTITY = ("parties", "plant", "scope")  # what the deal is, as opposed to how far it got
 
 
-def project(partnership_id: str, claims: Sequence[dict[str, Any]]) -> dict[str, Any]:
+def project(partnership_id: str, claims: Sequence[dict[str, Any]], context: Context) -> dict[str, Any]:
     """Fold the claims naming the partnership (claim JSON, world-time order); the latest applicable one
     sets a field (ties: `ledger.projections.order`).
 

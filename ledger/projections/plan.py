@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ledger.projections.order import Held, applicable
+
+if TYPE_CHECKING:
+    from ledger.projections.context import Context
 
 PLAN_TYPES = ("plan.announced", "plan.revised")
 CLOSURE_STATUSES = {
@@ -14,7 +17,7 @@ CLOSURE_STATUSES = {
 }
 
 
-def project(plan_id: str, claims: Sequence[dict[str, Any]]) -> dict[str, Any]:
+def project(plan_id: str, claims: Sequence[dict[str, Any]], context: Context) -> dict[str, Any]:
     """Fold the claims naming the plan (claim JSON, world-time order): the latest applicable
     `plan.announced` or `plan.revised` gives its measures (a revision replaces the list).
 

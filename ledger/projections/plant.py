@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from ledger.projections.approvals import approvals_of
-from ledger.projections.order import Held, applicable
+from ledger.projections.context import Context
+from ledger.projections.order import Held, applicable, world_key
 from ledger.projections.partnership import STAGES
 
 STATUSES = {
@@ -20,7 +21,7 @@ STATUSES = {
 PLAN_TYPES = ("plan.announced", "plan.revised")
 
 
-def project(plant_id: str, claims: Sequence[dict[str, Any]]) -> dict[str, Any]:
+def project(plant_id: str, claims: Sequence[dict[str, Any]], context: Context) -> dict[str, Any]:
     """Fold the claims naming the plant (claim JSON, world-time order); the latest applicable claim
     sets a field (ties: `ledger.projections.order`).
 
@@ -90,6 +91,7 @@ def project(plant_id: str, claims: Sequence[dict[str, Any]]) -> dict[str, Any]:
             stakes.append(_stake(data, claim))
             if data.get("percent") == 100:
                 held["operator"].set(data["to"], claim)
+    _follow_mergers(held["operator"], context)
     location, products = held["location"].value, held["products"].value
     return {
         "id": plant_id,
@@ -136,3 +138,13 @@ def _stake(data: dict[str, Any], claim: dict[str, Any]) -> dict[str, Any]:
         "since": claim["occurred_at"],
         "basis": claim["status"],
     }
+
+
+def _follow_mergers(operator: Held, context: Context) -> None:
+    """A merger after the operator took the plant hands the plant to the company that absorbed it."""
+    if operator.value is None or operator.claim is None:
+        return
+    absorbed = context.absorbed_by(operator.value, world_key(operator.claim["occurred_at"]))
+    if absorbed is not None:
+        into, merger = absorbed
+        operator.set(into, {"occurred_at": merger.occurred_at, "status": merger.status})

@@ -16,6 +16,7 @@ import orjson
 from ledger.entities import entity_kind
 from ledger.errors import IntegrityFailure
 from ledger.projections import EntityView, cyclic_gc_paused, fold
+from ledger.projections.context import Context, widened_by
 from ledger.store.connection import Transaction
 from ledger.store.projection_tables import ClaimDoc, EntityDoc
 from ledger.vocabulary.registry import first_entity
@@ -57,9 +58,10 @@ def entity_rows(tx: Transaction, first: str | None = None, last: str | None = No
     `first` to `last`, folded one entity at a time."""
     # A fold allocates containers by the million and makes no cycles: the cyclic collector would
     # rescan the live objects again and again (a tenth of a rebuild's time).
+    context = Context(tx.log.entity_events)
     with cyclic_gc_paused():
         for entity_id, events in tx.log.entity_stream(first, last):
-            view = fold(entity_id, tx.log.with_referenced(events))
+            view = fold(entity_id, tx.log.with_referenced(events), context=context)
             if view is not None:
                 yield _rows(entity_id, view)
 
@@ -74,8 +76,9 @@ def catch_up(tx: Transaction, folder: Folder = entity_rows) -> None:
         rebuild(tx, folder)
         return
     docs, claims, gone = [], [], []
-    for entity_id in sorted(tx.log.entities_since(checkpoint)):
-        view = fold(entity_id, tx.log.entity_events(entity_id))
+    context = Context(tx.log.entity_events)
+    for entity_id in sorted(_touched(tx, checkpoint, context)):
+        view = fold(entity_id, tx.log.entity_events(entity_id), context=context)
         if view is None:
             gone.append(entity_id)
             continue
@@ -86,6 +89,19 @@ def catch_up(tx: Transaction, folder: Folder = entity_rows) -> None:
     tx.projections.replace_entities(docs)
     tx.projections.replace_claims(claims)
     tx.projections.set_checkpoint(head)
+
+
+def _touched(tx: Transaction, checkpoint: int, context: Context) -> set[str]:
+    """The entities to refold after the checkpoint: those the new events are indexed under, and those
+    whose claims hang on facts the new events change (a parent company, a partnership's parties, a
+    plant's operator: `widened_by`)."""
+    touched = tx.log.entities_since(checkpoint)
+    widen: set[str] = set()
+    for event in tx.log.read(checkpoint):
+        widen |= widened_by(event, context, tx.log.events_by_id)
+    if widen:
+        touched |= tx.log.co_indexed(widen)
+    return touched
 
 
 def rebuild(tx: Transaction, folder: Folder = entity_rows) -> RebuildReport:

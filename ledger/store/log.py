@@ -264,3 +264,13 @@ class LogTables:
         # the few rows after the checkpoint.
         rows = self.sql.rows("SELECT entity_id FROM event_entities WHERE position > ?", (position,))
         return {row[0] for row in rows}
+
+    def co_indexed(self, entity_ids: Iterable[str]) -> set[str]:
+        """Every entity indexed under an event that one of `entity_ids` is indexed under (themselves too):
+        what a change to facts about them may change."""
+        rows = self.sql.rows_in(
+            "SELECT DISTINCT b.entity_id FROM event_entities a "
+            "JOIN event_entities b ON b.position = a.position WHERE a.entity_id IN ({keys})",
+            sorted(set(entity_ids)),
+        )
+        return {row[0] for row in rows} | set(entity_ids)

@@ -12,8 +12,10 @@ import pytest
 
 from ledger.events import StoredEvent
 from ledger.projections import EntityView, fold
+from ledger.projections.context import Context
 from ledger.times import bound_key, from_key, start_key
 from ledger.validation import validate_event, validate_replacement
+from ledger.vocabulary.registry import entities_in, upcast
 
 NIKKEI = {"name": "Nikkei", "kind": "press"}
 PARTNERSHIP = "partnership:nissan-foxconn-oppama"
@@ -90,9 +92,20 @@ class Log:
         data = {"reason": "entered by mistake"}
         return self.add("entry.voided", data, refs=[event.id], sources=[], **fields)
 
+    def indexed(self, entity_id: str) -> list[StoredEvent]:
+        """The events the store would index under the entity: those whose data names it, and the
+        statements and corrections about them (as recorded: what the store indexes at append time)."""
+        naming = {
+            e.id
+            for e in self.events
+            if not e.refs and entity_id in entities_in(e.type, upcast(e.type, e.v, e.data))
+        }
+        return [e for e in self.events if e.id in naming or not naming.isdisjoint(e.refs)]
+
     def fold(self, entity_id: str, *, as_of: str | None = None, known_at: int | None = None) -> EntityView:
         bound = None if as_of is None else bound_key(as_of)
-        view = fold(entity_id, self.events, as_of=bound, known_at=known_at)
+        context = Context(self.indexed, known_at)
+        view = fold(entity_id, self.events, as_of=bound, known_at=known_at, context=context)
         assert view is not None, f"nothing names {entity_id}"
         return view
 

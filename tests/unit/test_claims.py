@@ -96,12 +96,12 @@ def test_anonymous_sources_neither_block_nor_make_a_retraction(log):
     assert log.status(only_anonymous) == "reported"
 
 
-def test_a_partys_word_outranks_a_reporters_retraction(log):
+def test_a_retraction_by_every_origin_outranks_a_partys_word(log):
     talks = log.add("talks.reported", TALKS)
     log.says("retracted", "Nikkei", talks)
     log.says("confirmed", "company:nissan", talks)
 
-    assert log.status(talks) == "confirmed"
+    assert log.status(talks) == "retracted"  # v2: voided > retracted > the parties' stances
 
 
 def test_a_voided_claim_is_voided_and_keeps_its_trail(log):

@@ -1,0 +1,259 @@
+"""What one entity's fold needs to know about other entities: company groups, a partnership's parties,
+mergers and who operates a plant.
+
+A claim's status can hang on facts recorded elsewhere: a parent company's denial counts for its
+subsidiary's deal (the group rule), a completion counts statements by the partnership's parties, and a
+merger moves the absorbed companies' plants. `Context` answers those questions from the events of the
+entities concerned, read through `load` (the entity index), lazily and once per entity. It is pure
+Python; the caller decides where events come from.
+
+The facts it uses are judged by their own parties only: a parent-company claim, or a claim naming a
+partnership's parties, counts the statements of the companies it names, never those of their groups.
+That keeps the rule from depending on itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from ledger.claims import claim_status, corrected
+from ledger.events import StoredEvent
+from ledger.projections.order import STRENGTH, world_key
+from ledger.times import recorded_key
+from ledger.vocabulary.registry import CATEGORIES, STANCES, entities_in, parties_of, upcast
+from ledger.vocabulary.terms import APPLICABLE_STATUSES
+
+Loader = Callable[[str], list[StoredEvent]]  # an entity's events and the events they reference
+_start_key = world_key
+_PARENT_TYPES = ("company.registered", "company.parent_changed", "company.spun_off")
+MAX_DEPTH = 32  # a parent chain longer than this is a data error (or a cycle): stop walking
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """A claim as seen from another entity: its world-time order key, type, current data and status."""
+
+    key: int
+    strength: int
+    position: int
+    type: str
+    data: dict[str, Any]
+    status: str
+    occurred_at: str
+
+    @property
+    def applies(self) -> bool:
+        return self.status in APPLICABLE_STATUSES
+
+    @property
+    def order(self) -> tuple[int, int, int]:
+        return (self.key, self.strength, self.position)
+
+
+@dataclass
+class Context:
+    """Lazily read facts about other entities, as the ledger knew them at `known_at` (None: now)."""
+
+    load: Loader
+    known_at: int | None = None
+    _facts: dict[str, list[Fact]] = field(default_factory=dict, repr=False)
+    _operators: dict[str, str | None] = field(default_factory=dict, repr=False)
+
+    # -- groups ------------------------------------------------------------------------------------------
+    def parent(self, company: str, at: int) -> str | None:
+        """The company's parent at world time `at` (None: independent, or not known)."""
+        parent = None
+        for fact in self.facts(company):
+            if fact.key > at:
+                break
+            if not fact.applies or fact.type not in _PARENT_TYPES or fact.data.get("company") != company:
+                continue
+            if fact.type == "company.registered":
+                parent = fact.data.get("parent", parent)  # a registration without parent says nothing
+            elif fact.type == "company.parent_changed":
+                parent = fact.data.get("parent")
+            else:  # spun off: on its own from now on
+                parent = None
+        return parent
+
+    def ancestors(self, company: str, at: int) -> list[str]:
+        """The parent chain, nearest first."""
+        chain: list[str] = []
+        current = self.parent(company, at)
+        while current is not None and current not in chain and current != company and len(chain) < MAX_DEPTH:
+            chain.append(current)
+            current = self.parent(current, at)
+        return chain
+
+    def grouped(self, speaker: str, party: str, at: int) -> bool:
+        """Whether `speaker` is in `party`'s group at `at`: on its parent chain, or below it."""
+        if not speaker.startswith("company:") or not party.startswith("company:"):
+            return False
+        return speaker in self.ancestors(party, at) or party in self.ancestors(speaker, at)
+
+    # -- partnerships ----------------------------------------------------------------------------------
+    def partnership_parties(self, partnership: str, at: int) -> tuple[str, ...]:
+        """The partnership's parties as projected at `at`: the latest applicable claim naming them, else
+        the latest one that is not voided (its identity stays known while a stage is denied)."""
+        applicable: tuple[str, ...] = ()
+        fallback: tuple[str, ...] = ()
+        for fact in self.facts(partnership):
+            if fact.key > at:
+                break
+            if fact.data.get("partnership") != partnership or "parties" not in fact.data:
+                continue
+            if fact.applies:
+                applicable = tuple(fact.data["parties"])
+            if fact.status != "voided":
+                fallback = tuple(fact.data["parties"])
+        return applicable or fallback
+
+    # -- plants and mergers ----------------------------------------------------------------------------
+    def absorbed_by(self, company: str, since: int) -> tuple[str, Fact] | None:
+        """The company that absorbed `company` by an applicable merger at or after `since`, following
+        later mergers of the absorber too; None if it was not absorbed."""
+        found: tuple[str, Fact] | None = None
+        seen = {company}
+        current, after = company, since
+        while len(seen) <= MAX_DEPTH:
+            merger = next(
+                (
+                    f
+                    for f in self.facts(current)
+                    if f.type == "company.merged"
+                    and f.applies
+                    and f.key >= after
+                    and current in f.data["companies"]
+                ),
+                None,
+            )
+            if merger is None or merger.data["into"] in seen:
+                return found
+            current, after = merger.data["into"], merger.key
+            seen.add(current)
+            found = (current, merger)
+        return found
+
+    def operator(self, plant: str) -> str | None:
+        """Who operates the plant, as its own projection says."""
+        if plant not in self._operators:
+            from ledger.projections.fold import fold  # the plant's fold may ask this context again
+
+            view = fold(plant, self.load(plant), known_at=self.known_at, context=self)
+            self._operators[plant] = None if view is None else view.state["operator"]
+        return self._operators[plant]
+
+    def subtree(self, company: str) -> set[str]:
+        """The company and every company any claim has ever placed below it (whatever their status:
+        this is what may change, not what holds)."""
+        found = {company}
+        frontier = [company]
+        while frontier and len(found) < 10_000:
+            parent = frontier.pop()
+            for fact in self.facts(parent):
+                child = fact.data.get("company")
+                if fact.data.get("parent") == parent and child and child not in found:
+                    found.add(child)
+                    frontier.append(child)
+        return found
+
+    def plants_named(self, company: str) -> set[str]:
+        """Plants named by the claims indexed under a company (candidates for what it operates)."""
+        found: set[str] = set()
+        for fact in self.facts(company):
+            if "plant" in fact.data and fact.data["plant"].startswith("plant:"):
+                found.add(fact.data["plant"])
+            if fact.type == "company.spun_off":
+                found.update(fact.data.get("plants", ()))
+        return found
+
+    # -- reading ---------------------------------------------------------------------------------------
+    def facts(self, entity_id: str) -> list[Fact]:
+        """The claims indexed under the entity, current data and status, in world-time order."""
+        found = self._facts.get(entity_id)
+        if found is None:
+            found = self._facts[entity_id] = _facts(self.load(entity_id), self.known_at)
+        return found
+
+
+def _facts(events: list[StoredEvent], known_at: int | None) -> list[Fact]:
+    events = [e for e in events if known_at is None or recorded_key(e.recorded_at) <= known_at]
+    corrections: dict[str, list[StoredEvent]] = {}
+    statements: dict[str, list[tuple[int, int, StoredEvent]]] = {}
+    for event in sorted(events, key=lambda e: e.position):
+        category = CATEGORIES[event.type]
+        if category == "correction":
+            corrections.setdefault(event.refs[0], []).append(event)
+        elif category == "statement":
+            for ref in event.refs:
+                statements.setdefault(ref, []).append((_start_key(event.occurred_at), event.position, event))
+    facts = []
+    for event in events:
+        if CATEGORIES[event.type] != "claim":
+            continue
+        data, voided = corrected(event, corrections.get(event.id, ()))
+        data = upcast(event.type, event.v, data)
+        parties = set(parties_of(event.type, data))
+        trail = []
+        for _key, _position, said in sorted(statements.get(event.id, ()), key=lambda s: s[:2]):
+            said_data, said_voided = corrected(said, corrections.get(said.id, ()))
+            stance = STANCES[said.type]
+            trail.append(
+                {
+                    "by": said_data["by"],
+                    "stance": stance,
+                    "voided": said_voided,
+                    "counts": said_data["by"] in parties or stance == "retracted",
+                }
+            )
+        status = claim_status(event.sources, trail, voided=voided)
+        key = _start_key(event.occurred_at)
+        facts.append(
+            Fact(key, STRENGTH.get(status, 0), event.position, event.type, data, status, event.occurred_at)
+        )
+    facts.sort(key=lambda f: f.order)
+    return facts
+
+
+# What a change of which event type may change in the folds of entities other than those it names.
+_STRUCTURE_TYPES = frozenset(_PARENT_TYPES) | {"company.merged"}  # groups and mergers
+_OPERATOR_TYPES = frozenset(
+    {"plant.registered", "plant.operator_changed", "plant.reopened", "plant.stake_transferred"}
+) | {"company.spun_off", "company.merged"}
+
+
+def widened_by(
+    event: StoredEvent, context: Context, lookup: Callable[[list[str]], dict[str, StoredEvent]]
+) -> set[str]:
+    """The entities whose co-indexed entities must be refolded because `event` arrived: the companies
+    whose group it may change (and everything below them), the partnership whose parties it may name,
+    the plants whose operator it may change. A correction widens by its target, before and after."""
+    if CATEGORIES[event.type] == "correction":
+        target = lookup([event.refs[0]]).get(event.refs[0])
+        if target is None or CATEGORIES[target.type] != "claim":
+            return set()
+        found = widened_by(target, context, lookup)
+        if event.type == "entry.corrected":
+            found |= widened_by(replace(target, data=event.data["replacement"]), context, lookup)
+        return found
+    if CATEGORIES[event.type] != "claim":
+        return set()
+    data = upcast(event.type, event.v, event.data)
+    found: set[str] = set()
+    named = entities_in(event.type, data)
+    if event.type in _STRUCTURE_TYPES:
+        for company in named:
+            if company.startswith("company:"):
+                found |= context.subtree(company)
+    if "parties" in data and "partnership" in data:
+        found.add(data["partnership"])
+    if event.type in _OPERATOR_TYPES:
+        found.update(e for e in named if e.startswith(("plant:", "company:")))
+    return found
+
+
+def no_context() -> Context:
+    """A context that knows nothing beyond the entity itself (a fold of an isolated set of events)."""
+    return Context(lambda _entity_id: [])
