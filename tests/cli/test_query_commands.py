@@ -33,17 +33,27 @@ def keys(contract: str, extras: str = "") -> set[str]:
 
 
 PLANT_KEYS = keys(
-    "id name operator location employees status status_basis producers stakes partnerships plans",
-    "kind products status_since closure_effective_by",
+    "id name operator location employees status status_basis producers stakes partnerships plans"
+    " capacity products deals approvals",
+    "kind status_since closure_effective_by operator_since",
 )
-PARTNERSHIP_KEYS = keys("id parties plant scope stage stage_basis acquisition claims", "kind stage_since")
-ACQUISITION_KEYS = keys("acquirer stake basis", "since plant scope")
-COMPANY_KEYS = keys("id name plants partnerships plans", "kind country aliases")
-PLAN_KEYS = keys("id company title measures basis", "kind plants announced_at")
-CLAIM_KEYS = keys("id type occurred_at position status sources statements", "data recorded_at corrections")
-STATEMENT_KEYS = keys("id by stance occurred_at position quote", "voided")
+PARTNERSHIP_KEYS = keys(
+    "id parties plant scope stage stage_basis acquisition claims price conditions long_stop approvals"
+    " not_applicable",
+    "kind stage_since",
+)
+ACQUISITION_KEYS = keys("acquirer percent stake_text price basis", "since plant scope")
+COMPANY_KEYS = keys(
+    "id name plants partnerships plans parent owners subsidiaries merged_into aliases", "kind country lei"
+)
+PLAN_KEYS = keys("id company title measures basis plants", "kind announced_at revised_at")
+CLAIM_KEYS = keys(
+    "id type occurred_at position status sources statements data origins anonymous_only precision",
+    "recorded_at corrections",
+)
+STATEMENT_KEYS = keys("id by stance occurred_at position quote counts", "voided")
 CORRECTION_KEYS = keys("id type reason position recorded_at")
-ENTRY_KEYS = keys("position id type occurred_at recorded_at sources", "category refs data note")
+ENTRY_KEYS = keys("position id type occurred_at recorded_at sources precision", "category refs data note")
 ENTRY_EXTRA_KEYS = {
     "claim": keys("status statements"),
     "statement": keys("stance voided"),
@@ -232,7 +242,7 @@ def test_list_of_an_unknown_kind_is_a_usage_error(db_url, seeded):
     assert result.exit_code == 2
     assert (
         one_error_line(result)
-        == "error: KIND: expected one of companies, plants, partnerships, plans, got 'factories'"
+        == "error: KIND: expected one of companies, plants, partnerships, plans, authorities, got 'factories'"
     )
 
 
