@@ -14,7 +14,7 @@ from typing import Any, BinaryIO
 
 from typing_extensions import Unpack
 
-from ledger import queries
+from ledger import queries, reindex
 from ledger.errors import InvalidArgument, NotEmpty
 from ledger.events import StoredEvent
 from ledger.jsonl import dump_event, read_lines
@@ -84,6 +84,8 @@ class Ledger:
             path.parent.mkdir(parents=True, exist_ok=True)
         self.store.upgrade_schema()
         with self.store.writing() as tx:
+            if not tx.log.index_changed():  # a ledger from before the index followed corrections
+                reindex.backfill(tx)
             sync.catch_up(tx, self._folder(tx))
         return HEAD_REVISION
 
@@ -126,7 +128,7 @@ class Ledger:
         """Import a JSONL stream as one transaction: all of it or, on any error, none of it.
 
         `restore` loads an export into an empty ledger keeping its positions, times, hashes and each
-        event's `v` (or its absence). `vocabulary` is the version of lines without `v` (they are stored
+        event's `v` (or its absence: such an event predates versions and is read as v1). `vocabulary` is the version of lines without `v` (they are stored
         with it). `dry_run` does all the checks, then rolls back.
         """
         if vocabulary not in VERSIONS:
@@ -147,7 +149,7 @@ class Ledger:
                     raise NotEmpty
                 appender = Appender(tx, restore=restore, keep_appended=False)
                 chunk = []
-                for item in read_lines(stream, on_bytes, version=vocabulary, restore=restore):
+                for item in read_lines(stream, on_bytes, version=1 if restore else vocabulary, restore=restore):
                     chunk.append(item)
                     read += 1
                     if len(chunk) >= IMPORT_CHUNK:

@@ -15,6 +15,7 @@ from typing import Any
 
 import orjson
 
+from ledger import reindex
 from ledger.errors import Conflict, ExpectationFailed, IntegrityFailure, InvalidEvent
 from ledger.events import MAX_LINE_BYTES, NewEvent, StoredEvent
 from ledger.hashing import canonical_json, chain_hash
@@ -106,7 +107,22 @@ class Appender:
                 raise e.at_line(line) if line is not None else e from None
             if row is not None:
                 rows.append(row)
+                if event.type == "entry.corrected":
+                    # The index follows the correction: write what came before, then move the
+                    # target (and its statements) to the entities of the corrected data.
+                    self.tx.log.insert(rows)
+                    rows = []
+                    self._follow(event, row.position, targets)
         self.tx.log.insert(rows)
+
+    def _follow(self, correction: NewEvent, position: int, targets: dict[str, _Target]) -> None:
+        target_id = correction.refs[0]
+        target = self.tx.log.events_by_id([target_id])[target_id]
+        moved = reindex.moves(self.tx, target, correction.data["replacement"], position)
+        self.tx.log.move_index(reindex.changes(moved, position))
+        for known in targets.values():  # later events of this chunk see the moved index
+            if known.position in moved:
+                known.entities = set(moved[known.position][1])
 
     def _row(
         self,
@@ -147,7 +163,6 @@ class Appender:
             event = replace(event, data={**event.data, "replacement": replacement})
             added = entities_in(target.type, upcast(target.type, version, replacement))
             entities.update(dict.fromkeys(added))
-            target.entities.update(added)  # later statements in this chunk see the corrected names
         entities.update(dict.fromkeys(entities_in(event.type, upcast(event.type, event.v, event.data))))
 
         # Idempotency: a known id with identical content is skipped, with other content refused.

@@ -16,6 +16,12 @@ from ledger.store.sql import Sql
 EVENT_COLUMNS = ("position", "id", "type", "occurred_at", "recorded_at", "body", "prev_hash", "hash")
 _COLUMNS = ", ".join(EVENT_COLUMNS)
 _E_COLUMNS = ", ".join("e." + c for c in EVENT_COLUMNS)
+# An index pair (x.entity_id, x.position) holds unless a correction took it away and none put it back.
+_INDEXED = (
+    "NOT EXISTS (SELECT 1 FROM index_changes c WHERE c.entity_id = x.entity_id AND c.position = x.position "
+    "AND c.present = 0 AND NOT EXISTS (SELECT 1 FROM index_changes d WHERE d.entity_id = c.entity_id "
+    "AND d.position = c.position AND d.at_position > c.at_position))"
+)
 EventRowTuple = Sequence[Any]  # a row selected with EVENT_COLUMNS
 
 
@@ -139,28 +145,80 @@ class LogTables:
         return {event_id: (int(position), event_type) for event_id, position, event_type in rows}
 
     def current_entities(self, positions: Sequence[int]) -> dict[int, set[str]]:
-        """Entities each event is indexed under, plus those its corrections added (its current names)."""
+        """The entities each event is indexed under now (corrections may have moved it)."""
         result: dict[int, set[str]] = {p: set() for p in positions}
         for entity, position in self.sql.rows_in(
-            "SELECT entity_id, position FROM event_entities WHERE position IN ({keys})", positions
-        ):
-            result[int(position)].add(entity)
-        for target, entity in self.sql.rows_in(
-            # CROSS JOIN fixes the join order on SQLite: from the few references to these events, never
-            # from every correction in the log (the planner's pick without statistics, 56 of 125 s of a
-            # 1M-event import). PostgreSQL plans it as the inner join it is.
-            "SELECT r.ref_position, x.entity_id FROM event_refs r "
-            "CROSS JOIN events e CROSS JOIN event_entities x "
-            "WHERE r.ref_position IN ({keys}) AND e.position = r.position "
-            "AND e.type = 'entry.corrected' AND x.position = r.position",
+            "SELECT x.entity_id, x.position FROM event_entities x "
+            f"WHERE x.position IN ({{keys}}) AND {_INDEXED}",
             positions,
         ):
-            result[int(target)].add(entity)
+            result[int(position)].add(entity)
         return result
 
     def latest_position_of(self, entity_id: str) -> int:
-        rows = self.sql.rows("SELECT MAX(position) FROM event_entities WHERE entity_id = ?", (entity_id,))
+        rows = self.sql.rows(
+            f"SELECT MAX(x.position) FROM event_entities x WHERE x.entity_id = ? AND {_INDEXED}", (entity_id,)
+        )
         return int(rows[0][0] or 0)
+
+    def move_index(self, changes: Sequence[tuple[str, int, int, bool]]) -> None:
+        """Record (entity, event position, correction position, present) changes of the index: a pair
+        added joins `event_entities` if it was never there, a pair taken away stays there, and
+        `index_changes` says which holds from the correction on."""
+        if not changes:
+            return
+        added = sorted({(e, p) for e, p, _at, present in changes if present})
+        if added:
+            have = {
+                (e, int(p))
+                for e, p in self.sql.rows_in(
+                    "SELECT entity_id, position FROM event_entities WHERE position IN ({keys})",
+                    sorted({p for _e, p in added}),
+                )
+            }
+            self.sql.insert(
+                "event_entities", "entity_id, position", [pair for pair in added if pair not in have]
+            )
+        self.sql.insert(
+            "index_changes",
+            "entity_id, position, at_position, present",
+            [(e, p, at, int(present)) for e, p, at, present in changes],
+        )
+
+    def index_changed(self) -> bool:
+        """Whether any correction has changed the index yet."""
+        return bool(self.sql.rows("SELECT 1 FROM index_changes LIMIT 1"))
+
+    def statements_about(self, positions: Sequence[int]) -> dict[int, list[int]]:
+        """Positions of the statements that reference each of these events."""
+        result: dict[int, list[int]] = {p: [] for p in positions}
+        for target, position in self.sql.rows_in(
+            "SELECT r.ref_position, r.position FROM event_refs r CROSS JOIN events e "
+            "WHERE r.ref_position IN ({keys}) AND e.position = r.position AND e.type LIKE 'report.%'",
+            positions,
+        ):
+            result[int(target)].append(int(position))
+        return result
+
+    def events_at(self, positions: Iterable[int]) -> dict[int, StoredEvent]:
+        wanted = sorted(set(positions))
+        rows = self.sql.rows_in(f"SELECT {_COLUMNS} FROM events WHERE position IN ({{keys}})", wanted)
+        return {int(row[0]): stored_event(row) for row in rows}
+
+    def corrections(self, of: int | None = None) -> Iterator[StoredEvent]:
+        """Every entry.corrected (of the event at position `of`, if given), in position order."""
+        if of is None:
+            sql, params = (
+                f"SELECT {_COLUMNS} FROM events WHERE type = 'entry.corrected' ORDER BY position",
+                (),
+            )
+        else:
+            sql = (
+                f"SELECT {_E_COLUMNS} FROM event_refs r CROSS JOIN events e WHERE r.ref_position = ? "
+                "AND e.position = r.position AND e.type = 'entry.corrected' ORDER BY e.position"
+            )
+            params = (of,)
+        return map(stored_event, self.sql.rows(sql, params))
 
     # -- reading in order ---------------------------------------------------------------------------------
     def rows(self, since: int = 0, batch: int = 5000) -> Iterator[EventRowTuple]:
@@ -195,7 +253,7 @@ class LogTables:
             # From the entity's index rows to their events, whatever other filter is given (CROSS JOIN
             # keeps SQLite from starting at, say, every event of a type).
             source = "event_entities x CROSS JOIN events e"
-            where = ["x.entity_id = ?", "x.position > ?", "e.position = x.position"]
+            where = ["x.entity_id = ?", "x.position > ?", "e.position = x.position", _INDEXED]
             params = [entity, since]
         if event_type is not None:
             where.append("e.type = ?")

@@ -6,7 +6,18 @@ tables are derived and rebuilt at will. Triggers that make the log append-only l
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+)
 
 # On SQLite only INTEGER PRIMARY KEY is the rowid itself (64-bit there too); BIGINT would add an index.
 Position = BigInteger().with_variant(Integer(), "sqlite")
@@ -54,6 +65,16 @@ event_refs = Table(
     sqlite_with_rowid=False,
 )
 Index("ix_event_refs_ref_position", event_refs.c.ref_position)
+
+# Pairs of the index that corrections added or took away (append-only; migration 0004).
+index_changes = Table(
+    "index_changes",
+    metadata,
+    Column("entity_id", String(200), primary_key=True),
+    Column("position", BigInteger, primary_key=True),
+    Column("at_position", BigInteger, primary_key=True),
+    Column("present", SmallInteger, nullable=False),
+)
 
 # -- projections (derived; never the source of truth) ----------------------------------------------------
 projected_entities = Table(

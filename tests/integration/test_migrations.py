@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import sqlite3
@@ -13,15 +12,16 @@ from pathlib import Path
 import pytest
 from alembic.config import Config
 from sqlalchemy import create_engine, inspect
-from support.factories import EVERY_TYPE, TALKS, statement, talks
+from support.factories import EVERY_TYPE, TALKS
 from support.runner import jsonl, ledger_cli, one_error_line, state
+from support.v1_ledger import v1_ledger
 
 import ledger
 from alembic import command
 from ledger.store import migrations
 
 REPO = Path(__file__).resolve().parents[2]
-LOG_TABLES = {"events", "event_entities", "event_refs"}
+LOG_TABLES = {"events", "event_entities", "event_refs", "index_changes"}
 
 
 def tables(url: str) -> set[str]:
@@ -182,29 +182,19 @@ def test_the_development_checkout_runs_its_own_migrations():
     assert Path(migrations.script_location()) == REPO / "alembic"
 
 
-def test_upgrading_a_ledger_with_events_keeps_them_and_rebuilds_its_projections(blank_db_url, tmp_path):
-    """0003 recreates a projection table; the log is untouched and the next command sees full state."""
-    engine = create_engine(blank_db_url)
-    with engine.begin() as connection:
-        config = Config()
-        config.set_main_option("script_location", migrations.script_location())
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0002")
-    engine.dispose()
-    claim = talks()
-    events = [claim, statement("confirmed", "company:nissan", claim)]
-    lines = "".join(json.dumps(e) + "\n" for e in events)
-    # Write the events with 0002's tables, as a ledger of that version would have.
+def test_upgrading_a_ledger_with_events_keeps_them_and_rebuilds_its_projections(blank_db_url):
+    """0003 recreates a projection table and 0004 clears the projections; the log is untouched and the
+    next command sees full state."""
+    v1_ledger(blank_db_url, revision="0002")
     with ledger.open(blank_db_url) as lg:
         lg.store._schema_checked = True
-        lg.import_jsonl([line.encode() for line in lines.splitlines(keepends=True)])
         before = lg.head()
 
     assert ledger_cli(blank_db_url, "init").exit_code == 0
 
     with ledger.open(blank_db_url) as lg:
         assert lg.head() == before
-        assert lg.show("partnership:nissan-foxconn-oppama")["stage_basis"] == "confirmed"
+        assert lg.show("partnership:nissan-foxconn-oppama")["stage_basis"] == "reported"
     assert ledger_cli(blank_db_url, "rebuild", "--check").exit_code == 0
 
 

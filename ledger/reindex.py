@@ -1,0 +1,87 @@
+"""The entity index follows corrections: when an `entry.corrected` changes the entities an event names,
+the event (and, for a claim, every statement about it) moves from the old entities to the new ones.
+
+A claim's entities are those of its current data; a statement's are those of the claims it speaks about
+plus its speaker, when the speaker is a company or an authority. The moves are recorded as changes of
+the index at the correction's position (`LogTables.move_index`), never by rewriting a row, so a listing
+by entity shows the claim under its new entities from the correction on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ledger.events import StoredEvent
+from ledger.store.connection import Transaction
+from ledger.vocabulary.registry import category, entities_in, upcast
+
+IndexChange = tuple[str, int, int, bool]  # entity, event position, correction position, present
+
+
+def moves(
+    tx: Transaction, target: StoredEvent, replacement: dict[str, Any], at_position: int
+) -> dict[int, tuple[set[str], set[str]]]:
+    """(entities now, entities after the correction) of each event whose index the correction of
+    `target` with `replacement` changes, by position."""
+    now = tx.log.current_entities([target.position])[target.position]
+    if category(target.type) == "statement":
+        return {target.position: (now, _statement_entities(tx, target, replacement["by"], {}))}
+    after = set(entities_in(target.type, upcast(target.type, target.v, replacement)))
+    found = {target.position: (now, after)}
+    about = tx.log.statements_about([target.position])[target.position]
+    if about:
+        current = tx.log.current_entities(about)
+        for statement in tx.log.events_at(about).values():
+            was = current[statement.position]
+            becomes = _statement_entities(tx, statement, None, {target.position: after})
+            if was != becomes:
+                found[statement.position] = (was, becomes)
+    return found
+
+
+def _statement_entities(
+    tx: Transaction, statement: StoredEvent, by: str | None, overrides: dict[int, set[str]]
+) -> set[str]:
+    """A statement's entities: those of the claims it references (as `overrides` has them, else as
+    indexed now) and its speaker's (`by`, else its current speaker)."""
+    located = tx.log.locate(statement.refs)
+    positions = [located[ref][0] for ref in statement.refs if ref in located]
+    current = tx.log.current_entities([p for p in positions if p not in overrides])
+    found: set[str] = set()
+    for position in positions:
+        found |= overrides.get(position, current.get(position, set()))
+    speaker = by if by is not None else _current_speaker(tx, statement)
+    found |= set(entities_in(statement.type, {"by": speaker}))
+    return found
+
+
+def _current_speaker(tx: Transaction, statement: StoredEvent) -> str:
+    """The statement's `by` after the corrections recorded so far."""
+    speaker = statement.data["by"]
+    for correction in tx.log.corrections(of=statement.position):
+        speaker = correction.data["replacement"]["by"]
+    return speaker
+
+
+def changes(moved: dict[int, tuple[set[str], set[str]]], at_position: int) -> list[IndexChange]:
+    """The index changes that take each event from its entities now to its entities after."""
+    found: list[IndexChange] = []
+    for position, (now, after) in sorted(moved.items()):
+        found += [(entity, position, at_position, True) for entity in sorted(after - now)]
+        found += [(entity, position, at_position, False) for entity in sorted(now - after)]
+    return found
+
+
+def backfill(tx: Transaction) -> int:
+    """Replay the corrections recorded before the index followed them (a ledger upgraded from schema
+    0003), in position order; returns how many changed the index."""
+    changed = 0
+    for correction in tx.log.corrections():
+        target_id = correction.refs[0]
+        target = tx.log.events_by_id([target_id])[target_id]
+        moved = moves(tx, target, correction.data["replacement"], correction.position)
+        found = changes(moved, correction.position)
+        if found:
+            tx.log.move_index(found)
+            changed += 1
+    return changed
