@@ -128,8 +128,9 @@ class Ledger:
         """Import a JSONL stream as one transaction: all of it or, on any error, none of it.
 
         `restore` loads an export into an empty ledger keeping its positions, times, hashes and each
-        event's `v` (or its absence: such an event predates versions and is read as v1). `vocabulary` is the version of lines without `v` (they are stored
-        with it). `dry_run` does all the checks, then rolls back.
+        event's `v` (or its absence: such an event predates versions and is read as v1). `vocabulary` is
+        the version of other lines without `v` (they are stored with it). `dry_run` does all the checks,
+        then rolls back.
         """
         if vocabulary not in VERSIONS:
             raise InvalidArgument(
@@ -149,7 +150,8 @@ class Ledger:
                     raise NotEmpty
                 appender = Appender(tx, restore=restore, keep_appended=False)
                 chunk = []
-                for item in read_lines(stream, on_bytes, version=1 if restore else vocabulary, restore=restore):
+                version = 1 if restore else vocabulary
+                for item in read_lines(stream, on_bytes, version=version, restore=restore):
                     chunk.append(item)
                     read += 1
                     if len(chunk) >= IMPORT_CHUNK:

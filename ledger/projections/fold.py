@@ -75,9 +75,10 @@ class _Trail:
 
     entity_id: str
     events: dict[int, StoredEvent]  # by position
-    claims: list[dict[str, Any]]  # claim JSON of every claim in view that names or named the entity
+    claims: list[dict[str, Any]]  # claim JSON of every claim in view whose current data names the entity
     statements: list[dict[str, Any]]  # trail JSON of every statement in view
     corrections: list[StoredEvent]
+    moved: set[str]  # ids of claims corrected away from the entity
     _entries: list[dict[str, Any]] | None = None
 
     def entries(self) -> list[dict[str, Any]]:
@@ -217,7 +218,7 @@ def _fold(
             speaks = data["by"] == entity_id or event.data["by"] == entity_id
 
     claims: list[dict[str, Any]] = []  # claims whose current data names the entity
-    relevant: list[dict[str, Any]] = []  # ... or whose recorded data did
+    moved: set[str] = set()  # claims a correction took away from it: their corrections stay in its history
     for _, _, event in claim_items:
         event_id = event.id
         event_type = event.type
@@ -233,8 +234,9 @@ def _fold(
             data, voided = corrected(event, fixes)
             data = upcast(event_type, event.v, data)
             names_now = _names(naming[event_type], data, entity_id)
-            recorded = upcast(event_type, event.v, event.data)
-            if not names_now and not _names(naming[event_type], recorded, entity_id):
+            if not names_now:
+                if _names(naming[event_type], upcast(event_type, event.v, event.data), entity_id):
+                    moved.add(event_id)
                 continue
         trail = _trail(event_type, data, event.sources, said_about.get(event_id, ()), context)
         claim = {
@@ -252,13 +254,11 @@ def _fold(
             "statements": trail,
             "corrections": [] if fixes is None else [_correction(c) for c in fixes],
         }
-        relevant.append(claim)
-        if names_now:
-            claims.append(claim)
+        claims.append(claim)
 
-    if not relevant and not speaks:
+    if not claims and not speaks:
         return None
-    trail_of = _Trail(entity_id, unique, relevant, statements, correction_events)
+    trail_of = _Trail(entity_id, unique, claims, statements, correction_events, moved)
     return EntityView(PROJECTIONS[kind](entity_id, claims, context), claims, trail_of)
 
 
@@ -333,7 +333,7 @@ def _history(trail: _Trail) -> list[dict[str, Any]]:
             extra = {"stance": said["stance"], "voided": said["voided"]}
             entries.append((_start_key(event.occurred_at), event.position, _entry(event, "statement", extra)))
     for event in trail.corrections:
-        if event.refs[0] in relevant_ids:
+        if event.refs[0] in relevant_ids or event.refs[0] in trail.moved:
             entry = _entry(event, "correction", {"reason": event.data["reason"]})
             entries.append((_start_key(event.occurred_at), event.position, entry))
     entries.sort()  # (start key, position) is unique, so the entries themselves are never compared

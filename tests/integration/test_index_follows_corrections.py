@@ -1,0 +1,95 @@
+"""A claim's entities are those of its current data: after a correction changes them, every query by
+entity finds the claim and its statements under the new entities and no longer under the old ones; as
+the ledger knew it before the correction, under the old ones (contract v2, section 4, "Index")."""
+
+from __future__ import annotations
+
+import pytest
+from support.factories import an_event, correction, statement
+
+OLD_DEAL = "partnership:nissan-honda"
+NEW_DEAL = "partnership:nissan-foxconn"
+HONDA, FOXCONN, NISSAN = "company:honda", "company:foxconn", "company:nissan"
+
+
+def talks_with(partnership: str, partner: str) -> dict:
+    data = {"partnership": partnership, "parties": [NISSAN, partner], "scope": "EVs at Oppama"}
+    return an_event("talks.reported", data, occurred_at="2025-07-01")
+
+
+@pytest.fixture
+def corrected(lg):
+    """Talks entered as Nissan-Honda, denied by Honda, then corrected to Nissan-Foxconn; Foxconn then
+    confirms. Returns (claim, denial, correction, confirmation) as stored, and the ledger time just
+    before the correction."""
+    claim = talks_with(OLD_DEAL, HONDA)
+    denial = statement("denied", HONDA, claim, occurred_at="2025-07-02")
+    lg.append_many([claim, denial])
+    [before] = lg.events(limit=1, reverse=True)
+    fix = correction(claim, talks_with(NEW_DEAL, FOXCONN)["data"])
+    lg.append(fix)
+    confirmation = statement("confirmed", FOXCONN, claim, occurred_at="2025-07-03")
+    lg.append(confirmation)
+    return claim, denial, fix, confirmation, before.recorded_at
+
+
+def ids(events) -> list[str]:
+    return [e.id for e in events]
+
+
+def test_events_by_entity_list_the_claim_and_all_its_statements_under_the_new_entities(lg, corrected):
+    claim, denial, fix, confirmation, _ = corrected
+
+    assert ids(lg.events(entity=NEW_DEAL)) == [claim["id"], denial["id"], fix["id"], confirmation["id"]]
+    assert ids(lg.events(entity=FOXCONN)) == [claim["id"], denial["id"], fix["id"], confirmation["id"]]
+
+
+def test_the_old_entities_keep_only_the_correction(lg, corrected):
+    _, denial, fix, _, _ = corrected
+
+    assert ids(lg.events(entity=OLD_DEAL)) == [fix["id"]]
+    assert ids(lg.events(entity=HONDA)) == [denial["id"], fix["id"]]  # Honda still spoke
+
+
+def test_history_and_claims_of_the_new_partnership_show_the_whole_trail(lg, corrected):
+    claim, denial, _, confirmation, _ = corrected
+
+    [shown] = lg.claims(NEW_DEAL)
+    assert [s["id"] for s in shown["statements"]] == [denial["id"], confirmation["id"]]
+    assert [e["id"] for e in lg.history(NEW_DEAL) if e["category"] != "correction"] == [
+        claim["id"],
+        denial["id"],
+        confirmation["id"],
+    ]
+
+
+def test_the_old_partnership_is_gone_now_and_was_there_before_the_correction(lg, corrected):
+    claim, *_, before = corrected
+
+    assert [c["id"] for c in lg.claims()] == [claim["id"]]
+    assert [p["id"] for p in lg.list("partnerships")] == [NEW_DEAL]
+    assert lg.show(OLD_DEAL, known_at=before)["parties"] == [NISSAN, HONDA]
+    assert [e["id"] for e in lg.history(OLD_DEAL, known_at=before)][:1] == [claim["id"]]
+
+
+def test_expect_follows_the_index(lg, corrected):
+    *_, confirmation, _ = corrected
+    confirmed_at = lg.events(limit=1, reverse=True)[0].position
+
+    lg.append(statement("no_comment", NISSAN, corrected[0]), expect=(NEW_DEAL, confirmed_at))
+    assert ids(lg.events(entity=NEW_DEAL))[-2] == confirmation["id"]
+
+
+def test_a_rebuild_and_an_export_restored_agree_with_the_index(lg, corrected, tmp_path):
+    import io
+
+    import ledger
+
+    out = io.BytesIO()
+    lg.export(out)
+    url = f"sqlite:///{tmp_path / 'restored.db'}"
+    with ledger.init(url) as restored:
+        restored.import_jsonl(io.BytesIO(out.getvalue()), restore=True)
+        for entity in (NEW_DEAL, OLD_DEAL, FOXCONN, HONDA):
+            assert ids(restored.events(entity=entity)) == ids(lg.events(entity=entity)), entity
+    lg.rebuild(check=True)
