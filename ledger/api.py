@@ -15,6 +15,7 @@ from typing import Any, BinaryIO
 from typing_extensions import Unpack
 
 from ledger import queries, reindex
+from ledger.advice import Advisor, OnWarning
 from ledger.errors import InvalidArgument, NotEmpty
 from ledger.events import StoredEvent
 from ledger.jsonl import dump_event, read_lines
@@ -90,19 +91,34 @@ class Ledger:
         return HEAD_REVISION
 
     # -- writing -----------------------------------------------------------------------------------------
-    def append(self, event: dict[str, Any], *, expect: str | tuple[str, int] | None = None) -> Appended:
+    def append(
+        self,
+        event: dict[str, Any],
+        *,
+        expect: str | tuple[str, int] | None = None,
+        strict: bool = False,
+        on_warning: OnWarning | None = None,
+    ) -> Appended:
         """Validate and append one event; returns its position and id (an existing identical one is
-        returned as is)."""
-        return self.append_many([event], expect=expect)[0]
+        returned as is). `strict` and `on_warning` as for `append_many`."""
+        return self.append_many([event], expect=expect, strict=strict, on_warning=on_warning)[0]
 
     def append_many(
-        self, events: Iterable[dict[str, Any]], *, expect: str | tuple[str, int] | None = None
+        self,
+        events: Iterable[dict[str, Any]],
+        *,
+        expect: str | tuple[str, int] | None = None,
+        strict: bool = False,
+        on_warning: OnWarning | None = None,
     ) -> list[Appended]:
-        """Append events in order, all or nothing."""
+        """Append events in order, all or nothing.
+
+        Warnings (`ledger.advice`) go to `on_warning`, else to Python's `warnings`; `strict` makes the
+        first one an `InvalidEvent`, and nothing is written."""
         validated = [(None, validate_event(e), e) for e in events]
         self.store.require_schema()
         with self.store.writing() as tx:
-            appender = Appender(tx)
+            appender = Appender(tx, advisor=Advisor(tx, on_warning, strict=strict))
             if expect is not None:
                 appender.expect(*(parse_expect(expect) if isinstance(expect, str) else expect))
             appender.add(validated)
@@ -124,13 +140,15 @@ class Ledger:
         restore: bool = False,
         vocabulary: int = CURRENT_VERSION,
         on_bytes: Callable[[int], None] | None = None,
+        strict: bool = False,
+        on_warning: OnWarning | None = None,
     ) -> ImportResult:
         """Import a JSONL stream as one transaction: all of it or, on any error, none of it.
 
         `restore` loads an export into an empty ledger keeping its positions, times, hashes and each
         event's `v` (or its absence: such an event predates versions and is read as v1). `vocabulary` is
         the version of other lines without `v` (they are stored with it). `dry_run` does all the checks,
-        then rolls back.
+        then rolls back. `strict` and `on_warning` as for `append_many` (a restore gives no warnings).
         """
         if vocabulary not in VERSIONS:
             raise InvalidArgument(
@@ -148,7 +166,8 @@ class Ledger:
             with self.store.writing() as tx:
                 if restore and tx.log.count():
                     raise NotEmpty
-                appender = Appender(tx, restore=restore, keep_appended=False)
+                advisor = Advisor(tx, on_warning, strict=strict)
+                appender = Appender(tx, restore=restore, keep_appended=False, advisor=advisor)
                 chunk = []
                 version = 1 if restore else vocabulary
                 for item in read_lines(stream, on_bytes, version=version, restore=restore):

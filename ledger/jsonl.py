@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, BinaryIO
 
@@ -13,6 +15,56 @@ from ledger.validation import validate_event
 from ledger.vocabulary.registry import CURRENT_VERSION
 
 ParsedLine = tuple[int, NewEvent, dict[str, Any]]
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')  # a JSON string literal, escapes included
+_SPACED_COLON = re.compile(rb'"[ \t\r\n]+:')
+
+
+def loads(text: bytes | str) -> Any:
+    """Decode JSON, refusing an object with a key twice: last-key-wins would let two readers see two
+    events (orjson keeps the last). InvalidEvent names the duplicate key."""
+    value = orjson.loads(text)
+    if isinstance(value, dict | list):
+        raw = text.encode() if isinstance(text, str) else text
+        if _names_a_key_twice(raw, value):
+            raise InvalidEvent(f"duplicate key {_duplicate(raw)!r}: an object may name each key once")
+    return value
+
+
+def _names_a_key_twice(raw: bytes, value: Any) -> bool:
+    """Whether the text names more keys than the decoded value kept.
+
+    Fast path, where no key has white space before its colon and no string uses a \\u escape: each key
+    of the text accounts for one `":`, and so does each `\\":` inside a string, in the text and in orjson's
+    encoding of the value alike; the text's strings can only add more (those of a dropped duplicate).
+    So as many `":` in the text as in the value's encoding proves there is no duplicate. Otherwise
+    count the colons outside strings, each of which follows a key, against the keys kept.
+    """
+    fast = b"\\u" not in raw and not _SPACED_COLON.search(raw)
+    if fast and raw.count(b'":') == orjson.dumps(value).count(b'":'):
+        return False
+    return _STRING.sub(b"", raw).count(b":") != _key_count(value)
+
+
+def _key_count(value: Any) -> int:
+    if isinstance(value, dict):
+        return len(value) + sum(_key_count(v) for v in value.values() if isinstance(v, dict | list))
+    if isinstance(value, list):
+        return sum(_key_count(v) for v in value if isinstance(v, dict | list))
+    return 0
+
+
+def _duplicate(raw: bytes) -> str:
+    """The first key an object of `raw` names twice (the slow path, once the fast one found one)."""
+    found: list[str] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [k for k, _ in items]
+        if not found and len(set(keys)) != len(keys):
+            found.append(next(k for i, k in enumerate(keys) if k in keys[:i]))
+        return dict(items)
+
+    json.loads(raw, object_pairs_hook=pairs)
+    return found[0] if found else "?"
 
 
 def parse_line(
@@ -23,9 +75,11 @@ def parse_line(
     if size > MAX_LINE_BYTES:
         raise InvalidEvent(f"event is {size} bytes; the limit is {MAX_LINE_BYTES}", line=number)
     try:
-        raw = orjson.loads(line)
+        raw = loads(line)
     except orjson.JSONDecodeError as e:
         raise InvalidEvent(f"invalid JSON: {e}", line=number) from None
+    except InvalidEvent as e:
+        raise e.at_line(number) if number is not None else e from None
     try:
         return validate_event(raw, version=version, restore=restore), raw
     except InvalidEvent as e:

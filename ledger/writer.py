@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 
 from ledger import reindex
+from ledger.advice import Advisor
 from ledger.errors import Conflict, ExpectationFailed, IntegrityFailure, InvalidEvent
 from ledger.events import MAX_LINE_BYTES, NewEvent, StoredEvent
 from ledger.hashing import canonical_json, chain_hash
@@ -66,8 +67,16 @@ def _body(data: bytes, sources: bytes, refs: bytes, note: str | None, v: int | N
 class Appender:
     """Adds validated events to the log inside one write transaction."""
 
-    def __init__(self, tx: Transaction, *, restore: bool = False, keep_appended: bool = True) -> None:
+    def __init__(
+        self,
+        tx: Transaction,
+        *,
+        restore: bool = False,
+        keep_appended: bool = True,
+        advisor: Advisor | None = None,
+    ) -> None:
         self.tx = tx
+        self.advisor = None if restore else advisor  # an export is restored as it is, without advice
         head = tx.log.head()
         self.position = head.position
         self.prev_hash = head.hash
@@ -100,6 +109,7 @@ class Appender:
         added_here: dict[str, NewEvent] = {}  # for duplicates within the chunk
 
         rows: list[EventRow] = []
+        appended: list[tuple[int | None, StoredEvent]] = []  # for the advisor
         for line, event, raw in chunk:
             try:
                 row = self._row(event, raw, known, targets, added_here)
@@ -107,6 +117,8 @@ class Appender:
                 raise e.at_line(line) if line is not None else e from None
             if row is not None:
                 rows.append(row)
+                if self.advisor is not None:
+                    appended.append((line, _stored(row, event)))
                 if event.type == "entry.corrected":
                     # The index follows the correction: write what came before, then move the
                     # target (and its statements) to the entities of the corrected data.
@@ -114,6 +126,8 @@ class Appender:
                     rows = []
                     self._follow(event, row.position, targets)
         self.tx.log.insert(rows)
+        if self.advisor is not None:
+            self.advisor.check(appended)
 
     def _follow(self, correction: NewEvent, position: int, targets: dict[str, _Target]) -> None:
         target_id = correction.refs[0]
@@ -282,3 +296,21 @@ class Appender:
             )
         self._last_restored = recorded_at
         return recorded_at
+
+
+def _stored(row: EventRow, event: NewEvent) -> StoredEvent:
+    """The event as the log now holds it (for the advisor, which reads it like any stored event)."""
+    return StoredEvent(
+        row.position,
+        row.id,
+        row.type,
+        row.occurred_at,
+        row.recorded_at,
+        event.data,
+        event.sources,
+        event.refs,
+        event.note,
+        row.prev_hash,
+        row.hash,
+        event.v,
+    )

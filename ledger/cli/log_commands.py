@@ -13,16 +13,26 @@ from ledger.cli.context import open_ledger, settings
 from ledger.cli.errors import INTEGRITY
 from ledger.vocabulary.terms import SOURCE_KINDS
 
+Strict = Annotated[
+    bool,
+    typer.Option(
+        "--strict", help="Treat warnings (unregistered ids, statements that do not count) as errors."
+    ),
+]
+
 
 def _json_arg(text: str, option: str) -> Any:
     import orjson
 
     from ledger.errors import InvalidEvent
+    from ledger.jsonl import loads
 
     try:
-        return orjson.loads(text)
+        return loads(text)
     except orjson.JSONDecodeError as e:
         raise InvalidEvent(f"invalid JSON: {e}", field=option) from None
+    except InvalidEvent as e:
+        raise InvalidEvent(e.message, field=option) from None
 
 
 def parse_source(text: str) -> dict[str, str]:
@@ -62,15 +72,17 @@ def _events_of(stream: IO[bytes]) -> list[Any]:
 
     from ledger.errors import InvalidEvent
     from ledger.events import MAX_LINE_BYTES
-    from ledger.jsonl import read_lines
+    from ledger.jsonl import loads, read_lines
 
     text = stream.read(MAX_LINE_BYTES * 64 + 1)
     if len(text) > MAX_LINE_BYTES * 64:
         raise InvalidEvent(f"input is over {MAX_LINE_BYTES * 64} bytes; use `ledger import`", field="--file")
     try:
-        whole = orjson.loads(text)
+        whole = loads(text)
     except orjson.JSONDecodeError:
         whole = None  # not one document: JSONL
+    except InvalidEvent as e:
+        raise InvalidEvent(e.message, field="--file") from None
     if isinstance(whole, dict):
         return [whole]
     if isinstance(whole, list):
@@ -110,6 +122,7 @@ def append(
         typer.Option("--file", help="Read event objects (JSON or JSONL) from a file, or - for stdin."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print {position, id} objects.")] = False,
+    strict: Strict = False,
 ) -> None:
     """Append one event (or the events of --file) and print its position and id.
 
@@ -141,7 +154,7 @@ def append(
             event["note"] = note
         events = [event]
     with open_ledger(ctx) as opened:
-        appended = opened.append_many(events, expect=expect)
+        appended = opened.append_many(events, expect=expect, strict=strict, on_warning=render.warning)
     if as_json:
         render.json_lines({"position": a.position, "id": a.id} for a in appended)
     else:
@@ -158,6 +171,15 @@ def import_(
         typer.Option("--restore", help="Load an export into an empty ledger, keeping positions and hashes."),
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    strict: Strict = False,
+    vocabulary: Annotated[
+        int,
+        typer.Option(
+            "--vocabulary",
+            metavar="VERSION",
+            help="Vocabulary version of lines without `v` (stored with it); default: the current one.",
+        ),
+    ] = 2,
 ) -> None:
     """Import events from JSONL, all or nothing; ids already present with identical content are skipped.
 
@@ -166,7 +188,15 @@ def import_(
     stream = _open_input(file)
     total = Path(file).stat().st_size if file != "-" else None
     with open_ledger(ctx) as opened, render.Progress(total, "importing") as progress:
-        result = opened.import_jsonl(stream, dry_run=dry_run, restore=restore, on_bytes=progress.advance)
+        result = opened.import_jsonl(
+            stream,
+            dry_run=dry_run,
+            restore=restore,
+            vocabulary=vocabulary,
+            on_bytes=progress.advance,
+            strict=strict,
+            on_warning=render.warning,
+        )
     summary = {
         "read": result.read,
         "appended": result.appended,

@@ -25,6 +25,11 @@ def message(text: str) -> None:
     sys.stderr.write(text + "\n")
 
 
+def warning(advice: Any) -> None:
+    """One `warning: …` line on stderr for each `ledger.advice` warning; the event is stored."""
+    sys.stderr.write(f"warning: {advice.describe()}\n")
+
+
 def console(stderr: bool = False):
     from rich.console import Console
 

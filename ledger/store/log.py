@@ -185,6 +185,32 @@ class LogTables:
             [(e, p, at, int(present)) for e, p, at, present in changes],
         )
 
+    def registrations(
+        self, entity_ids: Sequence[str], types: Sequence[str]
+    ) -> Iterator[tuple[str, int, str, dict[str, Any]]]:
+        """(entity id, position, type, data) of the events of `types` indexed under these entities."""
+        marks = ", ".join("?" * len(types))
+        for chunk_start in range(0, len(entity_ids), 400):
+            chunk = list(entity_ids[chunk_start : chunk_start + 400])
+            rows = self.sql.rows(
+                f"SELECT x.entity_id, e.position, e.type, e.body FROM event_entities x CROSS JOIN events e "
+                f"WHERE x.entity_id IN ({', '.join('?' * len(chunk))}) AND e.position = x.position "
+                f"AND e.type IN ({marks})",
+                [*chunk, *types],
+            )
+            for entity_id, position, event_type, body in rows:
+                yield entity_id, int(position), event_type, orjson.loads(body)["data"]
+
+    def registered_ids(self, kind: str, types: Sequence[str]) -> list[str]:
+        """Ids of `kind` indexed under an event of `types` (candidates for "did you mean")."""
+        marks = ", ".join("?" * len(types))
+        rows = self.sql.rows(
+            f"SELECT DISTINCT x.entity_id FROM events e CROSS JOIN event_entities x "
+            f"WHERE e.type IN ({marks}) AND x.position = e.position AND x.entity_id > ? AND x.entity_id < ?",
+            [*types, f"{kind}:", f"{kind};"],  # ids of the kind, as a range (';' follows ':')
+        )
+        return sorted(row[0] for row in rows)
+
     def index_changed(self) -> bool:
         """Whether any correction has changed the index yet."""
         return bool(self.sql.rows("SELECT 1 FROM index_changes LIMIT 1"))
@@ -194,7 +220,8 @@ class LogTables:
         result: dict[int, list[int]] = {p: [] for p in positions}
         for target, position in self.sql.rows_in(
             "SELECT r.ref_position, r.position FROM event_refs r CROSS JOIN events e "
-            "WHERE r.ref_position IN ({keys}) AND e.position = r.position AND e.type LIKE 'report.%'",
+            "WHERE r.ref_position IN ({keys}) AND e.position = r.position "
+            "AND e.type > 'report.' AND e.type < 'report/'",  # the statements' types, as a range
             positions,
         ):
             result[int(target)].append(int(position))

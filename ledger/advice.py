@@ -1,0 +1,177 @@
+"""Append-time help, never silent: warnings about events that are valid but probably not what was meant.
+
+- An id of a company, plant or authority that no earlier event registers (with "did you mean" when a
+  registered id of that kind is close): partnerships and plans need no registration, their first claim
+  creates them; a spin-off introduces its new company.
+- A statement whose speaker does not count for a claim it references (not a party, nor in a party's
+  group at the statement's world time; for a retraction, not an origin of the claim).
+
+The event is stored all the same, unless the caller is strict: then the first warning is an
+`InvalidEvent` and nothing is written. Checks run after each chunk is inserted, inside the transaction,
+so "earlier" means an earlier position, in the log or in the same import.
+"""
+
+from __future__ import annotations
+
+import difflib
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ledger.claims import counts_for, named_origins
+from ledger.errors import InvalidEvent
+from ledger.events import StoredEvent
+from ledger.projections.context import Context
+from ledger.store.connection import Transaction
+from ledger.times import start_key
+from ledger.vocabulary.registry import category, entities_in, parties_of, upcast
+
+REGISTERS = {  # which type registers which kind, and the field that names the registered entity
+    "company.registered": "company",
+    "plant.registered": "plant",
+    "authority.registered": "authority",
+    "company.spun_off": "company",
+}
+REGISTERED_KINDS = ("company", "plant", "authority")
+
+
+class LedgerWarning(UserWarning):
+    """Issued (through Python's `warnings`) for a valid event that is probably a mistake."""
+
+
+@dataclass(frozen=True, slots=True)
+class Warning_:
+    """One warning: what and where, like an `InvalidEvent`'s message."""
+
+    message: str
+    field: str | None = None
+    line: int | None = None
+
+    def describe(self) -> str:
+        return InvalidEvent(self.message, line=self.line, field=self.field).describe()
+
+
+OnWarning = Callable[[Warning_], None]
+
+
+def warn_python(warning: Warning_) -> None:
+    """The default: a Python warning (a notebook shows it once per place)."""
+    warnings.warn(LedgerWarning(warning.describe()), stacklevel=4)
+
+
+class Advisor:
+    """Checks appended events, chunk by chunk, within one write transaction."""
+
+    def __init__(self, tx: Transaction, on_warning: OnWarning | None, *, strict: bool = False) -> None:
+        self.tx = tx
+        self.on_warning = on_warning or warn_python
+        self.strict = strict
+        self._registered: dict[str, int] = {}  # entity id -> position of its first registration
+        self._unregistered: set[str] = set()
+        self._known_by_kind: dict[str, list[str]] = {}
+        self.context = Context(tx.log.entity_events)
+
+    def check(self, appended: Sequence[tuple[int | None, StoredEvent]]) -> None:
+        """Warn about each (line, stored event) of a chunk just inserted."""
+        named: dict[str, None] = {}
+        for _line, event in appended:
+            for entity in entities_in(event.type, upcast(event.type, event.v, event.data)):
+                if entity.split(":", 1)[0] in REGISTERED_KINDS:
+                    named[entity] = None
+        self._look_up(list(named))
+        for line, event in appended:
+            kind = category(event.type)
+            if kind == "claim":
+                self._unregistered_ids(line, event)
+            elif kind == "statement":
+                self._not_counting(line, event)
+
+    # -- ids no earlier event registers --------------------------------------------------------------
+    def _look_up(self, entity_ids: list[str]) -> None:
+        wanted = [e for e in entity_ids if e not in self._registered and e not in self._unregistered]
+        if not wanted:
+            return
+        found = self.tx.log.registrations(wanted, tuple(REGISTERS))
+        for entity_id, position, event_type, data in found:
+            field = REGISTERS[event_type]
+            if data.get(field) == entity_id:
+                self._registered[entity_id] = min(position, self._registered.get(entity_id, position))
+        self._unregistered.update(e for e in wanted if e not in self._registered)
+
+    def _unregistered_ids(self, line: int | None, event: StoredEvent) -> None:
+        data = upcast(event.type, event.v, event.data)
+        registers = data.get(REGISTERS.get(event.type, ""))
+        for field, entity in _named_with_fields(event.type, data):
+            if entity == registers or entity.split(":", 1)[0] not in REGISTERED_KINDS:
+                continue
+            first = self._registered.get(entity)
+            if first is not None and first < event.position:
+                continue
+            message = f"{entity} is registered by no earlier event"
+            near = self._nearest(entity)
+            self._emit(message + (f"; did you mean {near}?" if near else ""), f"data.{field}", line)
+        if registers is not None and registers not in self._registered:
+            self._registered[registers] = event.position
+            self._unregistered.discard(registers)
+
+    def _nearest(self, entity: str) -> str | None:
+        kind = entity.split(":", 1)[0]
+        known = self._known_by_kind.get(kind)
+        if known is None:
+            known = self._known_by_kind[kind] = self.tx.log.registered_ids(kind, tuple(REGISTERS))
+        near = difflib.get_close_matches(entity, known, n=1, cutoff=0.8)
+        return near[0] if near else None
+
+    # -- statements that do not count ----------------------------------------------------------------
+    def _not_counting(self, line: int | None, event: StoredEvent) -> None:
+        by = event.data["by"]
+        key = start_key(event.occurred_at)
+        targets = self.tx.log.events_by_id(event.refs)
+        stance = event.type.split(".", 1)[1]
+        for index, ref in enumerate(event.refs):
+            claim = targets.get(ref)
+            if claim is None:
+                continue
+            data = upcast(claim.type, claim.v, _current_data(self.tx, claim))
+            parties = set(parties_of(claim.type, data))
+            if "partnership" in data and "parties" not in data:
+                parties |= set(self.context.partnership_parties(data["partnership"], key))
+
+            def in_group(speaker: str, parties: set[str] = parties) -> bool:
+                return any(self.context.grouped(speaker, party, key) for party in parties)
+
+            if counts_for(stance, by, parties, named_origins(claim.sources), in_group):
+                continue
+            if stance == "retracted":
+                why = f"{by!r} is not an origin of the claim at refs[{index}]"
+            else:
+                why = f"{by} is not a party of the claim at refs[{index}], nor in a party's group"
+            self._emit(f"{why}: the statement stays in the trail but does not count", "data.by", line)
+
+    def _emit(self, message: str, field: str, line: int | None) -> None:
+        if self.strict:
+            raise InvalidEvent(f"{message} (--strict)", field=field, line=line)
+        self.on_warning(Warning_(message, field, line))
+
+
+def _current_data(tx: Transaction, claim: StoredEvent) -> dict:
+    data = claim.data
+    for correction in tx.log.corrections(of=claim.position):
+        data = correction.data["replacement"]
+    return data
+
+
+def _named_with_fields(event_type: str, data: dict) -> list[tuple[str, str]]:
+    """(field path, entity id) of each entity the data names, in field order."""
+    from ledger.vocabulary.registry import ENTITY_FIELDS
+
+    found = []
+    for key, _kinds, is_list in ENTITY_FIELDS[event_type]:
+        value = data.get(key)
+        if value is None:
+            continue
+        if is_list:
+            found += [(f"{key}[{i}]", item) for i, item in enumerate(value)]
+        else:
+            found.append((key, value))
+    return found
