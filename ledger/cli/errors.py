@@ -35,6 +35,9 @@ FLAGS = {
     "entity_id": "ENTITY",
     "kind": "KIND",
     "status": "--status",
+    "story": "--story",
+    "vocabulary": "--vocabulary",
+    "type": "TYPE",
 }
 
 

@@ -106,7 +106,8 @@ def project(plant_id: str, claims: Sequence[dict[str, Any]], context: Context) -
         "status": status.value,
         "status_basis": status.basis,
         "status_since": status.since,
-        "closure_effective_by": closure_effective_by,
+        # A closure date belongs to the closure: a plant operating again has none.
+        "closure_effective_by": None if status.value == "operating" else closure_effective_by,
         "producers": list(producers.values()),
         "stakes": stakes,
         "partnerships": sorted(deals),

@@ -7,7 +7,7 @@ import json
 
 import pytest
 from support.factories import an_event, statement, talks
-from support.runner import exported, ledger_cli, one_error_line, state, write_jsonl
+from support.runner import exported, ledger_cli, one_error_line, state
 
 NISSAN = an_event("company.registered", {"company": "company:nissan", "name": "Nissan"})
 FOXCONN = an_event("company.registered", {"company": "company:foxconn", "name": "Foxconn"})
@@ -234,5 +234,6 @@ def test_an_unknown_type_gets_did_you_mean(db_url):
 
     assert result.exit_code == 3
     assert one_error_line(result) == (
-        "error: type: unknown event type 'plant.close'; did you mean 'plant.closed'? (`ledger types` lists them)"
+        "error: type: unknown event type 'plant.close'; did you mean 'plant.closed'? "
+        "(`ledger types` lists them)"
     )
