@@ -176,6 +176,17 @@ class EventWriter:
         if event_type == "company.renamed":
             company = self.company()
             return {"company": company, "name": f"{self.company_name(company)} Group"}, (company,)
+        if event_type == "company.merged":  # a small company absorbed by another (never the hot one)
+            absorbed = self.other_company(HOT_COMPANY)
+            into = self.other_company(absorbed, HOT_COMPANY)
+            return {"companies": [absorbed], "into": into}, (into,)
+        if event_type == "company.spun_off":  # a new company, taking one of its parent's plants
+            parent = self.other_company(HOT_COMPANY)
+            data = {"company": f"{parent}-spinoff-{self.line}", "from": parent}
+            own = self.plants_of.get(parent)
+            if own:
+                data["plants"] = [own[-1]]
+            return data, (parent,)
         if event_type == "company.parent_changed":
             company = self.company()
             return {"company": company, "parent": self.other_company(company)}, (company,)

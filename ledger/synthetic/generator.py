@@ -14,6 +14,7 @@ from ledger.events import exported_form
 from ledger.synthetic.claims import EventWriter
 from ledger.synthetic.pools import (
     ANONYMOUS,
+    AUTHORITIES,
     BOOTSTRAP,
     CITIES,
     CLOCK,
@@ -57,7 +58,7 @@ class Generator(EventWriter):
         self.random = self.rng.random
         self.getrandbits = self.rng.getrandbits
         self.names: dict[str, str] = {}
-        self.info = CorpusInfo(n, seed, counts=dict.fromkeys(MIX, 0))
+        self.info = CorpusInfo(n, seed, counts=dict.fromkeys([*MIX, "authority.registered"], 0))
         self.companies: list[tuple[str, str]] = []  # (id, display name)
         self.company_slugs: set[str] = set()
         self.warm: list[tuple[str, str]] = []
@@ -94,6 +95,9 @@ class Generator(EventWriter):
             if name in names:
                 continue
             names.append(name)
+            if kind == "press" and out and out[-1]["kind"] == "wire" and random() < 0.3:
+                out.append({"name": name, "kind": kind, "derived_from": out[-1]["name"]})  # syndicated copy
+                continue
             if kind == "press" or kind == "wire":
                 reporters.append(name)
             elif kind == "anonymous":
@@ -190,6 +194,10 @@ class Generator(EventWriter):
                 yield event_type, *self.company_registered(HOT_COMPANY, HOT_COMPANY_NAME)
             elif event_type == "company.registered":
                 yield event_type, *self.company_registered()
+            elif event_type == "authority.registered":
+                authority = AUTHORITIES[i - BOOTSTRAP.index(event_type)]
+                name = authority.split(":", 1)[1].replace("-", " ").upper()
+                yield event_type, {"authority": authority, "name": name, "jurisdiction": name}, ()
             else:
                 yield event_type, *self.plant_registered(HOT_COMPANY if i < 14 else None)
 
@@ -240,8 +248,14 @@ class Generator(EventWriter):
             reporters: tuple[str, ...] = ()
             if sources is None:
                 sources, reporters = self.sources(speakers, d)
-            # a date mostly, sometimes a timestamp
-            occurred_at = DATES[d] if random() < 0.8 else f"{DATES[d]}T{CLOCK[int(random() * 1440)]}:00Z"
+            # a date mostly, sometimes a timestamp, now and then only the month a report gives
+            r = random()
+            if r < 0.8:
+                occurred_at = DATES[d]
+            elif r < 0.97:
+                occurred_at = f"{DATES[d]}T{CLOCK[int(random() * 1440)]}:00Z"
+            else:
+                occurred_at = DATES[d][:7]
             note = "Entered from the morning press review." if random() < 0.03 else None
             event = exported_form(event_id, event_type, occurred_at, data, sources, refs, note)
             counts[event_type] += 1

@@ -30,7 +30,9 @@ MIX: dict[str, int] = {
     "plant.stake_transferred": 45,
     "company.renamed": 4,
     "company.parent_changed": 6,
-    "talks.reported": 115,
+    "company.merged": 1,
+    "company.spun_off": 1,
+    "talks.reported": 113,
     "acquisition.explored": 55,
     "mou.signed": 70,
     "agreement.signed": 55,
@@ -61,7 +63,8 @@ ROLE = {
     else "claim"
     for t in MIX
 }
-BOOTSTRAP = ("company.registered",) * 10 + ("plant.registered",) * 12
+ROLE["authority.registered"] = "authority"  # registered once each, at the start
+BOOTSTRAP = ("company.registered",) * 10 + ("plant.registered",) * 12 + ("authority.registered",) * 4
 
 P_HOT = 0.036  # share of company slots filled by the hot company (~5% of events name it)
 P_WARM = 0.04  # share filled by one of the few warm companies
