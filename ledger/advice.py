@@ -17,6 +17,7 @@ import difflib
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from ledger.claims import counts_for, named_origins
 from ledger.errors import InvalidEvent
@@ -69,7 +70,7 @@ class Advisor:
         self._registered: dict[str, int] = {}  # entity id -> position of its first registration
         self._unregistered: set[str] = set()
         self._known_by_kind: dict[str, list[str]] = {}
-        self.context = Context(tx.log.entity_events)
+        self.context = Context(tx.log.entity_events, load_typed=tx.log.claims_about)
 
     def check(self, appended: Sequence[tuple[int | None, StoredEvent]]) -> None:
         """Warn about each (line, stored event) of a chunk just inserted."""
@@ -80,11 +81,9 @@ class Advisor:
                     named[entity] = None
         self._look_up(list(named))
         for line, event in appended:
-            kind = category(event.type)
-            if kind == "claim":
+            if category(event.type) == "claim":
                 self._unregistered_ids(line, event)
-            elif kind == "statement":
-                self._not_counting(line, event)
+        self._statements(appended)
 
     # -- ids no earlier event registers --------------------------------------------------------------
     def _look_up(self, entity_ids: list[str]) -> None:
@@ -123,16 +122,29 @@ class Advisor:
         return near[0] if near else None
 
     # -- statements that do not count ----------------------------------------------------------------
-    def _not_counting(self, line: int | None, event: StoredEvent) -> None:
+    def _statements(self, appended: Sequence[tuple[int | None, StoredEvent]]) -> None:
+        said = [(line, event) for line, event in appended if category(event.type) == "statement"]
+        if not said:
+            return
+        claims = self.tx.log.events_by_id({ref for _, event in said for ref in event.refs})
+        fixes = self.tx.log.corrections_of([c.position for c in claims.values()])
+        current = {}
+        for claim_id, claim in claims.items():
+            data = fixes[claim.position][-1].data["replacement"] if fixes[claim.position] else claim.data
+            current[claim_id] = (claim, upcast(claim.type, claim.v, data))
+        for line, event in said:
+            self._not_counting(line, event, current)
+
+    def _not_counting(
+        self, line: int | None, event: StoredEvent, claims: dict[str, tuple[StoredEvent, dict[str, Any]]]
+    ) -> None:
         by = event.data["by"]
         key = start_key(event.occurred_at)
-        targets = self.tx.log.events_by_id(event.refs)
         stance = event.type.split(".", 1)[1]
         for index, ref in enumerate(event.refs):
-            claim = targets.get(ref)
-            if claim is None:
+            if ref not in claims:
                 continue
-            data = upcast(claim.type, claim.v, _current_data(self.tx, claim))
+            claim, data = claims[ref]
             parties = set(parties_of(claim.type, data))
             if "partnership" in data and "parties" not in data:
                 parties |= set(self.context.partnership_parties(data["partnership"], key))
@@ -152,13 +164,6 @@ class Advisor:
         if self.strict:
             raise InvalidEvent(f"{message} (--strict)", field=field, line=line)
         self.on_warning(Warning_(message, field, line))
-
-
-def _current_data(tx: Transaction, claim: StoredEvent) -> dict:
-    data = claim.data
-    for correction in tx.log.corrections(of=claim.position):
-        data = correction.data["replacement"]
-    return data
 
 
 def _named_with_fields(event_type: str, data: dict) -> list[tuple[str, str]]:

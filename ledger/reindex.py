@@ -58,7 +58,7 @@ def _statement_entities(
 def _current_speaker(tx: Transaction, statement: StoredEvent) -> str:
     """The statement's `by` after the corrections recorded so far."""
     speaker = statement.data["by"]
-    for correction in tx.log.corrections(of=statement.position):
+    for correction in tx.log.corrections_of([statement.position])[statement.position]:
         speaker = correction.data["replacement"]["by"]
     return speaker
 

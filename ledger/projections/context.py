@@ -26,8 +26,12 @@ from ledger.vocabulary.registry import CATEGORIES, STANCES, entities_in, parties
 from ledger.vocabulary.terms import APPLICABLE_STATUSES
 
 Loader = Callable[[str], list[StoredEvent]]  # an entity's events and the events they reference
+# Claims of some types indexed under an entity, and the statements and corrections about them.
+TypedLoader = Callable[[str, tuple[str, ...]], list[StoredEvent]]
 _start_key = world_key
 _PARENT_TYPES = ("company.registered", "company.parent_changed", "company.spun_off")
+_COMPANY_TYPES = (*_PARENT_TYPES, "company.merged")  # a company's place in its group, and mergers
+_PLANT_NAMING = ("plant.registered", "plant.operator_changed", "plant.reopened", "plant.stake_transferred")
 MAX_DEPTH = 32  # a parent chain longer than this is a data error (or a cycle): stop walking
 
 
@@ -58,14 +62,15 @@ class Context:
 
     load: Loader
     known_at: int | None = None
-    _facts: dict[str, list[Fact]] = field(default_factory=dict, repr=False)
+    load_typed: TypedLoader | None = None  # cheaper than `load` for a busy company's group facts
+    _facts: dict[tuple[str, tuple[str, ...] | None], list[Fact]] = field(default_factory=dict, repr=False)
     _operators: dict[str, str | None] = field(default_factory=dict, repr=False)
 
     # -- groups ------------------------------------------------------------------------------------------
     def parent(self, company: str, at: int) -> str | None:
         """The company's parent at world time `at` (None: independent, or not known)."""
         parent = None
-        for fact in self.facts(company):
+        for fact in self.facts(company, _COMPANY_TYPES):
             if fact.key > at:
                 break
             if not fact.applies or fact.type not in _PARENT_TYPES or fact.data.get("company") != company:
@@ -121,7 +126,7 @@ class Context:
             merger = next(
                 (
                     f
-                    for f in self.facts(current)
+                    for f in self.facts(current, _COMPANY_TYPES)
                     if f.type == "company.merged"
                     and f.applies
                     and f.key >= after
@@ -152,7 +157,7 @@ class Context:
         frontier = [company]
         while frontier and len(found) < 10_000:
             parent = frontier.pop()
-            for fact in self.facts(parent):
+            for fact in self.facts(parent, _COMPANY_TYPES):
                 child = fact.data.get("company")
                 if fact.data.get("parent") == parent and child and child not in found:
                     found.add(child)
@@ -162,7 +167,7 @@ class Context:
     def plants_named(self, company: str) -> set[str]:
         """Plants named by the claims indexed under a company (candidates for what it operates)."""
         found: set[str] = set()
-        for fact in self.facts(company):
+        for fact in self.facts(company, (*_PLANT_NAMING, "company.spun_off")):
             if "plant" in fact.data and fact.data["plant"].startswith("plant:"):
                 found.add(fact.data["plant"])
             if fact.type == "company.spun_off":
@@ -170,11 +175,14 @@ class Context:
         return found
 
     # -- reading ---------------------------------------------------------------------------------------
-    def facts(self, entity_id: str) -> list[Fact]:
-        """The claims indexed under the entity, current data and status, in world-time order."""
-        found = self._facts.get(entity_id)
+    def facts(self, entity_id: str, types: tuple[str, ...] | None = None) -> list[Fact]:
+        """The claims (of `types`, if given) indexed under the entity, current data and status, in
+        world-time order."""
+        key = (entity_id, types if self.load_typed is not None else None)
+        found = self._facts.get(key)
         if found is None:
-            found = self._facts[entity_id] = _facts(self.load(entity_id), self.known_at)
+            events = self.load(entity_id) if key[1] is None else self.load_typed(entity_id, key[1])
+            found = self._facts[key] = _facts(events, self.known_at)
         return found
 
 

@@ -58,7 +58,7 @@ def entity_rows(tx: Transaction, first: str | None = None, last: str | None = No
     `first` to `last`, folded one entity at a time."""
     # A fold allocates containers by the million and makes no cycles: the cyclic collector would
     # rescan the live objects again and again (a tenth of a rebuild's time).
-    context = Context(tx.log.entity_events)
+    context = Context(tx.log.entity_events, load_typed=tx.log.claims_about)
     with cyclic_gc_paused():
         for entity_id, events in tx.log.entity_stream(first, last):
             view = fold(entity_id, tx.log.with_referenced(events), context=context)
@@ -76,7 +76,7 @@ def catch_up(tx: Transaction, folder: Folder = entity_rows) -> None:
         rebuild(tx, folder)
         return
     docs, claims, gone = [], [], []
-    context = Context(tx.log.entity_events)
+    context = Context(tx.log.entity_events, load_typed=tx.log.claims_about)
     for entity_id in sorted(_touched(tx, checkpoint, context)):
         view = fold(entity_id, tx.log.entity_events(entity_id), context=context)
         if view is None:

@@ -232,22 +232,25 @@ class LogTables:
         rows = self.sql.rows_in(f"SELECT {_COLUMNS} FROM events WHERE position IN ({{keys}})", wanted)
         return {int(row[0]): stored_event(row) for row in rows}
 
-    def corrections(self, of: int | None = None) -> Iterator[StoredEvent]:
-        """Every entry.corrected (of the event at position `of`, if given), in position order."""
-        if of is None:
-            sql, params = (
-                f"SELECT {_COLUMNS} FROM events WHERE type = 'entry.corrected' ORDER BY position",
-                (),
-            )
-        else:
-            sql = (
-                f"SELECT {_E_COLUMNS} FROM event_refs r CROSS JOIN events e WHERE r.ref_position = ? "
-                "AND e.position = r.position AND e.type = 'entry.corrected' ORDER BY e.position"
-            )
-            params = (of,)
-        return map(stored_event, self.sql.rows(sql, params))
+    def corrections(self) -> Iterator[StoredEvent]:
+        """Every entry.corrected, in position order."""
+        rows = self.sql.rows(
+            f"SELECT {_COLUMNS} FROM events WHERE type = 'entry.corrected' ORDER BY position"
+        )
+        return map(stored_event, rows)
 
-    # -- reading in order ---------------------------------------------------------------------------------
+    def corrections_of(self, positions: Sequence[int]) -> dict[int, list[StoredEvent]]:
+        """The entry.corrected events of each of these events, in position order."""
+        found: dict[int, list[StoredEvent]] = {p: [] for p in positions}
+        rows = self.sql.rows_in(
+            f"SELECT r.ref_position, {_E_COLUMNS} FROM event_refs r CROSS JOIN events e "
+            "WHERE r.ref_position IN ({keys}) AND e.position = r.position AND e.type = 'entry.corrected'",
+            list(positions),
+        )
+        for row in sorted(rows, key=lambda r: int(r[1])):
+            found[int(row[0])].append(stored_event(row[1:]))
+        return found
+
     def rows(self, since: int = 0, batch: int = 5000) -> Iterator[EventRowTuple]:
         """Rows of EVENT_COLUMNS after position `since`, undecoded, in keyset pages (verify decodes them
         itself, to report a damaged row rather than fail on it)."""
@@ -300,6 +303,27 @@ class LogTables:
         """Events indexed under the entity, plus the events they reference (a correction's target
         may name the entity only through the correction)."""
         return self.with_referenced(self.select(entity=entity_id))
+
+    def claims_about(self, entity_id: str, types: Sequence[str]) -> list[StoredEvent]:
+        """The events of `types` indexed under the entity now, with the statements and corrections that
+        reference them (what decides their status)."""
+        marks = ", ".join("?" * len(types))
+        claims = [
+            stored_event(row)
+            for row in self.sql.rows(
+                f"SELECT {_E_COLUMNS} FROM event_entities x CROSS JOIN events e WHERE x.entity_id = ? "
+                f"AND e.position = x.position AND e.type IN ({marks}) AND {_INDEXED}",
+                [entity_id, *types],
+            )
+        ]
+        if not claims:
+            return claims
+        about = self.sql.rows_in(
+            f"SELECT {_E_COLUMNS} FROM event_refs r CROSS JOIN events e "
+            "WHERE r.ref_position IN ({keys}) AND e.position = r.position",
+            [c.position for c in claims],
+        )
+        return claims + [stored_event(row) for row in about]
 
     def with_referenced(self, events: list[StoredEvent]) -> list[StoredEvent]:
         """`events` plus the events they reference that are not among them."""
