@@ -153,8 +153,10 @@ def append(
         if note is not None:
             event["note"] = note
         events = [event]
+    warnings = render.Warnings()
     with open_ledger(ctx) as opened:
-        appended = opened.append_many(events, expect=expect, strict=strict, on_warning=render.warning)
+        appended = opened.append_many(events, expect=expect, strict=strict, on_warning=warnings)
+    warnings.summary()
     if as_json:
         render.json_lines({"position": a.position, "id": a.id} for a in appended)
     else:
@@ -187,6 +189,7 @@ def import_(
     """
     stream = _open_input(file)
     total = Path(file).stat().st_size if file != "-" else None
+    warnings = render.Warnings()
     with open_ledger(ctx) as opened, render.Progress(total, "importing") as progress:
         result = opened.import_jsonl(
             stream,
@@ -195,8 +198,9 @@ def import_(
             vocabulary=vocabulary,
             on_bytes=progress.advance,
             strict=strict,
-            on_warning=render.warning,
+            on_warning=warnings,
         )
+    warnings.summary()
     summary = {
         "read": result.read,
         "appended": result.appended,

@@ -25,9 +25,26 @@ def message(text: str) -> None:
     sys.stderr.write(text + "\n")
 
 
-def warning(advice: Any) -> None:
-    """One `warning: …` line on stderr for each `ledger.advice` warning; the event is stored."""
-    sys.stderr.write(f"warning: {advice.describe()}\n")
+class Warnings:
+    """Prints `ledger.advice` warnings on stderr, one `warning: …` line each, the first `shown` of them;
+    `summary()` then says how many more there were (a bulk import can have thousands)."""
+
+    def __init__(self, shown: int = 20) -> None:
+        self.shown = shown
+        self.count = 0
+
+    def __call__(self, advice: Any) -> None:
+        self.count += 1
+        if self.count <= self.shown:
+            sys.stderr.write(f"warning: {advice.describe()}\n")
+
+    def summary(self) -> None:
+        hidden = self.count - self.shown
+        if hidden > 0:
+            sys.stderr.write(
+                f"warning: {hidden} more warnings not shown ({self.count} in all; the events are stored; "
+                "--strict refuses them)\n"
+            )
 
 
 def console(stderr: bool = False):
