@@ -26,14 +26,14 @@ class Story:
 STORIES = {
     "oppama": Story(
         "seed.jsonl",
-        "the seed story (Nissan, Foxconn and the Oppama plant)",
+        "the seed story",
         ("plant:nissan-oppama", "partnership:nissan-foxconn-oppama", "plan:re-nissan"),
         "plant:nissan-oppama",
         "partnership:nissan-foxconn-oppama",
     ),
     "sanand": Story(
         "sanand.jsonl",
-        "the Sanand story (Ford India's plant sold to Tata Passenger Electric Mobility)",
+        "the Sanand story",
         ("plant:ford-sanand", "partnership:tpeml-ford-sanand", "company:tpeml"),
         "plant:ford-sanand",
         "plant:ford-sanand --as-of 2022-12-31",

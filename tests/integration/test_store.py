@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import rfc8785
 from sqlalchemy.exc import DBAPIError
-from support.factories import EVERY_TYPE, an_event, talks
+from support.factories import EVERY_TYPE, an_event, correction, talks
 from support.runner import ledger_cli, state, write_jsonl
 
 from ledger.hashing import event_hash
@@ -184,3 +184,22 @@ def test_four_processes_importing_at_once_store_every_event_once_without_gaps(db
     assert sorted(e["id"] for e in events) == sorted(wanted)
     assert ledger_cli(db_url, "verify").exit_code == 0
     assert state(db_url)[0] == WRITERS * EVENTS_EACH
+
+
+@pytest.mark.parametrize("sql", ["UPDATE index_changes SET present = 1", "DELETE FROM index_changes"])
+def test_the_database_refuses_to_change_the_index_changes_a_correction_made(lg, sql):
+    claim = talks(partnership="partnership:first-name")
+    lg.append_many([claim, correction(claim, {**claim["data"], "partnership": "partnership:second-name"})])
+    with lg.store.engine.connect() as connection:
+        before = [
+            tuple(r) for r in connection.exec_driver_sql("SELECT * FROM index_changes ORDER BY 1, 2, 3")
+        ]
+    assert len(before) == 2  # the claim joins the new partnership and leaves the old one
+
+    with pytest.raises(DBAPIError, match="append-only"), lg.store.engine.begin() as connection:
+        connection.exec_driver_sql(sql)
+
+    with lg.store.engine.connect() as connection:
+        assert [
+            tuple(r) for r in connection.exec_driver_sql("SELECT * FROM index_changes ORDER BY 1, 2, 3")
+        ] == before
