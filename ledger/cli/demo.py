@@ -69,7 +69,9 @@ def demo(
     data = resources.files("ledger") / "data" / chosen.file
     with ledger.init(url) as opened:
         with data.open("rb") as stream:
-            result = opened.import_jsonl(stream, on_warning=render.Warnings())
+            warnings = render.Warnings()
+            result = opened.import_jsonl(stream, on_warning=warnings)
+        warnings.summary()
         render.message(
             f"demo ledger at {url}: imported {result.appended} events from {chosen.title} "
             f"({result.skipped} already present); head {result.head.hash[:16]}…@{result.head.position}"

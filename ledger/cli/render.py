@@ -26,19 +26,23 @@ def message(text: str) -> None:
 
 
 class Warnings:
-    """Prints `ledger.advice` warnings on stderr, one `warning: …` line each, the first `shown` of them;
-    `summary()` then says how many more there were (a bulk import can have thousands)."""
+    """Collects `ledger.advice` warnings and, once the command has stored its events, prints them on
+    stderr, one `warning: …` line each: the first `shown`, then how many more (a bulk import can have
+    thousands). A command that fails prints only its error: nothing it warned about was stored."""
 
     def __init__(self, shown: int = 20) -> None:
         self.shown = shown
+        self.lines: list[str] = []
         self.count = 0
 
     def __call__(self, advice: Any) -> None:
         self.count += 1
         if self.count <= self.shown:
-            sys.stderr.write(f"warning: {advice.describe()}\n")
+            self.lines.append(f"warning: {advice.describe()}\n")
 
     def summary(self) -> None:
+        for line in self.lines:
+            sys.stderr.write(line)
         hidden = self.count - self.shown
         if hidden > 0:
             sys.stderr.write(
