@@ -39,18 +39,27 @@ def _names_a_key_twice(raw: bytes, value: Any) -> bool:
     So as many `":` in the text as in the value's encoding proves there is no duplicate. Otherwise
     count the colons outside strings, each of which follows a key, against the keys kept.
     """
-    fast = b"\\u" not in raw and not _SPACED_COLON.search(raw)
-    if fast and raw.count(b'":') == orjson.dumps(value).count(b'":'):
-        return False
+    if b"\\u" not in raw and not _SPACED_COLON.search(raw):
+        try:
+            if raw.count(b'":') == orjson.dumps(value).count(b'":'):
+                return False
+        except orjson.JSONEncodeError:  # nested deeper than orjson writes: count the slow way
+            pass
     return _STRING.sub(b"", raw).count(b":") != _key_count(value)
 
 
 def _key_count(value: Any) -> int:
-    if isinstance(value, dict):
-        return len(value) + sum(_key_count(v) for v in value.values() if isinstance(v, dict | list))
-    if isinstance(value, list):
-        return sum(_key_count(v) for v in value if isinstance(v, dict | list))
-    return 0
+    """Keys of every object in a decoded value (iterative: input may nest 1,000 levels deep)."""
+    count = 0
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            count += len(item)
+            stack.extend(v for v in item.values() if isinstance(v, dict | list))
+        elif isinstance(item, list):
+            stack.extend(v for v in item if isinstance(v, dict | list))
+    return count
 
 
 def _duplicate(raw: bytes) -> str:

@@ -300,19 +300,26 @@ class LogTables:
 
     # -- by entity ------------------------------------------------------------------------------------------
     def entity_events(self, entity_id: str) -> list[StoredEvent]:
-        """Events indexed under the entity, plus the events they reference (a correction's target
-        may name the entity only through the correction)."""
-        return self.with_referenced(self.select(entity=entity_id))
+        """Events ever indexed under the entity, plus the events they reference (a correction's target
+        may name the entity only through the correction): what a fold reads. Pairs a correction took
+        away are included, so a fold as the ledger knew it before the correction sees them; the fold
+        decides by the data in view which still name the entity."""
+        rows = self.sql.rows(
+            f"SELECT {_E_COLUMNS} FROM event_entities x CROSS JOIN events e "
+            "WHERE x.entity_id = ? AND e.position = x.position ORDER BY x.position",
+            (entity_id,),
+        )
+        return self.with_referenced([stored_event(row) for row in rows])
 
     def claims_about(self, entity_id: str, types: Sequence[str]) -> list[StoredEvent]:
-        """The events of `types` indexed under the entity now, with the statements and corrections that
+        """The events of `types` ever indexed under the entity, with the statements and corrections that
         reference them (what decides their status)."""
         marks = ", ".join("?" * len(types))
         claims = [
             stored_event(row)
             for row in self.sql.rows(
                 f"SELECT {_E_COLUMNS} FROM event_entities x CROSS JOIN events e WHERE x.entity_id = ? "
-                f"AND e.position = x.position AND e.type IN ({marks}) AND {_INDEXED}",
+                f"AND e.position = x.position AND e.type IN ({marks})",
                 [entity_id, *types],
             )
         ]
