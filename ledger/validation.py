@@ -61,9 +61,13 @@ def _envelope(event_type: str, version: int) -> type[Payload]:
     return msgspec.defstruct(name, fields, bases=(Payload,), module=__name__, kw_only=True)
 
 
-@functools.cache
-def _envelopes(version: int) -> dict[str, type[Payload]]:
-    return {t: _envelope(t, v) for t, v in MODELS if v == version}
+_ENVELOPES: dict[tuple[str, int], type[Payload]] = {}  # built on first use (a query never validates)
+
+
+def _envelope_of(event_type: str, version: int) -> type[Payload]:
+    if not _ENVELOPES:
+        _ENVELOPES.update({(t, v): _envelope(t, v) for t, v in MODELS})
+    return _ENVELOPES[(event_type, version)]
 
 
 @functools.cache
@@ -112,9 +116,11 @@ def validate_event(raw: Any, *, version: int = CURRENT_VERSION, restore: bool = 
     event_type = raw.get("type")
     if event_type is None:
         raise InvalidEvent("missing required field", field="type")
-    if not isinstance(event_type, str) or (event_type, version) not in MODELS:
-        raise InvalidEvent(_unknown_type(event_type, version), field="type")
-    envelope = _envelopes(version)[event_type]
+    envelope = _ENVELOPES.get((event_type, version)) if isinstance(event_type, str) else None
+    if envelope is None:
+        if not isinstance(event_type, str) or (event_type, version) not in MODELS:
+            raise InvalidEvent(_unknown_type(event_type, version), field="type")
+        envelope = _envelope_of(event_type, version)
     try:
         event = msgspec.convert(raw, envelope, strict=True)
     except (msgspec.ValidationError, UnicodeEncodeError) as e:
@@ -122,14 +128,22 @@ def validate_event(raw: Any, *, version: int = CURRENT_VERSION, restore: bool = 
     data = msgspec.to_builtins(event.data)
     sources = msgspec.to_builtins(event.sources) if event.sources else []
     note = None if event.note is UNSET else event.note
-    if not _encodable(data, sources, note):  # ids and times are checked by pattern: never a surrogate
+    try:  # msgspec takes a str holding a lone surrogate (argv, an API caller; never orjson)
+        orjson.dumps((data, sources, note))  # ids and times are matched by pattern: no surrogate there
+    except TypeError:
         _refuse_surrogates(envelope, raw, "")
     kind = CATEGORIES[event_type]
 
-    event_id = None if event.id is UNSET or event.id is None else _check_uuid(event.id, "id")
+    event_id = event.id
+    if event_id is UNSET or event_id is None:
+        event_id = None
+    elif not _CANONICAL_UUID.fullmatch(event_id):
+        event_id = _check_uuid(event_id, "id")
     if not sources and kind != CORRECTION:
         raise InvalidEvent("at least one source is required", field="sources")
-    refs = [_check_uuid(r, f"refs[{i}]") for i, r in enumerate(event.refs or ())]
+    refs = event.refs or []
+    if refs and not all(map(_CANONICAL_UUID.fullmatch, refs)):
+        refs = [_check_uuid(r, f"refs[{i}]") for i, r in enumerate(refs)]
     if len(set(refs)) != len(refs):
         raise InvalidEvent("the same event is referenced twice", field="refs")
     if kind == STATEMENT and not refs:
@@ -141,19 +155,10 @@ def validate_event(raw: Any, *, version: int = CURRENT_VERSION, restore: bool = 
     return NewEvent(event_id, event_type, event.occurred_at, data, sources, refs, note, stored_version)
 
 
-def _encodable(*parts: Any) -> bool:
-    """Whether `parts` can be written as JSON: msgspec takes a str holding a lone surrogate (from argv
-    or an API caller; never from orjson), which no UTF-8 output can hold."""
-    try:
-        orjson.dumps(parts)
-    except TypeError:  # orjson.JSONEncodeError; also objects JSON has no form for, inside `Any`
-        return False
-    return True
-
-
 def _refuse_surrogates(payload: Any, value: Any, prefix: str) -> None:
-    """Raise InvalidEvent for the first string of `value` that is not valid Unicode, if any is where
-    the model expects a string (what an `Any` field holds is checked where it is used)."""
+    """Raise InvalidEvent for the first string of `value` that is not valid Unicode (it has no UTF-8
+    form to store), if any is where the model expects a string. orjson also refuses objects JSON has
+    no form for, which only an `Any` field can hold: what those hold is checked where it is used."""
     found = _locate(payload, value, prefix)
     if found is not None:
         raise InvalidEvent(found[1], field=found[0] or None)
@@ -179,7 +184,9 @@ def validate_replacement(target_type: str, replacement: Any, *, version: int = C
         data = msgspec.to_builtins(msgspec.convert(replacement, payload, strict=True))
     except (msgspec.ValidationError, UnicodeEncodeError) as e:
         raise _first_error(payload, replacement, "data.replacement", e) from None
-    if not _encodable(data):
+    try:
+        orjson.dumps(data)
+    except TypeError:
         _refuse_surrogates(payload, replacement, "data.replacement")
     return data
 
