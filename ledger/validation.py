@@ -4,7 +4,8 @@ hashed, or `InvalidEvent` naming the field.
 Dispatches on (type, version) through the vocabulary's registry. msgspec converts the dict orjson
 decoded into the envelope Struct of that type and version in one call (built on first use: a query
 command never validates), and `msgspec.to_builtins` gives back the plain dicts that are stored. When
-msgspec refuses an event, `ledger.vocabulary.first_error` names the field, as the ledger always has.
+msgspec refuses an event, `ledger.vocabulary.refused` tries again with Python's other shapes of JSON
+values (a tuple for a list) or names the first bad field, as the ledger always has.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from ledger.vocabulary.fields import (
     Time,
     WorldTime,
 )
-from ledger.vocabulary.first_error import first_error, locate
+from ledger.vocabulary.refused import NOT_UNICODE, first_error, is_unicode, locate, plain
 from ledger.vocabulary.registry import CATEGORIES, CURRENT_VERSION, MODELS, VERSIONS, model, nearest_type
 from ledger.vocabulary.terms import CLAIM, CORRECTION, STATEMENT
 
@@ -86,6 +87,8 @@ def _check_uuid(value: str, field: str) -> str:
     try:
         return str(uuid.UUID(value))
     except ValueError:
+        if not is_unicode(value):
+            raise InvalidEvent(NOT_UNICODE, field=field) from None
         raise InvalidEvent(f"expected a UUID, got {value[:60]!r}", field=field) from None
 
 
@@ -118,15 +121,16 @@ def validate_event(raw: Any, *, version: int = CURRENT_VERSION, restore: bool = 
         envelope = _envelope_of(event_type, version)
     try:
         event = msgspec.convert(raw, envelope, strict=True)
-    except (msgspec.ValidationError, UnicodeEncodeError) as e:
-        raise first_error(envelope, raw, "", e) from None
-    data = msgspec.to_builtins(event.data)
-    sources = msgspec.to_builtins(event.sources) if event.sources else []
-    note = None if event.note is UNSET else event.note
-    try:  # msgspec takes a str holding a lone surrogate (argv, an API caller; never orjson)
-        orjson.dumps((data, sources, note))  # ids and times are matched by pattern: no surrogate there
-    except TypeError:
-        _refuse_surrogates(envelope, raw, "")
+        data = msgspec.to_builtins(event.data)
+        sources = msgspec.to_builtins(event.sources) if event.sources else []
+        note = None if event.note is UNSET else event.note
+        orjson.dumps((data, sources, note))  # a lone surrogate (argv, API; never orjson) has no UTF-8
+    except (msgspec.ValidationError, UnicodeEncodeError, TypeError) as e:
+        event, value = _convert_again(envelope, raw, "", e)
+        data = _builtins(event.data)
+        sources = _builtins(event.sources) if event.sources else []
+        note = None if event.note is UNSET else event.note
+        _refuse_surrogates(envelope, value, "", (data, sources, note))
     kind = CATEGORIES[event_type]
 
     event_id = event.id
@@ -150,13 +154,32 @@ def validate_event(raw: Any, *, version: int = CURRENT_VERSION, restore: bool = 
     return NewEvent(event_id, event_type, event.occurred_at, data, sources, refs, note, stored_version)
 
 
-def _refuse_surrogates(payload: Any, value: Any, prefix: str) -> None:
-    """Raise InvalidEvent for the first string of `value` that is not valid Unicode (it has no UTF-8
-    form to store), if any is where the model expects a string. orjson also refuses objects JSON has
-    no form for, which only an `Any` field can hold: what those hold is checked where it is used."""
-    found = locate(payload, value, prefix)
-    if found is not None:
-        raise InvalidEvent(found[1], field=found[0] or None)
+def _convert_again(payload: Any, value: Any, prefix: str, error: Exception) -> tuple[Any, Any]:
+    """(`value` as `payload`, the value converted) when the first try failed: again with `value` in
+    JSON's types, else InvalidEvent naming the first error."""
+    value = plain(value)
+    try:
+        return msgspec.convert(value, payload, strict=True), value
+    except (msgspec.ValidationError, UnicodeEncodeError) as e:
+        raise first_error(payload, value, prefix, e) from None
+
+
+def _builtins(value: Any) -> Any:
+    try:
+        return msgspec.to_builtins(value)
+    except TypeError:  # an object JSON has no form for, which only a correction's replacement can hold
+        raise InvalidEvent("expected JSON values only", field="data.replacement") from None
+
+
+def _refuse_surrogates(payload: Any, value: Any, prefix: str, parts: Any) -> None:
+    """Raise InvalidEvent for the first string that is not valid Unicode (it has no UTF-8 form to
+    store) where the model expects a string, if `parts` cannot be written as JSON."""
+    try:
+        orjson.dumps(parts)
+    except TypeError:
+        found = locate(payload, value, prefix)
+        if found is not None:
+            raise InvalidEvent(found[1], field=found[0] or None) from None
 
 
 def _unknown_type(event_type: Any, version: int) -> str:
@@ -177,10 +200,9 @@ def validate_replacement(target_type: str, replacement: Any, *, version: int = C
     payload = model(target_type, version)
     try:
         data = msgspec.to_builtins(msgspec.convert(replacement, payload, strict=True))
-    except (msgspec.ValidationError, UnicodeEncodeError) as e:
-        raise first_error(payload, replacement, "data.replacement", e) from None
-    try:
         orjson.dumps(data)
-    except TypeError:
-        _refuse_surrogates(payload, replacement, "data.replacement")
+    except (msgspec.ValidationError, UnicodeEncodeError, TypeError) as e:
+        converted, value = _convert_again(payload, replacement, "data.replacement", e)
+        data = msgspec.to_builtins(converted)  # no `Any` in a payload a correction can replace
+        _refuse_surrogates(payload, value, "data.replacement", data)
     return data

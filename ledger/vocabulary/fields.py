@@ -141,7 +141,8 @@ Count = Annotated[int, Meta(ge=0, le=MAX_INT)]
 SignedCount = Annotated[int, Meta(ge=-MAX_INT, le=MAX_INT)]
 Percent = Annotated[float, Meta(ge=0, le=100)]  # NaN and infinities fail the bounds; 50 becomes 50.0
 Lei = Annotated[str, Meta(pattern=r"^[0-9A-Z]{18}[0-9]{2}\Z")]  # ISO 17442 legal entity id
-Url = Annotated[str, Meta(pattern=r"^https?://\S+\Z", max_length=2000)]
+# \S as the ledger always read it (Unicode White_Space): Python's \s also takes U+001C to U+001F.
+Url = Annotated[str, Meta(pattern=r"^https?://[\S\x1c-\x1f]+\Z", max_length=2000)]
 Replacement = dict[str, Any]  # a correction's new data for its target; checked against the target's type
 
 

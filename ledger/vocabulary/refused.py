@@ -1,19 +1,24 @@
-"""Naming the first error of a payload msgspec refused, as the ledger has always named it.
+"""Input that msgspec's one call refused: Python values in other shapes than JSON's, and naming the
+first error. Only refused input comes this way, so none of this is on the path of a valid event.
+
+A Python caller may give a tuple where JSON has a list, or a str subclass; validation always took
+those (`plain` turns them into JSON's types before a second try).
 
 msgspec stops at the first error in the order of the input's keys, and says it in its own words
-("Object missing required field `scope` - at `$.data`"). The error is looked for again here the way the
+("Object missing required field `scope` - at `$.data`"). `first_error` looks for it again the way the
 ledger reports it: the fields of each object in the order the model declares them (each with its
 checks), then unknown keys; in a list its length limit, its items, then its minimum length; in words
-like `data.parties[1]: expected a company id like company:some-slug, got 'Foxconn'`. Only refused input
-comes this way, so none of this is on the path of a valid event.
+like `data.parties[1]: expected a company id like company:some-slug, got 'Foxconn'`.
 """
 
 from __future__ import annotations
 
+import collections
 import functools
 import math
 import types
 import typing
+from collections import abc
 from typing import Annotated, Any, Literal
 
 import msgspec
@@ -23,6 +28,27 @@ from ledger.errors import InvalidEvent
 from ledger.vocabulary.fields import Check, strip_unset
 
 NOT_UNICODE = "input should be a valid string, unable to parse raw data as a unicode string"
+
+# What validation took as a list from a Python caller (JSON has only lists).
+_LISTS = (list, tuple, set, frozenset, collections.deque, range, abc.KeysView, abc.ValuesView, abc.Iterator)
+
+
+def plain(value: Any) -> Any:
+    """`value` in JSON's types, as validation took Python values: a mapping as a dict; a tuple, set,
+    deque, range, dict view or iterator as a list; bytes as text (a byte that is not UTF-8 becomes a
+    lone surrogate, refused where a string is expected); a subclass of str or float (an enum, a NumPy
+    float) as a str or float."""
+    if isinstance(value, str):
+        return value if type(value) is str else value[:]  # a slice of a str subclass is a str
+    if isinstance(value, abc.Mapping):
+        return {plain(k): plain(v) for k, v in value.items()}
+    if isinstance(value, _LISTS):
+        return [plain(v) for v in value]
+    if isinstance(value, bytes | bytearray):
+        return bytes(value).decode("utf-8", "surrogateescape")
+    if isinstance(value, float) and type(value) is not float:
+        return float(value)
+    return value
 
 
 def first_error(payload: Any, value: Any, prefix: str, error: Exception) -> InvalidEvent:
@@ -67,7 +93,7 @@ def locate(hint: Any, value: Any, path: str) -> tuple[str, str] | None:
                 return None
             rest = [a for a in args if a is not type(None)]
             return locate(rest[0] if len(rest) == 1 else typing.Union[tuple(rest)], value, path)  # noqa: UP007
-        if not _converts(value, hint) or (isinstance(value, str) and not _is_unicode(value)):
+        if not _converts(value, hint) or (isinstance(value, str) and not is_unicode(value)):
             if {_unwrap(a)[1] for a in args} == {int, float}:
                 return path, _number_message(value)
             return locate(args[0], value, path)  # a union is reported as its first member refuses it
@@ -80,7 +106,7 @@ def locate(hint: Any, value: Any, path: str) -> tuple[str, str] | None:
         if found:
             return found
     else:
-        if base is str and isinstance(value, str) and not _is_unicode(value):
+        if base is str and isinstance(value, str) and not is_unicode(value):
             return path, NOT_UNICODE
         try:
             msgspec.convert(value, hint, strict=True)
@@ -106,7 +132,7 @@ def _converts(value: Any, hint: Any) -> bool:
     return True
 
 
-def _is_unicode(text: str) -> bool:
+def is_unicode(text: str) -> bool:
     """False for a str holding a lone surrogate, which has no UTF-8 form."""
     try:
         text.encode()
@@ -118,6 +144,8 @@ def _is_unicode(text: str) -> bool:
 def _locate_struct(payload: type[msgspec.Struct], value: Any, path: str) -> tuple[str, str] | None:
     if not isinstance(value, dict):
         return path, "input should be a valid dictionary"
+    if not all(is_unicode(key) for key in value if isinstance(key, str)):  # the object is unreadable
+        return path, NOT_UNICODE
     fields = _fields(payload)
     for field in fields:
         key = field.encode_name
