@@ -125,10 +125,10 @@ def validate_event(raw: Any, *, version: int = CURRENT_VERSION, restore: bool = 
         sources = msgspec.to_builtins(event.sources) if event.sources else []
         note = None if event.note is UNSET else event.note
         orjson.dumps((data, sources, note))  # a lone surrogate (argv, API; never orjson) has no UTF-8
-    except (msgspec.ValidationError, UnicodeEncodeError, TypeError) as e:
+    except (msgspec.ValidationError, UnicodeEncodeError, TypeError, RecursionError) as e:
         event, value = _convert_again(envelope, raw, "", e)
         data = _builtins(event.data)
-        sources = _builtins(event.sources) if event.sources else []
+        sources = msgspec.to_builtins(event.sources) if event.sources else []
         note = None if event.note is UNSET else event.note
         _refuse_surrogates(envelope, value, "", (data, sources, note))
     kind = CATEGORIES[event_type]
@@ -164,11 +164,22 @@ def _convert_again(payload: Any, value: Any, prefix: str, error: Exception) -> t
         raise first_error(payload, value, prefix, e) from None
 
 
-def _builtins(value: Any) -> Any:
+def _builtins(payload: Any) -> Any:
+    """`payload` as plain dicts and lists, keeping as it is a value that has no such form: only a
+    correction's replacement can hold one (an object JSON cannot write, lists nested past Python's
+    recursion limit), and it is checked against its target's type when the correction is appended."""
     try:
-        return msgspec.to_builtins(value)
-    except TypeError:  # an object JSON has no form for, which only a correction's replacement can hold
-        raise InvalidEvent("expected JSON values only", field="data.replacement") from None
+        return msgspec.to_builtins(payload)
+    except (TypeError, RecursionError):
+        out = {}
+        for field in msgspec.structs.fields(payload):
+            value = getattr(payload, field.name)
+            if value is not UNSET:
+                try:
+                    out[field.encode_name] = msgspec.to_builtins(value)
+                except (TypeError, RecursionError):
+                    out[field.encode_name] = value
+        return out
 
 
 def _refuse_surrogates(payload: Any, value: Any, prefix: str, parts: Any) -> None:

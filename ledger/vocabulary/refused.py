@@ -33,22 +33,28 @@ NOT_UNICODE = "input should be a valid string, unable to parse raw data as a uni
 _LISTS = (list, tuple, set, frozenset, collections.deque, range, abc.KeysView, abc.ValuesView, abc.Iterator)
 
 
-def plain(value: Any) -> Any:
+def plain(value: Any, depth: int = 0) -> Any:
     """`value` in JSON's types, as validation took Python values: a mapping as a dict; a tuple, set,
     deque, range, dict view or iterator as a list; bytes as text (a byte that is not UTF-8 becomes a
     lone surrogate, refused where a string is expected); a subclass of str or float (an enum, a NumPy
-    float) as a str or float."""
+    float) as a str or float. Below the depth any model reaches, values are left as they are (input
+    may nest 1,024 levels, deeper than Python's recursion limit)."""
+    if depth > _DEEPEST:
+        return value
     if isinstance(value, str):
         return value if type(value) is str else value[:]  # a slice of a str subclass is a str
     if isinstance(value, abc.Mapping):
-        return {plain(k): plain(v) for k, v in value.items()}
+        return {plain(k, depth + 1): plain(v, depth + 1) for k, v in value.items()}
     if isinstance(value, _LISTS):
-        return [plain(v) for v in value]
+        return [plain(v, depth + 1) for v in value]
     if isinstance(value, bytes | bytearray):
         return bytes(value).decode("utf-8", "surrogateescape")
     if isinstance(value, float) and type(value) is not float:
         return float(value)
     return value
+
+
+_DEEPEST = 16  # an event's objects and lists nest 6 deep (data.measures[0].amount.value)
 
 
 def first_error(payload: Any, value: Any, prefix: str, error: Exception) -> InvalidEvent:
