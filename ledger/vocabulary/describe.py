@@ -79,9 +79,9 @@ def type_text(hint: Any) -> str:
     for named, text in _NAMED:
         if hint == named:
             return text
-    found = entity_field_kind(hint)
-    if found and not found[1]:
-        return " or ".join(found[0]) + " id"
+    for meta in getattr(hint, "__metadata__", ()):
+        if isinstance(meta, msgspec.Meta) and meta.extra and "entity" in meta.extra:
+            return " or ".join(meta.extra["entity"]) + " id"
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin is typing.Annotated:
         return type_text(args[0])
@@ -107,10 +107,8 @@ def fields_of(payload: Any) -> tuple[FieldInfo, ...]:
     for field in msgspec.structs.fields(payload):
         inner = strip_unset(field.type)
         kind = entity_field_kind(inner)
-        text = type_text(inner)
-        found.append(
-            FieldInfo(field.encode_name, text, not field.required, " or ".join(kind[0]) if kind else None)
-        )
+        names = " or ".join(kind[0]) if kind else None
+        found.append(FieldInfo(field.encode_name, type_text(inner), not field.required, names))
     return tuple(found)
 
 

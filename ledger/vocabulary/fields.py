@@ -136,7 +136,7 @@ Time = Annotated[str, Meta(max_length=40), Check(_remembered(check_time))]
 # v2's occurred_at: a moment, or the period a report gives when it is no more precise (2021-10, 2021-Q4)
 WorldTime = Annotated[str, Meta(max_length=40), Check(_remembered(check_world_time))]
 Date = Annotated[str, Meta(pattern=r"^\d{4}-\d{2}-\d{2}\Z"), Check(_remembered(check_time))]
-# Strict, as msgspec always is: `true` is not a number, "50" not a count, 7.0 not a whole number.
+# Converted strictly (strict=True): `true` is not a number, "50" not a count, 7.0 not a whole number.
 Count = Annotated[int, Meta(ge=0, le=MAX_INT)]
 SignedCount = Annotated[int, Meta(ge=-MAX_INT, le=MAX_INT)]
 Percent = Annotated[float, Meta(ge=0, le=100)]  # NaN and infinities fail the bounds; 50 becomes 50.0
