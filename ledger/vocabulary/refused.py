@@ -43,8 +43,8 @@ def plain(value: Any, depth: int = 0) -> Any:
         return value
     if isinstance(value, str):
         return value if type(value) is str else value[:]  # a slice of a str subclass is a str
-    if isinstance(value, abc.Mapping):
-        return {plain(k, depth + 1): plain(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, abc.Mapping):  # keys as they are but for str subclasses (a key is hashable)
+        return {k[:] if isinstance(k, str) else k: plain(v, depth + 1) for k, v in value.items()}
     if isinstance(value, _LISTS):
         return [plain(v, depth + 1) for v in value]
     if isinstance(value, bytes | bytearray):
@@ -163,8 +163,12 @@ def _locate_struct(payload: type[msgspec.Struct], value: Any, path: str) -> tupl
         if found:
             return found
     known = {field.encode_name for field in fields}
-    unknown = next((key for key in value if key not in known), None)
-    return (_join(path, unknown), "unknown field") if unknown is not None else None
+    for key in value:  # after the fields, in the input's order
+        if not isinstance(key, str):  # from a Python caller
+            return (f"{path}[{key}]" if isinstance(key, int) else _join(path, key)), "keys should be strings"
+        if key not in known:
+            return _join(path, key), "unknown field"
+    return None
 
 
 @functools.cache
