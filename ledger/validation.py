@@ -125,8 +125,8 @@ def validate_event(raw: Any, *, version: int = CURRENT_VERSION, restore: bool = 
         sources = msgspec.to_builtins(event.sources) if event.sources else []
         note = None if event.note is UNSET else event.note
         orjson.dumps((data, sources, note))  # a lone surrogate (argv, API; never orjson) has no UTF-8
-    except (msgspec.ValidationError, UnicodeEncodeError, TypeError, RecursionError) as e:
-        event, value = _convert_again(envelope, raw, "", e)
+    except (msgspec.ValidationError, UnicodeEncodeError, TypeError, RecursionError):
+        event, value = _convert_again(envelope, raw, "")
         data = _builtins(event.data)
         sources = msgspec.to_builtins(event.sources) if event.sources else []
         note = None if event.note is UNSET else event.note
@@ -154,9 +154,9 @@ def validate_event(raw: Any, *, version: int = CURRENT_VERSION, restore: bool = 
     return NewEvent(event_id, event_type, event.occurred_at, data, sources, refs, note, stored_version)
 
 
-def _convert_again(payload: Any, value: Any, prefix: str, error: Exception) -> tuple[Any, Any]:
+def _convert_again(payload: Any, value: Any, prefix: str) -> tuple[Any, Any]:
     """(`value` as `payload`, the value converted) when the first try failed: again with `value` in
-    JSON's types, else InvalidEvent naming the first error."""
+    JSON's types (a Python caller's tuple as a list), else InvalidEvent naming the first error."""
     value = plain(value)
     try:
         return msgspec.convert(value, payload, strict=True), value
@@ -212,8 +212,8 @@ def validate_replacement(target_type: str, replacement: Any, *, version: int = C
     try:
         data = msgspec.to_builtins(msgspec.convert(replacement, payload, strict=True))
         orjson.dumps(data)
-    except (msgspec.ValidationError, UnicodeEncodeError, TypeError) as e:
-        converted, value = _convert_again(payload, replacement, "data.replacement", e)
+    except (msgspec.ValidationError, UnicodeEncodeError, TypeError):
+        converted, value = _convert_again(payload, replacement, "data.replacement")
         data = msgspec.to_builtins(converted)  # no `Any` in a payload a correction can replace
         _refuse_surrogates(payload, value, "data.replacement", data)
     return data
