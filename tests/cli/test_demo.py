@@ -65,7 +65,9 @@ def test_the_demo_shows_kyodo_s_report_that_foxconn_may_buy_part_of_the_plant(de
         row.split("\t") for row in section(demo.stdout, "claims") if "acquisition.explored" in row
     ]
 
-    assert partnership["acquisition"].startswith("acquirer=company:foxconn; stake_text=a portion of the plant;")
+    assert partnership["acquisition"].startswith(
+        "acquirer=company:foxconn; stake_text=a portion of the plant;"
+    )
     assert acquisition[3:5] == ["reported", "Kyodo News (wire), Wyoming Star (press)"]
 
 

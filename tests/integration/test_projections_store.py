@@ -201,7 +201,10 @@ def test_when_every_claim_is_denied_the_stage_is_null_but_the_trail_still_shows(
     shown = lg.show(PARTNERSHIP)
     assert (shown["stage"], shown["stage_basis"]) == (None, None)
     # what the deal is still shows, from the latest claim, marked as resting on no applicable one
-    assert (shown["scope"], shown["not_applicable"]) == (signed["data"]["scope"], ["parties", "plant", "scope"])
+    assert (shown["scope"], shown["not_applicable"]) == (
+        signed["data"]["scope"],
+        ["parties", "plant", "scope"],
+    )
     assert [(c["type"], c["status"], stances(c)) for c in shown["claims"]] == [
         ("talks.reported", "denied", [(FOXCONN, "denied")]),
         ("mou.signed", "denied", [(FOXCONN, "denied")]),

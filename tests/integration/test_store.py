@@ -45,7 +45,8 @@ def test_every_event_type_comes_back_from_export_as_it_went_in_stamped_with_the_
     every_type_exported,
 ):
     assert [without(e, *STORE_FIELDS) for e in every_type_exported] == [
-        {"id": e["id"], "type": e["type"], "v": CURRENT_VERSION, **without(e, "id", "type")} for e in EVERY_TYPE
+        {"id": e["id"], "type": e["type"], "v": CURRENT_VERSION, **without(e, "id", "type")}
+        for e in EVERY_TYPE
     ]
     assert [list(e)[:3] for e in every_type_exported] == [["id", "type", "v"]] * len(EVERY_TYPE)
 

@@ -165,7 +165,8 @@ EVERY_TYPE: list[dict[str, Any]] = [
     ),
     an_event("company.renamed", {"company": "company:nissan", "name": "Nissan Motor Co."}),
     an_event(
-        "company.parent_changed", {"company": "company:foxconn-ev", "parent": "company:foxconn", "percent": 100}
+        "company.parent_changed",
+        {"company": "company:foxconn-ev", "parent": "company:foxconn", "percent": 100},
     ),
     an_event("company.merged", {"companies": ["company:foxconn-ev"], "into": "company:foxconn"}),
     an_event(
