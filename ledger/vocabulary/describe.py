@@ -4,12 +4,15 @@ and which name entities. docs/VOCABULARY.md is generated from `markdown()` (and 
 
 from __future__ import annotations
 
+import re
 import typing
 from dataclasses import dataclass
-from typing import Any, Literal, NotRequired
+from typing import Any, Literal
+
+import msgspec
 
 from ledger.vocabulary import fields as f
-from ledger.vocabulary.fields import EntityRef
+from ledger.vocabulary.fields import strip_unset
 from ledger.vocabulary.registry import (
     CATEGORIES,
     CURRENT_VERSION,
@@ -71,20 +74,14 @@ class TypeInfo:
         }
 
 
-def _strip_optional(hint: Any) -> tuple[Any, bool]:
-    if typing.get_origin(hint) is NotRequired:
-        return typing.get_args(hint)[0], True
-    return hint, False
-
-
 def type_text(hint: Any) -> str:
     """A reader's name for an annotation."""
     for named, text in _NAMED:
         if hint == named:
             return text
     for meta in getattr(hint, "__metadata__", ()):
-        if isinstance(meta, EntityRef):
-            return " or ".join(meta.kinds) + " id"
+        if isinstance(meta, msgspec.Meta) and meta.extra and "entity" in meta.extra:
+            return " or ".join(meta.extra["entity"]) + " id"
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin is typing.Annotated:
         return type_text(args[0])
@@ -96,18 +93,22 @@ def type_text(hint: Any) -> str:
         return " or ".join(type_text(a) for a in args)
     if origin is dict:
         return "object"
-    if isinstance(hint, type) and hasattr(hint, "__annotations__"):
+    if _is_struct(hint):
         return f"{hint.__name__} object"
     return getattr(hint, "__name__", str(hint))
 
 
+def _is_struct(hint: Any) -> bool:
+    return isinstance(hint, type) and issubclass(hint, msgspec.Struct)
+
+
 def fields_of(payload: Any) -> tuple[FieldInfo, ...]:
-    hints = typing.get_type_hints(payload, include_extras=True)
     found = []
-    for name, hint in hints.items():
-        inner, optional = _strip_optional(hint)
+    for field in msgspec.structs.fields(payload):
+        inner = strip_unset(field.type)
         kind = entity_field_kind(inner)
-        found.append(FieldInfo(name, type_text(inner), optional, " or ".join(kind[0]) if kind else None))
+        names = " or ".join(kind[0]) if kind else None
+        found.append(FieldInfo(field.encode_name, type_text(inner), not field.required, names))
     return tuple(found)
 
 
@@ -137,20 +138,30 @@ def _changes(event_type: str, version: int, fields: tuple[FieldInfo, ...]) -> tu
 
 
 def json_schema(event_type: str, version: int = CURRENT_VERSION) -> dict[str, Any]:
-    """The JSON Schema of the type's `data`, from the model that validates it."""
-    from pydantic import TypeAdapter  # only `ledger types --json` needs it
+    """The JSON Schema of the type's `data`, from the model that validates it: the object itself, with
+    the objects it contains under `$defs`."""
+    (ref,), defs = msgspec.json.schema_components([model(event_type, version)], ref_template="#/$defs/{name}")
+    schema = defs.pop(ref["$ref"].rsplit("/", 1)[1])
+    schema = {**({"$defs": defs} if defs else {}), **schema}
+    return {**_ecma(schema), "title": event_type, "x-version": version, "x-category": CATEGORIES[event_type]}
 
-    schema = TypeAdapter(model(event_type, version)).json_schema()
-    return {**schema, "title": event_type, "x-version": version, "x-category": CATEGORIES[event_type]}
+
+def _ecma(schema: Any) -> Any:
+    """JSON Schema patterns are ECMA 262 regular expressions: Python's end anchor `\\Z` there is `$`."""
+    if isinstance(schema, dict):
+        return {k: re.sub(r"\\Z$", "$", v) if k == "pattern" else _ecma(v) for k, v in schema.items()}
+    if isinstance(schema, list):
+        return [_ecma(v) for v in schema]
+    return schema
 
 
 def _objects(payload: Any, seen: dict[str, Any]) -> None:
     """The nested objects (Location, Measure, ...) a payload's fields use, by name."""
-    for hint in typing.get_type_hints(payload, include_extras=True).values():
-        inner = _list_item(_strip_optional(hint)[0])
+    for field in msgspec.structs.fields(payload):
+        inner = _list_item(strip_unset(field.type))
         while typing.get_origin(inner) is typing.Annotated:
             inner = typing.get_args(inner)[0]
-        if isinstance(inner, type) and hasattr(inner, "__annotations__") and inner.__name__ not in seen:
+        if _is_struct(inner) and inner.__name__ not in seen:
             seen[inner.__name__] = inner
             _objects(inner, seen)
 

@@ -13,8 +13,9 @@ import typing
 from collections.abc import Callable
 from typing import Any
 
+import msgspec
+
 from ledger.vocabulary import upcasters, v1, v2
-from ledger.vocabulary.fields import EntityRef
 from ledger.vocabulary.terms import STATEMENT, category_of
 
 VERSIONS = (1, 2)
@@ -70,10 +71,11 @@ def category(event_type: str) -> str:
 
 # -- which fields name entities ------------------------------------------------------------------------
 def entity_field_kind(annotation: Any) -> tuple[tuple[str, ...], bool] | None:
-    """(kinds, is a list) if the annotation names entities, looking through Optional and list."""
+    """(kinds, is a list) if the annotation names entities (its `Meta(extra={"entity": kinds})`), looking
+    through optional fields and lists."""
     for meta in getattr(annotation, "__metadata__", ()):
-        if isinstance(meta, EntityRef):
-            return meta.kinds, False
+        if isinstance(meta, msgspec.Meta) and meta.extra and "entity" in meta.extra:
+            return tuple(meta.extra["entity"]), False
     origin = typing.get_origin(annotation)
     for arg in typing.get_args(annotation):
         found = entity_field_kind(arg)
@@ -84,8 +86,8 @@ def entity_field_kind(annotation: Any) -> tuple[tuple[str, ...], bool] | None:
 
 def _entity_fields(payload: Any) -> tuple[tuple[str, tuple[str, ...], bool], ...]:
     """(json key, entity kinds, is a list) for each payload field that names entities."""
-    hints = typing.get_type_hints(payload, include_extras=True)
-    return tuple((key, *found) for key, hint in hints.items() if (found := entity_field_kind(hint)))
+    fields = msgspec.structs.fields(payload)
+    return tuple((f.encode_name, *found) for f in fields if (found := entity_field_kind(f.type)))
 
 
 # Of the current version: read off the models' annotations, so the index and the schema cannot drift.

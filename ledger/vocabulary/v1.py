@@ -2,164 +2,144 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, NotRequired
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
-from typing_extensions import TypedDict
+from msgspec import UNSET, Meta, field
 
 from ledger.vocabulary.fields import (
     MAX_ITEMS,
     CompanyId,
     Count,
     Date,
+    Maybe,
     Name,
     Parties,
     PartnershipId,
+    Payload,
     Percent,
     PlanId,
     PlantId,
     Replacement,
     Speaker,
     Text,
-    closed,
 )
 
 
 # -- reference facts (claims too, by the contract's definition) ---------------------------------------
-@closed
-class CompanyRegistered(TypedDict):
+class CompanyRegistered(Payload):
     company: CompanyId
     name: Name
-    country: NotRequired[Name]
-    aliases: NotRequired[Annotated[list[Name], Field(max_length=MAX_ITEMS)]]
+    country: Maybe[Name] = UNSET
+    aliases: Maybe[Annotated[list[Name], Meta(max_length=MAX_ITEMS)]] = UNSET
 
 
-@closed
-class Location(TypedDict):
+class Location(Payload, kw_only=True):
     city: Name
-    region: NotRequired[Name]
+    region: Maybe[Name] = UNSET
     country: Name
 
 
-@closed
-class PlantRegistered(TypedDict):
+class PlantRegistered(Payload):
     plant: PlantId
     name: Name
     operator: CompanyId
     location: Location
-    employees: NotRequired[Count]
-    products: NotRequired[Annotated[list[Name], Field(max_length=MAX_ITEMS)]]
+    employees: Maybe[Count] = UNSET
+    products: Maybe[Annotated[list[Name], Meta(max_length=MAX_ITEMS)]] = UNSET
 
 
 # -- company and plant actions -------------------------------------------------------------------------
-@closed
-class Measure(TypedDict):
+class Measure(Payload):
     kind: Literal["plant_closures", "workforce_reduction", "other"]
-    count: NotRequired[Count]
-    of: NotRequired[Count]
-    percent: NotRequired[Percent]
-    description: NotRequired[Text]
+    count: Maybe[Count] = UNSET
+    of: Maybe[Count] = UNSET
+    percent: Maybe[Percent] = UNSET
+    description: Maybe[Text] = UNSET
 
 
-@closed
-class PlanAnnounced(TypedDict):
+class PlanAnnounced(Payload):
     plan: PlanId
     company: CompanyId
     title: Name
-    measures: Annotated[list[Measure], Field(max_length=MAX_ITEMS)]
-    plants: NotRequired[Annotated[list[PlantId], Field(max_length=MAX_ITEMS)]]
+    measures: Annotated[list[Measure], Meta(max_length=MAX_ITEMS)]
+    plants: Maybe[Annotated[list[PlantId], Meta(max_length=MAX_ITEMS)]] = UNSET
 
 
-@closed
-class PlantClosureConsidered(TypedDict):
+class PlantClosureConsidered(Payload):
     plant: PlantId
     company: CompanyId
 
 
-@closed
-class PlantClosureAnnounced(TypedDict):
+class PlantClosureAnnounced(Payload):
     plant: PlantId
     company: CompanyId
-    effective_by: NotRequired[Date]
+    effective_by: Maybe[Date] = UNSET
 
 
-@closed
-class PlantClosed(TypedDict):
+class PlantClosed(Payload):
     plant: PlantId
 
 
-@closed
-class PlantProductionStarted(TypedDict):
+class PlantProductionStarted(Payload):
     plant: PlantId
     producer: CompanyId
-    product: NotRequired[Name]
+    product: Maybe[Name] = UNSET
 
 
-# `from` is a Python keyword, hence the functional form.
-PlantStakeTransferred = closed(
-    TypedDict(
-        "PlantStakeTransferred",
-        {"plant": PlantId, "from": CompanyId, "to": CompanyId, "share": NotRequired[Name | Percent]},
-    )
-)
+class PlantStakeTransferred(Payload):
+    plant: PlantId
+    from_: CompanyId = field(name="from")  # `from` is a Python keyword
+    to: CompanyId
+    share: Maybe[Name | Percent] = UNSET
 
 
 # -- partnerships and deals ----------------------------------------------------------------------------
-@closed
-class TalksReported(TypedDict):
+class TalksReported(Payload, kw_only=True):
     partnership: PartnershipId
     parties: Parties
-    plant: NotRequired[PlantId]
+    plant: Maybe[PlantId] = UNSET
     scope: Text
 
 
-@closed
-class AcquisitionExplored(TypedDict):
+class AcquisitionExplored(Payload):
     partnership: PartnershipId
     acquirer: CompanyId
-    plant: NotRequired[PlantId]
-    stake: NotRequired[Name]
-    scope: NotRequired[Text]
+    plant: Maybe[PlantId] = UNSET
+    stake: Maybe[Name] = UNSET
+    scope: Maybe[Text] = UNSET
 
 
-@closed
-class MouSigned(TypedDict):
+class MouSigned(Payload):
     partnership: PartnershipId
     parties: Parties
     scope: Text
 
 
-@closed
 class AgreementSigned(MouSigned):
     pass
 
 
-@closed
-class DealCompleted(TypedDict):
+class DealCompleted(Payload):
     partnership: PartnershipId
 
 
-@closed
-class TalksEnded(TypedDict):
+class TalksEnded(Payload):
     partnership: PartnershipId
-    reason: NotRequired[Text]
+    reason: Maybe[Text] = UNSET
 
 
 # -- statements and corrections -------------------------------------------------------------------------
-@closed
-class Statement(TypedDict):
+class Statement(Payload):
     by: Speaker
-    quote: NotRequired[Text]
+    quote: Maybe[Text] = UNSET
 
 
-@closed
-class EntryCorrected(TypedDict):
+class EntryCorrected(Payload):
     reason: Text
     replacement: Replacement
 
 
-@closed
-class EntryVoided(TypedDict):
+class EntryVoided(Payload):
     reason: Text
 
 

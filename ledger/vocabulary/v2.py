@@ -6,21 +6,23 @@ types whose shape changed (`plant.stake_transferred`, `acquisition.explored`) ha
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, NotRequired
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field
-from typing_extensions import TypedDict
+from msgspec import UNSET, Meta, field
 
 from ledger.vocabulary import v1
 from ledger.vocabulary.fields import (
     MAX_ITEMS,
     AuthorityId,
+    Check,
     CompanyId,
     Count,
     Date,
     Lei,
+    Maybe,
     Name,
     PartnershipId,
+    Payload,
     Percent,
     PlanId,
     PlantId,
@@ -31,246 +33,207 @@ from ledger.vocabulary.fields import (
     Text,
     V2Parties,
     V2Speaker,
-    closed,
 )
 
-Texts = Annotated[list[Text], Field(max_length=MAX_ITEMS)]
-Names = Annotated[list[Name], Field(max_length=MAX_ITEMS)]
-Plants = Annotated[list[PlantId], Field(max_length=MAX_ITEMS)]
+Texts = Annotated[list[Text], Meta(max_length=MAX_ITEMS)]
+Names = Annotated[list[Name], Meta(max_length=MAX_ITEMS)]
+Plants = Annotated[list[PlantId], Meta(max_length=MAX_ITEMS)]
 
 
 # -- reference facts -----------------------------------------------------------------------------------
-@closed
-class Owner(TypedDict):
+class Owner(Payload):
     company: CompanyId
-    percent: NotRequired[Percent]
+    percent: Maybe[Percent] = UNSET
 
 
-def _distinct_owners(owners: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    if len({o["company"] for o in owners}) != len(owners):
+def _distinct_owners(owners: list[Owner]) -> None:
+    if len({o.company for o in owners}) != len(owners):
         raise ValueError("an owner is named twice")
-    return owners
 
 
-@closed
 class CompanyRegistered(v1.CompanyRegistered):
-    parent: NotRequired[CompanyId]
-    owners: NotRequired[Annotated[list[Owner], Field(max_length=MAX_ITEMS), AfterValidator(_distinct_owners)]]
-    lei: NotRequired[Lei]
+    parent: Maybe[CompanyId] = UNSET
+    owners: Maybe[Annotated[list[Owner], Meta(max_length=MAX_ITEMS), Check(_distinct_owners)]] = UNSET
+    lei: Maybe[Lei] = UNSET
 
 
-@closed
-class AuthorityRegistered(TypedDict):
+class AuthorityRegistered(Payload):
     authority: AuthorityId
     name: Name
     jurisdiction: Name
-    category: NotRequired[Literal["government", "regulator", "court", "agency"]]
+    category: Maybe[Literal["government", "regulator", "court", "agency"]] = UNSET
 
 
-@closed
 class PlantRegistered(v1.PlantRegistered):
-    capacity: NotRequired[Quantity]
+    capacity: Maybe[Quantity] = UNSET
 
 
 # -- company structure -----------------------------------------------------------------------------------
-@closed
-class CompanyRenamed(TypedDict):
+class CompanyRenamed(Payload):
     company: CompanyId
     name: Name
 
 
-@closed
-class CompanyParentChanged(TypedDict):
+class CompanyParentChanged(Payload):
     company: CompanyId
-    parent: NotRequired[CompanyId]  # absent: the company is now independent
-    percent: NotRequired[Percent]
+    parent: Maybe[CompanyId] = UNSET  # absent: the company is now independent
+    percent: Maybe[Percent] = UNSET
 
 
-@closed
-class CompanyMerged(TypedDict):
-    companies: Annotated[list[CompanyId], Field(min_length=1, max_length=MAX_ITEMS)]
+class CompanyMerged(Payload):
+    companies: Annotated[list[CompanyId], Meta(min_length=1, max_length=MAX_ITEMS)]
     into: CompanyId
 
 
-# `from` is a Python keyword, hence the functional form.
-CompanySpunOff = closed(
-    TypedDict(
-        "CompanySpunOff",
-        {"company": CompanyId, "from": CompanyId, "plants": NotRequired[Plants]},
-    )
-)
+class CompanySpunOff(Payload):
+    company: CompanyId
+    from_: CompanyId = field(name="from")  # `from` is a Python keyword
+    plants: Maybe[Plants] = UNSET
 
 
 # -- plans and plants -------------------------------------------------------------------------------------
-@closed
-class Measure(TypedDict):
+class Measure(Payload):
     kind: Literal["plant_closures", "workforce_reduction", "investment", "capacity_change", "other"]
-    count: NotRequired[Count]
-    of: NotRequired[Count]
-    percent: NotRequired[Percent]
-    amount: NotRequired[Quantity]
-    description: NotRequired[Text]
+    count: Maybe[Count] = UNSET
+    of: Maybe[Count] = UNSET
+    percent: Maybe[Percent] = UNSET
+    amount: Maybe[Quantity] = UNSET
+    description: Maybe[Text] = UNSET
 
 
-Measures = Annotated[list[Measure], Field(max_length=MAX_ITEMS)]
+Measures = Annotated[list[Measure], Meta(max_length=MAX_ITEMS)]
 
 
-@closed
-class PlanAnnounced(TypedDict):
+class PlanAnnounced(Payload):
     plan: PlanId
     company: CompanyId
     title: Name
     measures: Measures
-    plants: NotRequired[Plants]
+    plants: Maybe[Plants] = UNSET
 
 
-@closed
-class PlanRevised(TypedDict):
+class PlanRevised(Payload):
     plan: PlanId
     measures: Measures  # replaces the list
-    title: NotRequired[Name]
-    plants: NotRequired[Plants]
+    title: Maybe[Name] = UNSET
+    plants: Maybe[Plants] = UNSET
 
 
-@closed
 class PlantClosureConsidered(v1.PlantClosureConsidered):
-    plan: NotRequired[PlanId]
+    plan: Maybe[PlanId] = UNSET
 
 
-@closed
 class PlantClosureAnnounced(v1.PlantClosureAnnounced):
-    plan: NotRequired[PlanId]
+    plan: Maybe[PlanId] = UNSET
 
 
-@closed
-class PlantReopened(TypedDict):
+class PlantReopened(Payload):
     plant: PlantId
-    operator: NotRequired[CompanyId]
+    operator: Maybe[CompanyId] = UNSET
 
 
-@closed
-class PlantOperatorChanged(TypedDict):
+class PlantOperatorChanged(Payload):
     plant: PlantId
     operator: CompanyId
 
 
-@closed
-class PlantProductionEnded(TypedDict):
+class PlantProductionEnded(Payload):
     plant: PlantId
     producer: CompanyId
-    product: NotRequired[Name]
+    product: Maybe[Name] = UNSET
 
 
-@closed
-class PlantConverted(TypedDict):
+class PlantConverted(Payload):
     plant: PlantId
-    products: Annotated[list[Name], Field(min_length=1, max_length=MAX_ITEMS)]
-    scope: NotRequired[Text]
+    products: Annotated[list[Name], Meta(min_length=1, max_length=MAX_ITEMS)]
+    scope: Maybe[Text] = UNSET
 
 
-@closed
-class PlantCapacityChanged(TypedDict):
+class PlantCapacityChanged(Payload):
     plant: PlantId
     capacity: Quantity
 
 
-@closed
-class PlantWorkforceChanged(TypedDict):
+class PlantWorkforceChanged(Payload):
     plant: PlantId
-    employees: NotRequired[Count]  # the new headcount
-    change: NotRequired[SignedCount]  # signed: -400 is 400 jobs fewer
-    plan: NotRequired[PlanId]
+    employees: Maybe[Count] = UNSET  # the new headcount
+    change: Maybe[SignedCount] = UNSET  # signed: -400 is 400 jobs fewer
+    plan: Maybe[PlanId] = UNSET
 
 
-PlantStakeTransferred = closed(
-    TypedDict(
-        "PlantStakeTransferred",
-        {
-            "plant": PlantId,
-            "from": CompanyId,
-            "to": CompanyId,
-            "percent": NotRequired[Percent],
-            "share_text": NotRequired[Name],
-            "price": NotRequired[Quantity],
-        },
-    )
-)
+class PlantStakeTransferred(Payload):
+    plant: PlantId
+    from_: CompanyId = field(name="from")
+    to: CompanyId
+    percent: Maybe[Percent] = UNSET
+    share_text: Maybe[Name] = UNSET
+    price: Maybe[Quantity] = UNSET
 
 
 # -- partnerships and deals ----------------------------------------------------------------------------
-@closed
-class TalksReported(TypedDict):
+class TalksReported(Payload, kw_only=True):
     partnership: PartnershipId
     parties: V2Parties
-    plant: NotRequired[PlantId]
+    plant: Maybe[PlantId] = UNSET
     scope: Text
 
 
-@closed
-class AcquisitionExplored(TypedDict):
+class AcquisitionExplored(Payload):
     partnership: PartnershipId
     acquirer: CompanyId
-    plant: NotRequired[PlantId]
-    percent: NotRequired[Percent]
-    stake_text: NotRequired[Name]
-    scope: NotRequired[Text]
-    price: NotRequired[Quantity]
+    plant: Maybe[PlantId] = UNSET
+    percent: Maybe[Percent] = UNSET
+    stake_text: Maybe[Name] = UNSET
+    scope: Maybe[Text] = UNSET
+    price: Maybe[Quantity] = UNSET
 
 
-@closed
-class MouSigned(TypedDict):
+class MouSigned(Payload):
     partnership: PartnershipId
     parties: V2Parties
     scope: Text
-    plant: NotRequired[PlantId]
+    plant: Maybe[PlantId] = UNSET
 
 
-@closed
 class AgreementSigned(MouSigned):
-    price: NotRequired[Quantity]
-    conditions: NotRequired[Texts]
-    long_stop: NotRequired[Date]
+    price: Maybe[Quantity] = UNSET
+    conditions: Maybe[Texts] = UNSET
+    long_stop: Maybe[Date] = UNSET
 
 
-@closed
-class DealCompleted(TypedDict):
+class DealCompleted(Payload):
     partnership: PartnershipId
-    plant: NotRequired[PlantId]
-    price: NotRequired[Quantity]
+    plant: Maybe[PlantId] = UNSET
+    price: Maybe[Quantity] = UNSET
 
 
-@closed
-class TalksEnded(TypedDict):
+class TalksEnded(Payload):
     partnership: PartnershipId
-    reason: NotRequired[Text]
-    plant: NotRequired[PlantId]
+    reason: Maybe[Text] = UNSET
+    plant: Maybe[PlantId] = UNSET
 
 
-@closed
-class ApprovalSought(TypedDict):
+class ApprovalSought(Payload):
     authority: AuthorityId
     subject: SubjectId
-    scope: NotRequired[Text]
+    scope: Maybe[Text] = UNSET
 
 
-@closed
-class ApprovalDecided(TypedDict):
+class ApprovalDecided(Payload):
     authority: AuthorityId
     subject: SubjectId
     decision: Literal["granted", "refused", "conditional"]
-    conditions: NotRequired[Texts]
-    scope: NotRequired[Text]
+    conditions: Maybe[Texts] = UNSET
+    scope: Maybe[Text] = UNSET
 
 
 # -- statements and corrections -------------------------------------------------------------------------
-@closed
-class Statement(TypedDict):
+class Statement(Payload):
     by: V2Speaker
-    quote: NotRequired[Text]
+    quote: Maybe[Text] = UNSET
 
 
-@closed
-class EntryCorrected(TypedDict):
+class EntryCorrected(Payload):
     reason: Text
     replacement: Replacement
 

@@ -33,7 +33,6 @@ import re
 import signal
 import subprocess
 import sys
-import typing
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
@@ -42,6 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -91,13 +91,12 @@ CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0
 
 
 def _keys(model: Any) -> set[str]:
-    return set(typing.get_type_hints(model))
+    """The JSON keys of a payload model (`from`, not the attribute `from_`)."""
+    return {field.encode_name for field in msgspec.structs.fields(model)}
 
 
 def _required_keys(model: Any) -> list[str]:
-    """(Not `__required_keys__`: under postponed annotations it counts NotRequired keys as required.)"""
-    hints = typing.get_type_hints(model, include_extras=True)
-    return [key for key, hint in hints.items() if typing.get_origin(hint) is not typing.NotRequired]
+    return [field.encode_name for field in msgspec.structs.fields(model) if field.required]
 
 
 KNOWN_KEYS = frozenset(
