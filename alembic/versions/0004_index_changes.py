@@ -50,7 +50,6 @@ def upgrade() -> None:
                 "END"
             )
 
-
     _clear_projections()
 
 
