@@ -32,6 +32,7 @@ _start_key = world_key
 _PARENT_TYPES = ("company.registered", "company.parent_changed", "company.spun_off")
 _COMPANY_TYPES = (*_PARENT_TYPES, "company.merged")  # a company's place in its group, and mergers
 _PLANT_NAMING = ("plant.registered", "plant.operator_changed", "plant.reopened", "plant.stake_transferred")
+MEMO_ENTITIES = 20_000  # entities whose facts a context keeps (a rebuild worker reads many ranges)
 MAX_DEPTH = 32  # a parent chain longer than this is a data error (or a cycle): stop walking
 
 
@@ -183,6 +184,8 @@ class Context:
         if found is None:
             events = self.load(entity_id) if key[1] is None else self.load_typed(entity_id, key[1])
             found = self._facts[key] = _facts(events, self.known_at)
+            if len(self._facts) > MEMO_ENTITIES:  # bounded memory: forget the oldest read
+                del self._facts[next(iter(self._facts))]
         return found
 
 

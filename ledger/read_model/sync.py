@@ -53,12 +53,16 @@ def _rows(entity_id: str, view: EntityView) -> EntityRows:
     return doc, claims
 
 
-def entity_rows(tx: Transaction, first: str | None = None, last: str | None = None) -> Iterator[EntityRows]:
+def entity_rows(
+    tx: Transaction, first: str | None = None, last: str | None = None, context: Context | None = None
+) -> Iterator[EntityRows]:
     """The projection rows (entity doc, claims it owns) of every entity in the log, or of those from
-    `first` to `last`, folded one entity at a time."""
+    `first` to `last`, folded one entity at a time. `context` may carry what earlier ranges of the
+    same log already read about other entities (a worker folds many ranges of one log)."""
+    if context is None:
+        context = Context(tx.log.entity_events, load_typed=tx.log.claims_about)
     # A fold allocates containers by the million and makes no cycles: the cyclic collector would
     # rescan the live objects again and again (a tenth of a rebuild's time).
-    context = Context(tx.log.entity_events, load_typed=tx.log.claims_about)
     with cyclic_gc_paused():
         for entity_id, events in tx.log.entity_stream(first, last):
             view = fold(entity_id, tx.log.with_referenced(events), context=context)

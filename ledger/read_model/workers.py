@@ -18,6 +18,7 @@ from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 
+from ledger.projections.context import Context
 from ledger.read_model.sync import EntityRows, Folder, entity_rows
 from ledger.store.connection import EventStore, Transaction
 from ledger.store.urls import parse_url
@@ -88,6 +89,9 @@ def _exit_with_parent() -> None:
 
 
 _stores: dict[str, EventStore] = {}  # a worker's store, opened on its first task
+# What a worker has read about other entities (groups, partnerships), kept across the ranges of one log
+# at one head: every range of a rebuild reads the same committed log.
+_contexts: dict[tuple[str, int], Context] = {}
 
 
 def _fold_range(url: str, first: str, last: str) -> list[EntityRows]:
@@ -95,4 +99,10 @@ def _fold_range(url: str, first: str, last: str) -> list[EntityRows]:
     if store is None:
         store = _stores[url] = EventStore(url)
     with store.reading() as tx:
-        return list(entity_rows(tx, first, last))
+        key = (url, tx.log.head().position)
+        context = _contexts.get(key)
+        if context is None:
+            _contexts.clear()
+            context = _contexts[key] = Context(tx.log.entity_events, load_typed=tx.log.claims_about)
+        context.load, context.load_typed = tx.log.entity_events, tx.log.claims_about  # this task's reads
+        return list(entity_rows(tx, first, last, context))
