@@ -19,13 +19,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ledger.claims import counts_for, named_origins
 from ledger.errors import InvalidEvent
 from ledger.events import StoredEvent
 from ledger.projections.context import Context
+from ledger.projections.fold import statement_counts
 from ledger.store.connection import Transaction
 from ledger.times import start_key
-from ledger.vocabulary.registry import category, entities_in, parties_of, upcast
+from ledger.vocabulary.registry import category, entities_in, upcast
 
 REGISTERS = {  # which type registers which kind, and the field that names the registered entity
     "company.registered": "company",
@@ -138,26 +138,18 @@ class Advisor:
     def _not_counting(
         self, line: int | None, event: StoredEvent, claims: dict[str, tuple[StoredEvent, dict[str, Any]]]
     ) -> None:
-        by = event.data["by"]
+        said = {"by": event.data["by"], "stance": event.type.split(".", 1)[1]}
         key = start_key(event.occurred_at)
-        stance = event.type.split(".", 1)[1]
         for index, ref in enumerate(event.refs):
             if ref not in claims:
                 continue
             claim, data = claims[ref]
-            parties = set(parties_of(claim.type, data))
-            if "partnership" in data and "parties" not in data:
-                parties |= set(self.context.partnership_parties(data["partnership"], key))
-
-            def in_group(speaker: str, parties: set[str] = parties) -> bool:
-                return any(self.context.grouped(speaker, party, key) for party in parties)
-
-            if counts_for(stance, by, parties, named_origins(claim.sources), in_group):
+            if statement_counts(said, key, claim.type, data, claim.sources, self.context):
                 continue
-            if stance == "retracted":
-                why = f"{by!r} is not an origin of the claim at refs[{index}]"
+            if said["stance"] == "retracted":
+                why = f"{said['by']!r} is not an origin of the claim at refs[{index}]"
             else:
-                why = f"{by} is not a party of the claim at refs[{index}], nor in a party's group"
+                why = f"{said['by']} is not a party of the claim at refs[{index}], nor in a party's group"
             self._emit(f"{why}: the statement stays in the trail but does not count", "data.by", line)
 
     def _emit(self, message: str, field: str, line: int | None) -> None:

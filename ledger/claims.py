@@ -53,10 +53,31 @@ def origin_count(sources: Sequence[Mapping[str, Any]]) -> int:
 
 def anonymous_only(sources: Sequence[Mapping[str, Any]]) -> bool:
     """True when every source is anonymous or republishes an anonymous source of the same claim."""
+    named = [s for s in sources if s["kind"] != "anonymous"]
+    if not named:
+        return bool(sources)
+    if not all("derived_from" in s for s in named):  # the common case: a named source of its own
+        return False
     anonymous = {s["name"] for s in sources if s["kind"] == "anonymous"}
-    return bool(sources) and all(
-        s["kind"] == "anonymous" or s.get("derived_from") in anonymous for s in sources
-    )
+    return all(s["derived_from"] in anonymous for s in named)
+
+
+def source_summary(sources: Sequence[Mapping[str, Any]]) -> tuple[int, bool]:
+    """(origin_count, anonymous_only) in one pass: a claim's JSON needs both, for every claim folded."""
+    distinct: set[str] = set()
+    derived = named = False
+    for source in sources:
+        origin = source.get("derived_from")
+        if origin is None:
+            distinct.add(source["name"])
+        else:
+            distinct.add(origin)
+            derived = True
+        if source["kind"] != "anonymous":
+            named = True
+    if not named:
+        return len(distinct), bool(sources)
+    return len(distinct), derived and anonymous_only(sources)
 
 
 def basis(sources: Iterable[Mapping[str, Any]]) -> str:

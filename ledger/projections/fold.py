@@ -16,14 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from typing import Any
 
-from ledger.claims import (
-    anonymous_only,
-    claim_status,
-    corrected,
-    counts_for,
-    named_origins,
-    origin_count,
-)
+from ledger.claims import claim_status, corrected, counts_for, named_origins, source_summary
 from ledger.entities import ENTITY_KINDS, entity_kind
 from ledger.events import StoredEvent
 from ledger.projections.authority import project as project_authority
@@ -239,6 +232,7 @@ def _fold(
                     moved.add(event_id)
                 continue
         trail = _trail(event_type, data, event.sources, said_about.get(event_id, ()), context)
+        origins, only_anonymous = source_summary(event.sources)
         claim = {
             "id": event_id,
             "type": event_type,
@@ -249,8 +243,8 @@ def _fold(
             "status": claim_status(event.sources, trail, voided=voided),
             "data": data,
             "sources": event.sources,
-            "origins": origin_count(event.sources),
-            "anonymous_only": anonymous_only(event.sources),
+            "origins": origins,
+            "anonymous_only": only_anonymous,
             "statements": trail,
             "corrections": [] if fixes is None else [_correction(c) for c in fixes],
         }
@@ -269,24 +263,42 @@ def _trail(
     said: Iterable[tuple[int, dict[str, Any]]],
     context: Context,
 ) -> list[dict[str, Any]]:
-    """The claim's statements, each with whether it `counts` for this claim (`ledger.claims`): by a
-    party or a party's group at the statement's world time, or, for a retraction, by an origin."""
-    trail: list[dict[str, Any]] = []
-    if not said:
-        return trail
-    parties = set(parties_of(event_type, data))
-    # A claim naming a partnership but not its parties also has the partnership's parties.
-    partnership = data.get("partnership") if "parties" not in data else None
-    origins = named_origins(sources)
-    for key, statement in said:
-        by = statement["by"]
-        if partnership is not None:
-            now = parties | set(context.partnership_parties(partnership, key))
-        else:
-            now = parties
-        counts = counts_for(statement["stance"], by, now, origins, partial(_in_group, context, now, key))
-        trail.append({**statement, "counts": counts})
-    return trail
+    """The claim's statements, each with whether it `counts` for this claim (`statement_counts`)."""
+    parties: list[set[str]] = []  # worked out once, for the first statement that needs them
+    return [
+        {**statement, "counts": statement_counts(statement, key, event_type, data, sources, context, parties)}
+        for key, statement in said
+    ]
+
+
+def statement_counts(
+    statement: dict[str, Any],
+    key: int,
+    claim_type: str,
+    data: dict[str, Any],
+    sources: list[dict[str, Any]],
+    context: Context,
+    parties_memo: list[set[str]] | None = None,
+) -> bool:
+    """Whether a statement (`by`, `stance`) made at world time `key` counts for a claim (`ledger.claims`):
+    by a party or a party's group then, or, for a retraction, by an origin of the claim."""
+    by, stance = statement["by"], statement["stance"]
+    if stance == "retracted":
+        return by in named_origins(sources)
+    if not by.startswith(_SPEAKING_KINDS):
+        return False  # a source's name is never a party: nothing to look up
+    if parties_memo:
+        parties = parties_memo[0]
+    else:
+        parties = set(parties_of(claim_type, data))
+        if parties_memo is not None:
+            parties_memo.append(parties)
+    if "partnership" in data and "parties" not in data:  # the partnership's parties are its parties too
+        parties = parties | set(context.partnership_parties(data["partnership"], key))
+    return counts_for(stance, by, parties, (), partial(_in_group, context, parties, key))
+
+
+_SPEAKING_KINDS = ("company:", "authority:")  # the ids a party can have
 
 
 def _in_group(context: Context, parties: set[str], key: int, speaker: str) -> bool:
