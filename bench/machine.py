@@ -45,7 +45,7 @@ def machine_notes(backends: Sequence[str], workdir: Path, ledger: list[str]) -> 
     notes["work dir"] = f"{workdir} ({_filesystem(workdir)})"
     notes["ledger command"] = " ".join(ledger) + " (bytecode compiled ahead, as pip install does)"
     notes["repo commit"] = _git_head()
-    for package in ("eventsourcing", "psycopg", "orjson", "sqlalchemy", "pydantic"):
+    for package in ("eventsourcing", "psycopg", "orjson", "sqlalchemy", "msgspec"):
         notes[package] = _version(package)
 
     return notes

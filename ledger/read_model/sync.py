@@ -16,7 +16,7 @@ import orjson
 from ledger.entities import entity_kind
 from ledger.errors import IntegrityFailure
 from ledger.projections import EntityView, cyclic_gc_paused, fold
-from ledger.projections.context import Context, widened_by
+from ledger.projections.context import GROUP_TYPES, Context, widened_by
 from ledger.store.connection import Transaction
 from ledger.store.projection_tables import ClaimDoc, EntityDoc
 from ledger.vocabulary.registry import first_entity
@@ -61,6 +61,7 @@ def entity_rows(
     same log already read about other entities (a worker folds many ranges of one log)."""
     if context is None:
         context = Context(tx.log.entity_events, load_typed=tx.log.claims_about)
+        context.preload_groups(tx.log.claims_of_types(GROUP_TYPES))
     # A fold allocates containers by the million and makes no cycles: the cyclic collector would
     # rescan the live objects again and again (a tenth of a rebuild's time).
     with cyclic_gc_paused():

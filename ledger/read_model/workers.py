@@ -18,7 +18,7 @@ from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 
-from ledger.projections.context import Context
+from ledger.projections.context import GROUP_TYPES, Context
 from ledger.read_model.sync import EntityRows, Folder, entity_rows
 from ledger.store.connection import EventStore, Transaction
 from ledger.store.urls import parse_url
@@ -104,5 +104,6 @@ def _fold_range(url: str, first: str, last: str) -> list[EntityRows]:
         if context is None:
             _contexts.clear()
             context = _contexts[key] = Context(tx.log.entity_events, load_typed=tx.log.claims_about)
+            context.preload_groups(tx.log.claims_of_types(GROUP_TYPES))
         context.load, context.load_typed = tx.log.entity_events, tx.log.claims_about  # this task's reads
         return list(entity_rows(tx, first, last, context))

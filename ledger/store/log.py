@@ -332,6 +332,22 @@ class LogTables:
         )
         return claims + [stored_event(row) for row in about]
 
+    def claims_of_types(self, types: Sequence[str]) -> list[StoredEvent]:
+        """Every event of `types`, with the statements and corrections that reference them."""
+        marks = ", ".join("?" * len(types))
+        rows = self.sql.rows(
+            f"SELECT {_COLUMNS} FROM events WHERE type IN ({marks}) ORDER BY position", types
+        )
+        claims = [stored_event(row) for row in rows]
+        if not claims:
+            return claims
+        about = self.sql.rows_in(
+            f"SELECT {_E_COLUMNS} FROM event_refs r CROSS JOIN events e "
+            "WHERE r.ref_position IN ({keys}) AND e.position = r.position",
+            [c.position for c in claims],
+        )
+        return claims + [stored_event(row) for row in about]
+
     def with_referenced(self, events: list[StoredEvent]) -> list[StoredEvent]:
         """`events` plus the events they reference that are not among them."""
         have = {e.id for e in events}
