@@ -1,0 +1,111 @@
+"""Reads of the log that follow references and types: what decides a claim's status (the statements
+and corrections about it), registrations, and whole classes of claims. Part of `LogTables`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+import orjson
+
+from ledger.events import StoredEvent
+from ledger.store.rows import COLUMNS, E_COLUMNS, stored_event
+from ledger.store.sql import Sql
+
+
+class RelatedReads:
+    """Reads by reference and by type, on the transaction's connection (`sql`)."""
+
+    sql: Sql
+
+    def registrations(
+        self, entity_ids: Sequence[str], types: Sequence[str]
+    ) -> Iterator[tuple[str, int, str, dict[str, Any]]]:
+        """(entity id, position, type, data) of the events of `types` indexed under these entities."""
+        marks = ", ".join("?" * len(types))
+        for chunk_start in range(0, len(entity_ids), 400):
+            chunk = list(entity_ids[chunk_start : chunk_start + 400])
+            rows = self.sql.rows(
+                f"SELECT x.entity_id, e.position, e.type, e.body FROM event_entities x CROSS JOIN events e "
+                f"WHERE x.entity_id IN ({', '.join('?' * len(chunk))}) AND e.position = x.position "
+                f"AND e.type IN ({marks})",
+                [*chunk, *types],
+            )
+            for entity_id, position, event_type, body in rows:
+                yield entity_id, int(position), event_type, orjson.loads(body)["data"]
+
+    def registered_ids(self, kind: str, types: Sequence[str]) -> list[str]:
+        """Ids of `kind` indexed under an event of `types` (candidates for "did you mean")."""
+        marks = ", ".join("?" * len(types))
+        rows = self.sql.rows(
+            f"SELECT DISTINCT x.entity_id FROM events e CROSS JOIN event_entities x "
+            f"WHERE e.type IN ({marks}) AND x.position = e.position AND x.entity_id > ? AND x.entity_id < ?",
+            [*types, f"{kind}:", f"{kind};"],  # ids of the kind, as a range (';' follows ':')
+        )
+        return sorted(row[0] for row in rows)
+
+    def statements_about(self, positions: Sequence[int]) -> dict[int, list[int]]:
+        """Positions of the statements that reference each of these events."""
+        result: dict[int, list[int]] = {p: [] for p in positions}
+        for target, position in self.sql.rows_in(
+            "SELECT r.ref_position, r.position FROM event_refs r CROSS JOIN events e "
+            "WHERE r.ref_position IN ({keys}) AND e.position = r.position "
+            "AND e.type > 'report.' AND e.type < 'report/'",  # the statements' types, as a range
+            positions,
+        ):
+            result[int(target)].append(int(position))
+        return result
+
+    def events_at(self, positions: Iterable[int]) -> dict[int, StoredEvent]:
+        wanted = sorted(set(positions))
+        rows = self.sql.rows_in(f"SELECT {COLUMNS} FROM events WHERE position IN ({{keys}})", wanted)
+        return {int(row[0]): stored_event(row) for row in rows}
+
+    def corrections(self) -> Iterator[StoredEvent]:
+        """Every entry.corrected, in position order."""
+        rows = self.sql.rows(f"SELECT {COLUMNS} FROM events WHERE type = 'entry.corrected' ORDER BY position")
+        return map(stored_event, rows)
+
+    def corrections_of(self, positions: Sequence[int]) -> dict[int, list[StoredEvent]]:
+        """The entry.corrected events of each of these events, in position order."""
+        found: dict[int, list[StoredEvent]] = {p: [] for p in positions}
+        rows = self.sql.rows_in(
+            f"SELECT r.ref_position, {E_COLUMNS} FROM event_refs r CROSS JOIN events e "
+            "WHERE r.ref_position IN ({keys}) AND e.position = r.position AND e.type = 'entry.corrected'",
+            list(positions),
+        )
+        for row in sorted(rows, key=lambda r: int(r[1])):
+            found[int(row[0])].append(stored_event(row[1:]))
+        return found
+
+    def claims_about(self, entity_id: str, types: Sequence[str]) -> list[StoredEvent]:
+        """The events of `types` ever indexed under the entity, with the statements and corrections that
+        reference them (what decides their status)."""
+        marks = ", ".join("?" * len(types))
+        claims = [
+            stored_event(row)
+            for row in self.sql.rows(
+                f"SELECT {E_COLUMNS} FROM event_entities x CROSS JOIN events e WHERE x.entity_id = ? "
+                f"AND e.position = x.position AND e.type IN ({marks})",
+                [entity_id, *types],
+            )
+        ]
+        return self._with_what_is_said(claims)
+
+    def claims_of_types(self, types: Sequence[str]) -> list[StoredEvent]:
+        """Every event of `types`, with the statements and corrections that reference them."""
+        marks = ", ".join("?" * len(types))
+        rows = self.sql.rows(f"SELECT {COLUMNS} FROM events WHERE type IN ({marks}) ORDER BY position", types)
+        claims = [stored_event(row) for row in rows]
+        return self._with_what_is_said(claims)
+
+    def _with_what_is_said(self, claims: list[StoredEvent]) -> list[StoredEvent]:
+        """`claims` and the statements and corrections that reference them."""
+        if not claims:
+            return claims
+        about = self.sql.rows_in(
+            f"SELECT {E_COLUMNS} FROM event_refs r CROSS JOIN events e "
+            "WHERE r.ref_position IN ({keys}) AND e.position = r.position",
+            [c.position for c in claims],
+        )
+        return claims + [stored_event(row) for row in about]
