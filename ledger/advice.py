@@ -70,16 +70,15 @@ class Advisor:
         self._registered: dict[str, int] = {}  # entity id -> position of its first registration
         self._unregistered: set[str] = set()
         self._known_by_kind: dict[str, list[str]] = {}
-        self.context = Context(tx.log.entity_events, load_typed=tx.log.claims_about)
+        self.context = Context.over(tx.log)
 
     def check(self, appended: Sequence[tuple[int | None, StoredEvent]]) -> None:
         """Warn about each (line, stored event) of a chunk just inserted."""
         named: dict[str, None] = {}
         for _line, event in appended:
-            for entity in entities_in(event.type, upcast(event.type, event.v, event.data)):
-                if entity.split(":", 1)[0] in REGISTERED_KINDS:
-                    named[entity] = None
-        self._look_up(list(named))
+            named.update(dict.fromkeys(entities_in(event.type, upcast(event.type, event.v, event.data))))
+        self.context.forget(named)  # what the context read of them may have changed
+        self._look_up([e for e in named if e.split(":", 1)[0] in REGISTERED_KINDS])
         for line, event in appended:
             if category(event.type) == "claim":
                 self._unregistered_ids(line, event)

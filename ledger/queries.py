@@ -25,7 +25,7 @@ def _check_entity(entity_id: str) -> None:
 
 def _view(tx: Transaction, entity_id: str, as_of: int | None, known_at: int | None) -> EntityView:
     _check_entity(entity_id)
-    context = Context(tx.log.entity_events, known_at, tx.log.claims_about)
+    context = Context.over(tx.log, known_at)
     view = fold(entity_id, context.load(entity_id), as_of=as_of, known_at=known_at, context=context)
     if view is None:
         raise UnknownEntity(entity_id, at_a_moment=as_of is not None or known_at is not None)

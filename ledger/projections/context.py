@@ -14,9 +14,9 @@ That keeps the rule from depending on itself.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Protocol
 
 from ledger.claims import claim_status, corrected
 from ledger.events import StoredEvent
@@ -28,6 +28,7 @@ from ledger.vocabulary.terms import APPLICABLE_STATUSES
 Loader = Callable[[str], list[StoredEvent]]  # an entity's events and the events they reference
 # Claims of some types indexed under an entity, and the statements and corrections about them.
 TypedLoader = Callable[[str, tuple[str, ...]], list[StoredEvent]]
+ManyLoader = Callable[[list[str], tuple[str, ...]], dict[str, list[StoredEvent]]]  # the same, many at once
 _start_key = world_key
 _PARENT_TYPES = ("company.registered", "company.parent_changed", "company.spun_off")
 GROUP_TYPES = (*_PARENT_TYPES, "company.merged")  # a company's place in its group, and mergers
@@ -60,6 +61,16 @@ class Fact:
         return (self.key, self.strength, self.position)
 
 
+class Reads(Protocol):
+    """What a context reads the log with (the store's `LogTables` has these)."""
+
+    def entity_events(self, entity_id: str) -> list[StoredEvent]: ...
+    def claims_about(self, entity_id: str, types: Sequence[str]) -> list[StoredEvent]: ...
+    def claims_about_many(
+        self, entity_ids: Sequence[str], types: Sequence[str]
+    ) -> dict[str, list[StoredEvent]]: ...
+
+
 @dataclass
 class Context:
     """Lazily read facts about other entities, as the ledger knew them at `known_at` (None: now)."""
@@ -67,9 +78,26 @@ class Context:
     load: Loader
     known_at: int | None = None
     load_typed: TypedLoader | None = None  # cheaper than `load` for a busy company's group facts
+    load_many: ManyLoader | None = None  # `load_typed` of many entities in a few queries
     _facts: dict[tuple[str, tuple[str, ...] | None], list[Fact]] = field(default_factory=dict, repr=False)
     _preloaded: dict[tuple[str, ...], dict[str, list[StoredEvent]]] = field(default_factory=dict, repr=False)
+    _type_keys: set[tuple[str, ...] | None] = field(
+        default_factory=set, repr=False
+    )  # the kinds of reads made
     _operators: dict[str, str | None] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def over(cls, reads: Reads, known_at: int | None = None) -> Context:
+        """A context reading the log through `reads`, as known at `known_at` (None: now)."""
+        return cls(reads.entity_events, known_at, reads.claims_about, reads.claims_about_many)
+
+    def read_through(self, reads: Reads) -> None:
+        """Read through another transaction on the same log from now on (what is known is kept)."""
+        self.load, self.load_typed, self.load_many = (
+            reads.entity_events,
+            reads.claims_about,
+            reads.claims_about_many,
+        )
 
     # -- groups ------------------------------------------------------------------------------------------
     def parent(self, company: str, at: int) -> str | None:
@@ -185,6 +213,31 @@ class Context:
         return found
 
     # -- reading ---------------------------------------------------------------------------------------
+    def prefetch(self, companies: Iterable[str], partnerships: Iterable[str]) -> None:
+        """Read at once the group facts of `companies` and the party facts of `partnerships` that are
+        not known yet: a fold of a busy entity asks about thousands, one query each otherwise."""
+        if self.load_many is None:
+            return
+        for entity_ids, types in ((companies, GROUP_TYPES), (partnerships, _PARTY_NAMING)):
+            if types in self._preloaded:
+                continue
+            wanted = [e for e in dict.fromkeys(entity_ids) if (e, types) not in self._facts]
+            if len(wanted) < 2:
+                continue  # one look-up: as cheap either way
+            for entity_id, events in self.load_many(wanted, types).items():
+                self._facts[(entity_id, types)] = _facts(events, self.known_at)
+            self._type_keys.add(types)
+            while len(self._facts) > MEMO_ENTITIES:
+                del self._facts[next(iter(self._facts))]
+
+    def forget(self, entity_ids: Iterable[str]) -> None:
+        """Drop what is known of these entities: new events name them (an import's advisor reads
+        the log as it grows)."""
+        for entity_id in entity_ids:
+            for types in self._type_keys:
+                self._facts.pop((entity_id, types), None)
+            self._operators.pop(entity_id, None)
+
     def preload_groups(self, events: list[StoredEvent]) -> None:
         """Take every company-structure claim of the log at once (and what is said about them), as
         `LogTables.claims_of_types(GROUP_TYPES)` gives them: a rebuild asks about every company's group,
@@ -208,8 +261,10 @@ class Context:
         world-time order."""
         preloaded = self._preloaded.get(types) if types is not None else None
         key = (entity_id, types if self.load_typed is not None or preloaded is not None else None)
-        found = self._facts.get(key)
-        if found is None:
+        found = self._facts.pop(key, None)
+        if found is not None:
+            self._facts[key] = found  # most recently used last: a busy company stays in memory
+        else:
             if preloaded is not None:
                 events = preloaded.get(entity_id, [])
             elif key[1] is None:
@@ -217,7 +272,8 @@ class Context:
             else:
                 events = self.load_typed(entity_id, key[1])
             found = self._facts[key] = _facts(events, self.known_at)
-            if len(self._facts) > MEMO_ENTITIES:  # bounded memory: forget the oldest read
+            self._type_keys.add(key[1])
+            if len(self._facts) > MEMO_ENTITIES:  # bounded memory: forget the least recently used
                 del self._facts[next(iter(self._facts))]
         return found
 

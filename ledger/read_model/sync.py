@@ -60,7 +60,7 @@ def entity_rows(
     `first` to `last`, folded one entity at a time. `context` may carry what earlier ranges of the
     same log already read about other entities (a worker folds many ranges of one log)."""
     if context is None:
-        context = Context(tx.log.entity_events, load_typed=tx.log.claims_about)
+        context = Context.over(tx.log)
         context.preload_groups(tx.log.claims_of_types(GROUP_TYPES))
     # A fold allocates containers by the million and makes no cycles: the cyclic collector would
     # rescan the live objects again and again (a tenth of a rebuild's time).
@@ -81,7 +81,7 @@ def catch_up(tx: Transaction, folder: Folder = entity_rows) -> None:
         rebuild(tx, folder)
         return
     docs, claims, gone = [], [], []
-    context = Context(tx.log.entity_events, load_typed=tx.log.claims_about)
+    context = Context.over(tx.log)
     for entity_id in sorted(_touched(tx, checkpoint, context)):
         view = fold(entity_id, tx.log.entity_events(entity_id), context=context)
         if view is None:

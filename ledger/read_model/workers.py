@@ -103,7 +103,7 @@ def _fold_range(url: str, first: str, last: str) -> list[EntityRows]:
         context = _contexts.get(key)
         if context is None:
             _contexts.clear()
-            context = _contexts[key] = Context(tx.log.entity_events, load_typed=tx.log.claims_about)
+            context = _contexts[key] = Context.over(tx.log)
             context.preload_groups(tx.log.claims_of_types(GROUP_TYPES))
-        context.load, context.load_typed = tx.log.entity_events, tx.log.claims_about  # this task's reads
+        context.read_through(tx.log)  # this task's transaction
         return list(entity_rows(tx, first, last, context))

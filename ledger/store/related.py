@@ -92,6 +92,42 @@ class RelatedReads:
         ]
         return self._with_what_is_said(claims)
 
+    def claims_about_many(
+        self, entity_ids: Sequence[str], types: Sequence[str]
+    ) -> dict[str, list[StoredEvent]]:
+        """`claims_about` of many entities in a few queries: their claims of `types`, and what is said
+        about them, by entity."""
+        found: dict[str, list[StoredEvent]] = {e: [] for e in entity_ids}
+        marks = ", ".join("?" * len(types))
+        claims: dict[int, StoredEvent] = {}
+        named: dict[int, list[str]] = {}
+        for start in range(0, len(entity_ids), 400):
+            chunk = list(entity_ids[start : start + 400])
+            rows = self.sql.rows(
+                f"SELECT x.entity_id, {E_COLUMNS} FROM event_entities x CROSS JOIN events e "
+                f"WHERE x.entity_id IN ({', '.join('?' * len(chunk))}) AND e.position = x.position "
+                f"AND e.type IN ({marks})",
+                [*chunk, *types],
+            )
+            for row in rows:
+                position = int(row[1])
+                event = claims.get(position)
+                if event is None:
+                    event = claims[position] = stored_event(row[1:])
+                found[row[0]].append(event)
+                named.setdefault(position, []).append(row[0])
+        if claims:
+            about = self.sql.rows_in(
+                f"SELECT r.ref_position, {E_COLUMNS} FROM event_refs r CROSS JOIN events e "
+                "WHERE r.ref_position IN ({keys}) AND e.position = r.position",
+                sorted(claims),
+            )
+            for row in about:
+                said = stored_event(row[1:])
+                for entity in named[int(row[0])]:
+                    found[entity].append(said)
+        return found
+
     def claims_of_types(self, types: Sequence[str]) -> list[StoredEvent]:
         """Every event of `types`, with the statements and corrections that reference them."""
         marks = ", ".join("?" * len(types))
