@@ -15,17 +15,18 @@ from __future__ import annotations
 
 import difflib
 import warnings
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ledger.errors import InvalidEvent
 from ledger.events import StoredEvent
-from ledger.projections.context import Context
+from ledger.projections.context import GROUP_TYPES, Context
 from ledger.projections.fold import statement_counts
 from ledger.store.connection import Transaction
 from ledger.times import start_key
-from ledger.vocabulary.registry import category, entities_in, upcast
+from ledger.vocabulary.registry import category, entities_in, parties_of, upcast
 
 REGISTERS = {  # which type registers which kind, and the field that names the registered entity
     "company.registered": "company",
@@ -34,6 +35,7 @@ REGISTERS = {  # which type registers which kind, and the field that names the r
     "company.spun_off": "company",
 }
 REGISTERED_KINDS = ("company", "plant", "authority")
+RECENT_CLAIMS = 20_000  # claims the advisor keeps at hand for the statements that follow them
 
 
 class LedgerWarning(UserWarning):
@@ -63,26 +65,40 @@ def warn_python(warning: Warning_) -> None:
 class Advisor:
     """Checks appended events, chunk by chunk, within one write transaction."""
 
-    def __init__(self, tx: Transaction, on_warning: OnWarning | None, *, strict: bool = False) -> None:
+    def __init__(
+        self, tx: Transaction, on_warning: OnWarning | None, *, strict: bool = False, bulk: bool = False
+    ) -> None:
+        """`bulk`: many events will come (an import): read every company-structure claim once up front
+        rather than one company at a time."""
         self.tx = tx
         self.on_warning = on_warning or warn_python
         self.strict = strict
         self._registered: dict[str, int] = {}  # entity id -> position of its first registration
         self._unregistered: set[str] = set()
         self._known_by_kind: dict[str, list[str]] = {}
+        self._recent: OrderedDict[str, StoredEvent] = (
+            OrderedDict()
+        )  # claims appended lately: statements cite them
         self.context = Context.over(tx.log)
+        if bulk:
+            self.context.preload_groups(tx.log.claims_of_types(GROUP_TYPES))
 
     def check(self, appended: Sequence[tuple[int | None, StoredEvent]]) -> None:
         """Warn about each (line, stored event) of a chunk just inserted."""
         named: dict[str, None] = {}
         for _line, event in appended:
             named.update(dict.fromkeys(entities_in(event.type, upcast(event.type, event.v, event.data))))
-        self.context.forget(named)  # what the context read of them may have changed
+        self.context.learn([event for _line, event in appended])  # what they may have changed
         self._look_up([e for e in named if e.split(":", 1)[0] in REGISTERED_KINDS])
         for line, event in appended:
             if category(event.type) == "claim":
                 self._unregistered_ids(line, event)
         self._statements(appended)
+        for _line, event in appended:  # remembered after the chunk's statements are checked
+            if category(event.type) == "claim":
+                self._recent[event.id] = event
+        while len(self._recent) > RECENT_CLAIMS:
+            self._recent.popitem(last=False)
 
     # -- ids no earlier event registers --------------------------------------------------------------
     def _look_up(self, entity_ids: list[str]) -> None:
@@ -125,14 +141,32 @@ class Advisor:
         said = [(line, event) for line, event in appended if category(event.type) == "statement"]
         if not said:
             return
-        claims = self.tx.log.events_by_id({ref for _, event in said for ref in event.refs})
+        refs = {ref for _, event in said for ref in event.refs}
+        claims = {ref: self._recent[ref] for ref in refs if ref in self._recent}
+        claims |= self.tx.log.events_by_id(refs.difference(claims))
         fixes = self.tx.log.corrections_of([c.position for c in claims.values()])
         current = {}
         for claim_id, claim in claims.items():
             data = fixes[claim.position][-1].data["replacement"] if fixes[claim.position] else claim.data
             current[claim_id] = (claim, upcast(claim.type, claim.v, data))
+        self.context.forget((), claims.values())  # the statements may change these claims' status
+        self._prefetch(said, current)
         for line, event in said:
             self._not_counting(line, event, current)
+
+    def _prefetch(
+        self,
+        said: list[tuple[int | None, StoredEvent]],
+        claims: dict[str, tuple[StoredEvent, dict[str, Any]]],
+    ) -> None:
+        """Read in bulk the group and party facts the chunk's statements will ask about."""
+        companies = {e.data["by"] for _, e in said if e.data["by"].startswith("company:")}
+        partnerships = set()
+        for claim, data in claims.values():
+            companies.update(p for p in parties_of(claim.type, data) if p.startswith("company:"))
+            if "partnership" in data and "parties" not in data:
+                partnerships.add(data["partnership"])
+        self.context.prefetch(sorted(companies), sorted(partnerships))
 
     def _not_counting(
         self, line: int | None, event: StoredEvent, claims: dict[str, tuple[StoredEvent, dict[str, Any]]]

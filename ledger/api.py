@@ -166,7 +166,7 @@ class Ledger:
             with self.store.writing() as tx:
                 if restore and tx.log.count():
                     raise NotEmpty
-                advisor = Advisor(tx, on_warning, strict=strict)
+                advisor = Advisor(tx, on_warning, strict=strict, bulk=True)
                 appender = Appender(tx, restore=restore, keep_appended=False, advisor=advisor)
                 chunk = []
                 version = 1 if restore else vocabulary

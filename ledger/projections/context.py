@@ -14,6 +14,7 @@ That keeps the rule from depending on itself.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
@@ -79,8 +80,11 @@ class Context:
     known_at: int | None = None
     load_typed: TypedLoader | None = None  # cheaper than `load` for a busy company's group facts
     load_many: ManyLoader | None = None  # `load_typed` of many entities in a few queries
-    _facts: dict[tuple[str, tuple[str, ...] | None], list[Fact]] = field(default_factory=dict, repr=False)
+    _facts: OrderedDict[tuple[str, tuple[str, ...] | None], list[Fact]] = field(
+        default_factory=OrderedDict, repr=False
+    )
     _preloaded: dict[tuple[str, ...], dict[str, list[StoredEvent]]] = field(default_factory=dict, repr=False)
+    _preloaded_claims: dict[tuple[str, ...], dict[str, list[str]]] = field(default_factory=dict, repr=False)
     _type_keys: set[tuple[str, ...] | None] = field(
         default_factory=set, repr=False
     )  # the kinds of reads made
@@ -226,17 +230,42 @@ class Context:
                 continue  # one look-up: as cheap either way
             for entity_id, events in self.load_many(wanted, types).items():
                 self._facts[(entity_id, types)] = _facts(events, self.known_at)
-            self._type_keys.add(types)
             while len(self._facts) > MEMO_ENTITIES:
-                del self._facts[next(iter(self._facts))]
+                self._facts.popitem(last=False)
 
-    def forget(self, entity_ids: Iterable[str]) -> None:
-        """Drop what is known of these entities: new events name them (an import's advisor reads
-        the log as it grows)."""
-        for entity_id in entity_ids:
-            for types in self._type_keys:
-                self._facts.pop((entity_id, types), None)
-            self._operators.pop(entity_id, None)
+    def learn(self, events: list[StoredEvent]) -> None:
+        """New events were appended: add those of preloaded types (and what is said about preloaded
+        claims) to what was preloaded, and forget what they may have changed."""
+        for types, by_entity in self._preloaded.items():
+            claims = self._preloaded_claims[types]
+            for event in events:
+                if event.type in types:
+                    claims[event.id] = entities_in(event.type, upcast(event.type, event.v, event.data))
+                    for entity in claims[event.id]:
+                        by_entity.setdefault(entity, []).append(event)
+                else:
+                    for entity in dict.fromkeys(e for ref in event.refs for e in claims.get(ref, ())):
+                        by_entity.setdefault(entity, []).append(event)
+        self.forget(events)
+
+    def forget(self, events: Iterable[StoredEvent], about: Iterable[StoredEvent] = ()) -> None:
+        """Drop what new `events` may have changed (an import's advisor reads the log as it grows): the
+        group facts of the companies a company-structure claim names, the parties of a partnership a
+        claim names them for, and what a plant's operator rests on; `about` are the claims the new
+        statements and corrections speak about (their status may have changed)."""
+        for event in (*events, *about):
+            if CATEGORIES[event.type] != "claim":
+                continue
+            data = upcast(event.type, event.v, event.data)
+            if event.type in GROUP_TYPES:
+                for entity in entities_in(event.type, data):
+                    self._facts.pop((entity, GROUP_TYPES), None)
+            if "parties" in data and "partnership" in data:
+                self._facts.pop((data["partnership"], _PARTY_NAMING), None)
+            if event.type in _OPERATOR_SETTERS:
+                for entity in entities_in(event.type, data):
+                    self._facts.pop((entity, _OPERATOR_SETTERS), None)
+                    self._operators.pop(entity, None)
 
     def preload_groups(self, events: list[StoredEvent]) -> None:
         """Take every company-structure claim of the log at once (and what is said about them), as
@@ -255,15 +284,16 @@ class Context:
                 for entity in dict.fromkeys(e for ref in event.refs for e in claims.get(ref, ())):
                     by_entity.setdefault(entity, []).append(event)
         self._preloaded[GROUP_TYPES] = by_entity
+        self._preloaded_claims[GROUP_TYPES] = claims
 
     def facts(self, entity_id: str, types: tuple[str, ...] | None = None) -> list[Fact]:
         """The claims (of `types`, if given) indexed under the entity, current data and status, in
         world-time order."""
         preloaded = self._preloaded.get(types) if types is not None else None
         key = (entity_id, types if self.load_typed is not None or preloaded is not None else None)
-        found = self._facts.pop(key, None)
+        found = self._facts.get(key)
         if found is not None:
-            self._facts[key] = found  # most recently used last: a busy company stays in memory
+            self._facts.move_to_end(key)  # most recently used last: a busy company stays in memory
         else:
             if preloaded is not None:
                 events = preloaded.get(entity_id, [])
@@ -272,9 +302,9 @@ class Context:
             else:
                 events = self.load_typed(entity_id, key[1])
             found = self._facts[key] = _facts(events, self.known_at)
-            self._type_keys.add(key[1])
+
             if len(self._facts) > MEMO_ENTITIES:  # bounded memory: forget the least recently used
-                del self._facts[next(iter(self._facts))]
+                self._facts.popitem(last=False)
         return found
 
 
