@@ -45,12 +45,6 @@ def named_origins(sources: Iterable[Mapping[str, Any]]) -> set[str]:
     return {origin_of(s) for s in sources if s["kind"] != "anonymous"}
 
 
-def origin_count(sources: Sequence[Mapping[str, Any]]) -> int:
-    """Distinct origins: five outlets copying one wire story are one; each anonymous source is one of
-    its own, and so are the outlets that say they repeat it."""
-    return len({origin_of(s) for s in sources})
-
-
 def anonymous_only(sources: Sequence[Mapping[str, Any]]) -> bool:
     """True when every source is anonymous or republishes an anonymous source of the same claim."""
     named = [s for s in sources if s["kind"] != "anonymous"]
@@ -63,18 +57,15 @@ def anonymous_only(sources: Sequence[Mapping[str, Any]]) -> bool:
 
 
 def source_summary(sources: Sequence[Mapping[str, Any]]) -> tuple[int, bool]:
-    """(origin_count, anonymous_only) in one pass: a claim's JSON needs both, for every claim folded."""
+    """(distinct origins, anonymous_only) in one pass: a claim's JSON needs both, for every claim folded.
+    Five outlets copying one wire story are one origin; each anonymous source is one of its own, and so
+    are the outlets that say they repeat it."""
     distinct: set[str] = set()
     derived = named = False
     for source in sources:
-        origin = source.get("derived_from")
-        if origin is None:
-            distinct.add(source["name"])
-        else:
-            distinct.add(origin)
-            derived = True
-        if source["kind"] != "anonymous":
-            named = True
+        distinct.add(origin_of(source))
+        derived = derived or "derived_from" in source
+        named = named or source["kind"] != "anonymous"
     if not named:
         return len(distinct), bool(sources)
     return len(distinct), derived and anonymous_only(sources)

@@ -22,24 +22,21 @@ class RelatedReads:
         self, entity_ids: Sequence[str], types: Sequence[str]
     ) -> Iterator[tuple[str, int, str, dict[str, Any]]]:
         """(entity id, position, type, data) of the events of `types` indexed under these entities."""
-        marks = ", ".join("?" * len(types))
-        for chunk_start in range(0, len(entity_ids), 400):
-            chunk = list(entity_ids[chunk_start : chunk_start + 400])
-            rows = self.sql.rows(
-                f"SELECT x.entity_id, e.position, e.type, e.body FROM event_entities x CROSS JOIN events e "
-                f"WHERE x.entity_id IN ({', '.join('?' * len(chunk))}) AND e.position = x.position "
-                f"AND e.type IN ({marks})",
-                [*chunk, *types],
-            )
-            for entity_id, position, event_type, body in rows:
-                yield entity_id, int(position), event_type, orjson.loads(body)["data"]
+        rows = self.sql.rows_in(
+            "SELECT x.entity_id, e.position, e.type, e.body FROM event_entities x CROSS JOIN events e "
+            f"WHERE x.entity_id IN ({{keys}}) AND e.position = x.position AND e.type IN ({_marks(types)})",
+            list(entity_ids),
+            types,
+        )
+        for entity_id, position, event_type, body in rows:
+            yield entity_id, int(position), event_type, orjson.loads(body)["data"]
 
     def registered_ids(self, kind: str, types: Sequence[str]) -> list[str]:
         """Ids of `kind` indexed under an event of `types` (candidates for "did you mean")."""
-        marks = ", ".join("?" * len(types))
         rows = self.sql.rows(
             f"SELECT DISTINCT x.entity_id FROM events e CROSS JOIN event_entities x "
-            f"WHERE e.type IN ({marks}) AND x.position = e.position AND x.entity_id > ? AND x.entity_id < ?",
+            f"WHERE e.type IN ({_marks(types)}) AND x.position = e.position "
+            "AND x.entity_id > ? AND x.entity_id < ?",
             [*types, f"{kind}:", f"{kind};"],  # ids of the kind, as a range (';' follows ':')
         )
         return sorted(row[0] for row in rows)
@@ -81,16 +78,7 @@ class RelatedReads:
     def claims_about(self, entity_id: str, types: Sequence[str]) -> list[StoredEvent]:
         """The events of `types` ever indexed under the entity, with the statements and corrections that
         reference them (what decides their status)."""
-        marks = ", ".join("?" * len(types))
-        claims = [
-            stored_event(row)
-            for row in self.sql.rows(
-                f"SELECT {E_COLUMNS} FROM event_entities x CROSS JOIN events e WHERE x.entity_id = ? "
-                f"AND e.position = x.position AND e.type IN ({marks})",
-                [entity_id, *types],
-            )
-        ]
-        return self._with_what_is_said(claims)
+        return self.claims_about_many([entity_id], types)[entity_id]
 
     def claims_about_many(
         self, entity_ids: Sequence[str], types: Sequence[str]
@@ -98,50 +86,47 @@ class RelatedReads:
         """`claims_about` of many entities in a few queries: their claims of `types`, and what is said
         about them, by entity."""
         found: dict[str, list[StoredEvent]] = {e: [] for e in entity_ids}
-        marks = ", ".join("?" * len(types))
         claims: dict[int, StoredEvent] = {}
         named: dict[int, list[str]] = {}
-        for start in range(0, len(entity_ids), 400):
-            chunk = list(entity_ids[start : start + 400])
-            rows = self.sql.rows(
-                f"SELECT x.entity_id, {E_COLUMNS} FROM event_entities x CROSS JOIN events e "
-                f"WHERE x.entity_id IN ({', '.join('?' * len(chunk))}) AND e.position = x.position "
-                f"AND e.type IN ({marks})",
-                [*chunk, *types],
-            )
-            for row in rows:
-                position = int(row[1])
-                event = claims.get(position)
-                if event is None:
-                    event = claims[position] = stored_event(row[1:])
-                found[row[0]].append(event)
-                named.setdefault(position, []).append(row[0])
-        if claims:
-            about = self.sql.rows_in(
-                f"SELECT r.ref_position, {E_COLUMNS} FROM event_refs r CROSS JOIN events e "
-                "WHERE r.ref_position IN ({keys}) AND e.position = r.position",
-                sorted(claims),
-            )
-            for row in about:
-                said = stored_event(row[1:])
-                for entity in named[int(row[0])]:
-                    found[entity].append(said)
+        rows = self.sql.rows_in(
+            f"SELECT x.entity_id, {E_COLUMNS} FROM event_entities x CROSS JOIN events e "
+            f"WHERE x.entity_id IN ({{keys}}) AND e.position = x.position AND e.type IN ({_marks(types)})",
+            list(entity_ids),
+            types,
+        )
+        for row in rows:
+            position = int(row[1])
+            event = claims.get(position)
+            if event is None:
+                event = claims[position] = stored_event(row[1:])
+            found[row[0]].append(event)
+            named.setdefault(position, []).append(row[0])
+        for target, said in self._said_about(sorted(claims)):
+            for entity in named[target]:
+                found[entity].append(said)
         return found
 
     def claims_of_types(self, types: Sequence[str]) -> list[StoredEvent]:
         """Every event of `types`, with the statements and corrections that reference them."""
-        marks = ", ".join("?" * len(types))
-        rows = self.sql.rows(f"SELECT {COLUMNS} FROM events WHERE type IN ({marks}) ORDER BY position", types)
+        rows = self.sql.rows(
+            f"SELECT {COLUMNS} FROM events WHERE type IN ({_marks(types)}) ORDER BY position", types
+        )
         claims = [stored_event(row) for row in rows]
         return self._with_what_is_said(claims)
 
     def _with_what_is_said(self, claims: list[StoredEvent]) -> list[StoredEvent]:
         """`claims` and the statements and corrections that reference them."""
-        if not claims:
-            return claims
-        about = self.sql.rows_in(
-            f"SELECT {E_COLUMNS} FROM event_refs r CROSS JOIN events e "
+        return claims + [said for _, said in self._said_about([c.position for c in claims])]
+
+    def _said_about(self, positions: Sequence[int]) -> Iterator[tuple[int, StoredEvent]]:
+        """(target position, event) of every event that references one at `positions`."""
+        rows = self.sql.rows_in(
+            f"SELECT r.ref_position, {E_COLUMNS} FROM event_refs r CROSS JOIN events e "
             "WHERE r.ref_position IN ({keys}) AND e.position = r.position",
-            [c.position for c in claims],
+            positions,
         )
-        return claims + [stored_event(row) for row in about]
+        return ((int(row[0]), stored_event(row[1:])) for row in rows)
+
+
+def _marks(values: Sequence[Any]) -> str:
+    return ", ".join("?" * len(values))

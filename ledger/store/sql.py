@@ -23,10 +23,11 @@ class Sql:
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Sequence[Any]]:
         return list(self.connection.execute(sql.replace("?", self._ph), tuple(params)).fetchall())
 
-    def rows_in(self, sql: str, keys: Sequence[Any]) -> Iterator[Sequence[Any]]:
-        """Rows of `sql`, whose `{keys}` stands for a list of placeholders, run chunk by chunk of `keys`."""
+    def rows_in(self, sql: str, keys: Sequence[Any], after: Sequence[Any] = ()) -> Iterator[Sequence[Any]]:
+        """Rows of `sql`, whose `{keys}` stands for a list of placeholders, run chunk by chunk of `keys`;
+        `after` are the parameters of the placeholders that follow `{keys}` in `sql`."""
         for chunk in _chunks(keys):
-            yield from self.rows(sql.format(keys=",".join("?" * len(chunk))), chunk)
+            yield from self.rows(sql.format(keys=",".join("?" * len(chunk))), [*chunk, *after])
 
     def run_in(self, sql: str, keys: Sequence[Any]) -> None:
         """`sql`, whose `{keys}` stands for a list of placeholders, run chunk by chunk of `keys`."""
