@@ -1,1 +1,2 @@
-"""Transparency: the Merkle tree over the log, its proofs, checkpoints and signed notes (pure: no SQL, no CLI)."""
+"""Transparency, pure (no SQL, no CLI): the Merkle tree over the log, its proofs, checkpoints and
+signed notes."""

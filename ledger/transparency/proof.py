@@ -133,6 +133,8 @@ def b64_hash(text: str, what: str) -> bytes:
         value = base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
         raise ProofError(f"{what} is not base64: {text[:60]!r}") from None
+    if base64.b64encode(value).decode() != text:
+        raise ProofError(f"{what} is not canonical base64: {text[:60]!r}")
     if len(value) != HASH_SIZE:
         raise ProofError(f"{what} is {len(value)} bytes, not a {HASH_SIZE}-byte hash")
     return value

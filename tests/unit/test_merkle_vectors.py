@@ -1,6 +1,7 @@
-"""The tree and its proofs against transparency-dev/merkle's public vectors (tests/data/transparency-dev-merkle):
-every probe gets its expected verdict, the 8-leaf reference tree has the published root at every size,
-and the proofs this code builds for that tree are accepted, while any flipped bit is refused."""
+"""The tree and its proofs against transparency-dev/merkle's public vectors
+(tests/data/transparency-dev-merkle): every probe gets its expected verdict, the 8-leaf reference tree
+has the published root at every size, and the proofs this code builds for that tree are accepted,
+while any flipped bit is refused."""
 
 from __future__ import annotations
 
