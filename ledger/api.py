@@ -14,7 +14,7 @@ from typing import Any, BinaryIO
 
 from typing_extensions import Unpack
 
-from ledger import queries, reindex
+from ledger import queries, reindex, tree
 from ledger.advice import Advisor, OnWarning
 from ledger.errors import InvalidArgument, NotEmpty
 from ledger.events import StoredEvent
@@ -87,6 +87,7 @@ class Ledger:
         with self.store.writing() as tx:
             if not tx.log.index_changed():  # a ledger from before the index followed corrections
                 reindex.backfill(tx)
+            tree.backfill(tx)  # a ledger from before the Merkle tree (schema 0004): build it from the log
             sync.catch_up(tx, self._folder(tx))
         return HEAD_REVISION
 

@@ -24,6 +24,7 @@ from ledger.jsonl import dump_event
 from ledger.store.connection import Transaction
 from ledger.store.log import EventRow
 from ledger.times import next_recorded_at, start_key
+from ledger.tree import TreeWriter
 from ledger.validation import may_hold_floats, validate_replacement
 from ledger.vocabulary.registry import category, entities_in, upcast
 
@@ -80,6 +81,7 @@ class Appender:
         head = tx.log.head()
         self.position = head.position
         self.prev_hash = head.hash
+        self.tree = TreeWriter(tx, head.position)  # the Merkle tree grows with the log, in this transaction
         self.recorded_at = next_recorded_at(head.recorded_at)
         self.restore = restore
         self.keep_appended = keep_appended
@@ -122,12 +124,17 @@ class Appender:
                 if event.type == "entry.corrected":
                     # The index follows the correction: write what came before, then move the
                     # target (and its statements) to the entities of the corrected data.
-                    self.tx.log.insert(rows)
+                    self._insert(rows)
                     rows = []
                     self._follow(event, row.position, targets)
-        self.tx.log.insert(rows)
+        self._insert(rows)
         if self.advisor is not None:
             self.advisor.check(appended)
+
+    def _insert(self, rows: list[EventRow]) -> None:
+        if rows:
+            self.tx.log.insert(rows)
+            self.tree.append([row.hash for row in rows])
 
     def _follow(self, correction: NewEvent, position: int, targets: dict[str, _Target]) -> None:
         target_id = correction.refs[0]

@@ -24,6 +24,7 @@ from ledger.store.errors import driver_errors, psycopg_module, translate
 from ledger.store.log import LogTables
 from ledger.store.projection_tables import ProjectionTables
 from ledger.store.sql import Sql
+from ledger.store.tree import TreeTables
 from ledger.store.urls import parse_url, redact, safe_url, sqlalchemy_url
 
 BUSY_TIMEOUT_S = float(os.environ.get("LEDGER_BUSY_TIMEOUT", "60"))  # how long a writer waits for the lock
@@ -31,11 +32,13 @@ _PG_WRITE_LOCK = 0x1ED6E7  # advisory lock key shared by every ledger writer
 
 
 class Transaction:
-    """One transaction on the store: the log's tables and the projection tables, on one connection."""
+    """One transaction on the store: the log's tables, the Merkle tree's and the projection tables, on one
+    connection."""
 
     def __init__(self, connection: Any, dialect: str) -> None:
         self.sql = Sql(connection, dialect)
         self.log = LogTables(self.sql)
+        self.tree = TreeTables(self.sql)
         self.projections = ProjectionTables(self.sql)
 
     @property

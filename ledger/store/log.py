@@ -184,6 +184,13 @@ class LogTables(RelatedReads):
             yield from page
             last = int(page[-1][0])
 
+    def hashes(self, since: int = 0) -> Iterator[tuple[int, str]]:
+        """(position, hash) of every event after `since`, in position order, streamed."""
+        rows = self.sql.stream(
+            "SELECT position, hash FROM events WHERE position > ? ORDER BY position", (since,)
+        )
+        return ((int(position), digest) for position, digest in rows)
+
     def read(self, since: int = 0) -> Iterator[StoredEvent]:
         """Every event after position `since`, in position order."""
         return map(stored_event, self.rows(since))

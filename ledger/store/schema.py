@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -75,6 +76,30 @@ index_changes = Table(
     Column("at_position", BigInteger, primary_key=True),
     Column("present", SmallInteger, nullable=False),
 )
+
+# The Merkle tree over the log: every complete subtree, keyed by the tree size at which it became
+# complete (append-only; migration 0005).
+tree_nodes = Table(
+    "tree_nodes",
+    metadata,
+    Column("tree_size", BigInteger, primary_key=True, autoincrement=False),
+    Column("level", SmallInteger, primary_key=True, autoincrement=False),
+    Column("hash", LargeBinary(32), nullable=False),
+    sqlite_with_rowid=False,
+)
+
+# The checkpoints the ledger issued (append-only; migration 0005).
+checkpoints = Table(
+    "checkpoints",
+    metadata,
+    Column("seq", Position, primary_key=True, autoincrement=False),
+    Column("origin", Text, nullable=False),
+    Column("tree_size", BigInteger, nullable=False),
+    Column("root", LargeBinary(32), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("issued_at", String(27), nullable=False),
+)
+Index("ix_checkpoints_tree_size", checkpoints.c.tree_size, checkpoints.c.seq)
 
 # -- projections (derived; never the source of truth) ----------------------------------------------------
 projected_entities = Table(

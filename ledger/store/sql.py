@@ -3,10 +3,12 @@ by many keys, and streams of large results."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 CHUNK = 500  # keys per IN (...) lookup: far below SQLite's and PostgreSQL's parameter limits
+_CURSOR_NAMES = itertools.count()  # server-side cursors need distinct names: two streams can be open at once
 
 
 class Sql:
@@ -55,7 +57,7 @@ class Sql:
         """Rows of a large query without holding them all: SQLite steps its cursor, PostgreSQL uses a
         server-side cursor."""
         if self.dialect == "postgresql":
-            cursor = self.connection.cursor(name=f"ledger_stream_{id(self)}")
+            cursor = self.connection.cursor(name=f"ledger_stream_{next(_CURSOR_NAMES)}")
             cursor.itersize = batch
         else:
             cursor = self.connection.cursor()

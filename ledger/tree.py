@@ -1,0 +1,174 @@
+"""The Merkle tree over the log, kept by the store: grown in the same transaction as the events it covers,
+read for roots and proofs (O(log n) stored nodes each, one query), and rebuilt from the log to check it.
+
+The leaves are the events in position order, each leaf's input the event's 32-byte hash
+(`ledger.transparency.merkle` has the math). The tree's size is always the log's: `Appender` grows both
+together, and `ledger init` builds the tree of a ledger from before it (`backfill`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from itertools import islice
+
+from ledger.errors import IntegrityFailure, InvalidArgument, NotInitialised
+from ledger.store.connection import Transaction
+from ledger.transparency import merkle
+from ledger.transparency.merkle import Node, Range
+
+PAGE = 4096  # leaves hashed and nodes compared per step of a rebuild or a check
+
+
+def _key(node: Node) -> tuple[int, int]:
+    """Where the store keeps a node: (the tree size that completed it, its level)."""
+    return merkle.completed_at(node), node[0]
+
+
+def _hashes(tx: Transaction, nodes: Iterable[Node]) -> dict[Node, bytes]:
+    wanted = {node: _key(node) for node in nodes}
+    stored = tx.tree.nodes(wanted.values())
+    missing = [node for node, key in wanted.items() if key not in stored]
+    if missing:
+        level, index = missing[0]
+        raise IntegrityFailure(
+            f"the Merkle tree has lost its node at level {level}, index {index}",
+            position=merkle.completed_at(missing[0]),
+        )
+    return {node: stored[key] for node, key in wanted.items()}
+
+
+def _ranges(tx: Transaction, ranges: list[Range]) -> list[bytes]:
+    return merkle.hash_ranges(ranges, _hashes(tx, merkle.nodes_of(ranges)))
+
+
+def _check_size(tx: Transaction, size: int, parameter: str) -> None:
+    held = tx.tree.size()
+    if not 0 <= size <= held:
+        message = f"the tree holds {held} events; there is no tree of size {size}"
+        raise InvalidArgument(message, parameter=parameter)
+
+
+def root(tx: Transaction, size: int) -> bytes:
+    """The root of the tree of the first `size` events, from at most log2(size) stored nodes."""
+    _check_size(tx, size, "size")
+    return merkle.fold(_ranges(tx, [(0, size)]) if size else [])
+
+
+def inclusion_proof(tx: Transaction, position: int, size: int) -> list[bytes]:
+    """The inclusion proof of the event at `position` in the tree of the first `size` events."""
+    _check_size(tx, size, "size")
+    if not 1 <= position <= size:
+        raise InvalidArgument(f"position {position} is not in the tree of size {size}", parameter="event")
+    return _ranges(tx, merkle.inclusion_ranges(position - 1, size))
+
+
+def consistency_proof(tx: Transaction, old: int, new: int) -> list[bytes]:
+    """The consistency proof from the tree of the first `old` events to that of the first `new`."""
+    _check_size(tx, new, "size")
+    if not 1 <= old <= new:
+        raise InvalidArgument(f"expected an old size from 1 to {new}, got {old}", parameter="consistency")
+    return _ranges(tx, merkle.consistency_ranges(old, new))
+
+
+def _frontier(tx: Transaction, size: int) -> merkle.Tree:
+    nodes = merkle.frontier(size)
+    hashes = _hashes(tx, nodes)
+    return merkle.Tree(size, [hashes[node] for node in nodes])
+
+
+class TreeWriter:
+    """Grows the stored tree as `Appender` inserts events, in its transaction. The frontier (the
+    complete subtrees still waiting for a right sibling) is read once, at the first append."""
+
+    def __init__(self, tx: Transaction, log_size: int) -> None:
+        self.tx = tx
+        self.log_size = log_size
+        self._tree: merkle.Tree | None = None
+
+    def _open(self) -> merkle.Tree:
+        held = self.tx.tree.size()
+        if held < self.log_size:
+            raise NotInitialised(f"the Merkle tree covers {held} of the log's {self.log_size} events")
+        if held > self.log_size:
+            message = f"the Merkle tree covers {held} events; the log holds {self.log_size}"
+            raise IntegrityFailure(message, position=self.log_size + 1)
+        return _frontier(self.tx, held)
+
+    def append(self, event_hashes: Iterable[str]) -> None:
+        """Add the events (by their hex hashes), in position order, as the next leaves."""
+        if self._tree is None:
+            self._tree = self._open()
+        self.tx.tree.insert(self._tree.extend([bytes.fromhex(h) for h in event_hashes]))
+
+
+def backfill(tx: Transaction) -> int:
+    """Build the part of the tree the log is ahead by (all of it, for a ledger from before the tree): the
+    events are read, never rewritten. Returns how many leaves were added."""
+    held = tx.tree.size()
+    tree = _frontier(tx, held)
+    added = 0
+    hashes = tx.log.hashes(since=held)
+    while page := list(islice(hashes, PAGE)):
+        tx.tree.insert(tree.extend([bytes.fromhex(h) for _, h in page]))
+        added += len(page)
+    return added
+
+
+class TreeCheck:
+    """Rebuilds the tree from the events' hashes as a check reads them in position order, and compares
+    every node with the stored one; O(log n) memory. Keeps the rebuilt root at the sizes asked for."""
+
+    def __init__(self, tx: Transaction, roots_at: Iterable[int] = ()) -> None:
+        self._stored: Iterator[tuple[int, int, bytes]] = tx.tree.stream()
+        self._tree = merkle.Tree()
+        self._pending: list[bytes] = []
+        self._wanted = set(roots_at)
+        self.roots: dict[int, bytes] = {0: merkle.EMPTY_ROOT} if 0 in self._wanted else {}
+        self.problem: tuple[int, str] | None = None  # (position, what is wrong)
+
+    def add(self, event_hash: str) -> None:
+        self._pending.append(bytes.fromhex(event_hash))
+        if len(self._pending) >= PAGE or self._tree.size + len(self._pending) in self._wanted:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self.problem is None and self._pending:
+            rebuilt = self._tree.extend(self._pending)
+            stored = list(islice(self._stored, len(rebuilt)))
+            for i, expected in enumerate(rebuilt):
+                found = stored[i] if i < len(stored) else None
+                if found != expected:
+                    self.problem = _difference(expected, found)
+                    break
+            if self.problem is None and self._tree.size in self._wanted:
+                self.roots[self._tree.size] = self._tree.root()
+        self._pending = []
+
+    def finish(self) -> tuple[int, str] | None:
+        """The first difference between the stored tree and the one rebuilt from the log, or None."""
+        self._flush()
+        if self.problem is None:
+            extra = next(self._stored, None)
+            if extra is not None:
+                self.problem = (
+                    extra[0],
+                    f"the Merkle tree holds a node completed at position {extra[0]}, past the log's "
+                    f"{self._tree.size} events",
+                )
+        return self.problem
+
+    @property
+    def size(self) -> int:
+        return self._tree.size
+
+    def root(self) -> bytes:
+        return self._tree.root()
+
+
+def _difference(expected: tuple[int, int, bytes], stored: tuple[int, int, bytes] | None) -> tuple[int, str]:
+    position, level = expected[0], expected[1]
+    if stored is None or stored[:2] != expected[:2]:
+        return position, f"the Merkle tree lacks its node at level {level} completed at position {position}"
+    return position, (
+        f"the Merkle tree's node at level {level} completed at position {position} does not match the log"
+    )
