@@ -7,22 +7,25 @@ stale state.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from typing_extensions import Unpack
 
-from ledger import queries, reindex, tree
+from ledger import checkpoints, offline, queries, reindex, tree
 from ledger.advice import Advisor, OnWarning
+from ledger.checkpoints import ConsistencyProof, InclusionProof
 from ledger.errors import InvalidArgument, NotEmpty
 from ledger.events import StoredEvent
 from ledger.jsonl import dump_event, read_lines
 from ledger.read_model import sync
 from ledger.store.connection import EventStore, Transaction
 from ledger.store.log import EventFilter, Head
+from ledger.store.tree import IssuedCheckpoint
 from ledger.times import bound_key
+from ledger.transparency.note import Signer, Verifier
 from ledger.validation import validate_event
 from ledger.verify import VerifyReport, parse_head, verify_chain
 from ledger.vocabulary.registry import CURRENT_VERSION, VERSIONS
@@ -218,13 +221,52 @@ class Ledger:
         with self.store.reading() as tx:
             return tx.log.select(**filters)
 
-    def verify(self, head: str | None = None) -> VerifyReport:
-        """Recompute the hash chain from position 1; with `head` (HASH@POSITION) also check the ledger
-        still holds that head there."""
+    def verify(
+        self,
+        head: str | None = None,
+        *,
+        checkpoint: str | None = None,
+        keys: Sequence[str | Verifier] = (),
+    ) -> VerifyReport:
+        """Recompute the hash chain from position 1 and the Merkle tree from it; with `head` (HASH@POSITION)
+        also check the ledger still holds that head there; with `checkpoint` (a signed note, as `checkpoint`
+        printed it) that it still holds the tree the checkpoint names, consistent with its tree now. With
+        `keys` (verifier keys), the checkpoint must carry a valid signature by one of them (else
+        `ProofFailed`, before the log is read)."""
         expected_head = parse_head(head) if head else None
+        if keys and checkpoint is None:
+            raise InvalidArgument("verifier keys check a checkpoint; give one", parameter="keys")
+        named, signed_by = None, ()
+        if checkpoint is not None:
+            named, signed_by = offline.read_checkpoint(checkpoint, _verifiers(keys))
         self.store.require_schema()
         with self.store.reading() as tx:
-            return verify_chain(tx, expected_head)
+            return verify_chain(tx, expected_head, named, signed_by)
+
+    # -- checkpoints and proofs ------------------------------------------------------------------------------
+    def checkpoint(
+        self, *, signers: Sequence[str | Signer] = (), origin: str | None = None
+    ) -> IssuedCheckpoint:
+        """Issue a checkpoint of the whole log (c2sp.org/tlog-checkpoint), signed as a note by `signers`
+        (signer keys), and record it. `origin` defaults to the first signer's name."""
+        keys = [checkpoints.read_signer(k) if isinstance(k, str) else k for k in signers]
+        self.store.require_schema()
+        with self.store.writing() as tx:
+            return checkpoints.issue(tx, keys, origin)
+
+    def prove(self, event: str | int, *, size: int | None = None) -> InclusionProof:
+        """The inclusion proof of an event (its id or position) against the latest checkpoint issued, or
+        the latest of tree size `size`."""
+        self.store.require_schema()
+        with self.store.reading() as tx:
+            return checkpoints.prove_inclusion(tx, event, size)
+
+    def prove_consistency(self, old: int, *, size: int | None = None) -> ConsistencyProof:
+        """The consistency proof from the tree of the first `old` events to the first `size` (default:
+        every event)."""
+        self.store.require_schema()
+        with self.store.reading() as tx:
+            return checkpoints.prove_consistency(tx, old, size)
 
     # -- projections and queries ---------------------------------------------------------------------------
     def catch_up(self) -> None:
@@ -281,3 +323,9 @@ class Ledger:
     def claims(self, entity_id: str | None = None, *, status: str | None = None) -> list[dict[str, Any]]:
         with self._query() as tx:
             return queries.claims(tx, entity_id, status)
+
+
+def _verifiers(keys: Sequence[str | Verifier]) -> list[Verifier]:
+    return [k for k in keys if isinstance(k, Verifier)] + offline.read_verifiers(
+        [k for k in keys if isinstance(k, str)]
+    )

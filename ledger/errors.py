@@ -114,3 +114,31 @@ class MissingDriver(StorageError):
     def __init__(self, message: str, *, extra: str) -> None:
         self.extra = extra
         super().__init__(message)
+
+
+class UnknownEvent(LedgerError):
+    """Raised when no event has the id or position asked about."""
+
+
+class InvalidDocument(LedgerError):
+    """Raised when a key, a checkpoint, a signed note, a proof or an exported event handed to the ledger is
+    malformed; `source` names where it came from (the API parameter, e.g. `checkpoint`)."""
+
+    def __init__(self, message: str, *, source: str) -> None:
+        self.message = message
+        self.source = source
+        super().__init__(f"{source}: {message}")
+
+
+class NoCheckpoint(LedgerError):
+    """Raised when a proof needs a checkpoint the ledger has not issued (of that size, or holding that
+    event)."""
+
+
+class ProofFailed(IntegrityFailure):
+    """Raised when a proof, a checkpoint's signature or a checkpoint's tree does not check out; `source`
+    names what failed (the API parameter)."""
+
+    def __init__(self, message: str, *, source: str) -> None:
+        self.source = source
+        super().__init__(f"{source}: {message}")
