@@ -140,5 +140,6 @@ class ProofFailed(IntegrityFailure):
     names what failed (the API parameter)."""
 
     def __init__(self, message: str, *, source: str) -> None:
-        self.source = source
         super().__init__(f"{source}: {message}")
+        self.source = source
+        self.detail = message

@@ -58,7 +58,7 @@ def inclusion_proof(tx: Transaction, position: int, size: int) -> list[bytes]:
     """The inclusion proof of the event at `position` in the tree of the first `size` events."""
     _check_size(tx, size, "size")
     if not 1 <= position <= size:
-        raise InvalidArgument(f"position {position} is not in the tree of size {size}", parameter="event")
+        raise InvalidArgument(f"position {position} is not in the tree of size {size}", parameter="position")
     return _ranges(tx, merkle.inclusion_ranges(position - 1, size))
 
 

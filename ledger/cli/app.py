@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli import demo, log_commands, query_commands, vocabulary_commands
+from ledger.cli import demo, log_commands, query_commands, transparency_commands, vocabulary_commands
 from ledger.cli.context import DEFAULT_DB, Settings
 from ledger.cli.errors import reports_errors
 
@@ -60,11 +60,20 @@ COMMANDS = {
     "list": query_commands.list_,
     "history": query_commands.history,
     "claims": query_commands.claims,
+    "checkpoint": transparency_commands.checkpoint,
+    "prove": transparency_commands.prove,
+    "check-proof": transparency_commands.check_proof,
     "types": vocabulary_commands.types,
     "demo": demo.demo,
 }
+# Commands grouped under a noun: `ledger key generate`.
+GROUPS = {"key": transparency_commands.key_app}
 for _name, _command in COMMANDS.items():
     app.command(_name)(reports_errors(_command))
+for _name, _group in GROUPS.items():
+    for _info in _group.registered_commands:
+        _info.callback = reports_errors(_info.callback)
+    app.add_typer(_group, name=_name)
 
 
 def main() -> None:

@@ -23,8 +23,9 @@ INTERRUPTED = 130
 EXIT_CODES: tuple[tuple[type[lib.LedgerError], int], ...] = (
     (lib.InvalidArgument, USAGE),
     (lib.InvalidEvent, INVALID_INPUT),
+    (lib.InvalidDocument, INVALID_INPUT),  # a malformed key, checkpoint, proof or exported event
     (lib.Conflict, CONFLICT),  # ExpectationFailed and NotEmpty too
-    (lib.IntegrityFailure, INTEGRITY),
+    (lib.IntegrityFailure, INTEGRITY),  # ProofFailed too: a proof or a signature that does not check out
 )
 # API parameter -> the flag or argument that carries it.
 FLAGS = {
@@ -38,6 +39,22 @@ FLAGS = {
     "story": "--story",
     "vocabulary": "--vocabulary",
     "type": "TYPE",
+    "event": "EVENT_ID|POSITION",
+    "position": "EVENT_ID|POSITION",
+    "size": "--size",
+    "consistency": "--consistency",
+    "origin": "--origin",
+    "sign": "--sign",
+    "keys": "--key",
+    "name": "NAME",
+}
+# The API parameter a key, checkpoint, proof or exported event came in -> the flag that carries its file.
+SOURCES = {
+    "event": "--event",
+    "proof": "--proof",
+    "checkpoint": "--checkpoint",
+    "key": "--key",
+    "sign": "--sign",
 }
 
 
@@ -49,6 +66,9 @@ def message(error: lib.LedgerError) -> str:
     """The error as one line, in the command line's words."""
     if isinstance(error, lib.InvalidArgument):
         return f"{FLAGS.get(error.parameter, error.parameter)}: {error.message}"
+    if isinstance(error, lib.InvalidDocument | lib.ProofFailed):
+        text = error.message if isinstance(error, lib.InvalidDocument) else error.detail
+        return f"{SOURCES.get(error.source, error.source)}: {text}"
     if isinstance(error, lib.ExpectationFailed):
         return (
             f"--expect {error.entity_id}@{error.expected} failed: the latest event naming "

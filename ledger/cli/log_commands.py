@@ -274,20 +274,49 @@ def verify(
         str | None,
         typer.Option("--head", help="HASH@POSITION saved earlier: check the ledger still holds it."),
     ] = None,
+    checkpoint: Annotated[
+        str | None,
+        typer.Option(
+            "--checkpoint",
+            metavar="FILE",
+            help="A checkpoint issued earlier: check the ledger still holds its tree, consistent with now.",
+        ),
+    ] = None,
+    key: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--key",
+            metavar="VKEY",
+            help="With --checkpoint: a verifier key (or a file holding one) that must have signed it.",
+        ),
+    ] = None,
     as_json: Annotated[
-        bool, typer.Option("--json", help="Print {ok, events, head_hash, first_bad_position}.")
+        bool,
+        typer.Option("--json", help="Print {ok, events, head_hash, first_bad_position, tree_root, ...}."),
     ] = False,
 ) -> None:
-    """Recompute the SHA-256 hash chain; exit 5 and name the first bad position if it is broken.
+    """Recompute the SHA-256 hash chain and the Merkle tree; exit 5 and name the first bad position if
+    either is broken, or if a checkpoint's tree is no longer held.
 
-    Example: ledger verify --head 3f...e1@120
+    Example: ledger verify --checkpoint checkpoint.txt --key news.vkey
     """
+    from ledger.cli.transparency_commands import read_text, verifier_keys
+
+    text = read_text(checkpoint, "checkpoint") if checkpoint is not None else None
     with open_ledger(ctx) as opened:
-        report = opened.verify(head)
+        report = opened.verify(head, checkpoint=text, keys=verifier_keys(key))
     if as_json:
         render.json_document(report.to_json())
     elif report.ok:
         sys.stdout.write(f"ok: {report.events} events, head {report.head_hash}@{report.events}\n")
+        if report.checkpoint is not None:
+            named = report.checkpoint.checkpoint
+            signed = ", ".join(report.checkpoint.signed_by) or "nobody: give --key to check the signature"
+            sys.stdout.write(
+                f"ok: the ledger holds the tree of checkpoint {named.origin}@{named.size}, consistent with "
+                f"its tree of {report.events} events; signed by {signed}\n"
+            )
     if not report.ok:
-        render.message(f"error: integrity failure at position {report.first_bad_position}: {report.problem}")
+        where = f" at position {report.first_bad_position}" if report.first_bad_position is not None else ""
+        render.message(f"error: integrity failure{where}: {report.problem}")
         raise typer.Exit(INTEGRITY)
