@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from ledger.errors import InvalidDocument, ProofFailed
+from ledger.errors import InvalidArgument, InvalidDocument, ProofFailed
 from ledger.hashing import event_hash
 from ledger.transparency import merkle, note
 from ledger.transparency.checkpoint import Checkpoint, CheckpointError, parse_checkpoint
@@ -108,7 +108,9 @@ def check_inclusion(
     """Check that the exported `event` is in the tree a checkpoint signed by one of `verifiers` names:
     `checkpoint` if given (it must name the tree the proof is for), else the one the proof carries."""
     if not verifiers:
-        raise InvalidDocument("give at least one verifier key", source="key")
+        raise InvalidArgument(
+            "give at least one verifier key: a checkpoint is worth its signer", parameter="keys"
+        )
     exported, digest, position = _event(event)
     index, hashes, embedded = _proof(proof)
     if checkpoint is None:

@@ -298,7 +298,7 @@ def verify(
     """Recompute the SHA-256 hash chain and the Merkle tree; exit 5 and name the first bad position if
     either is broken, or if a checkpoint's tree is no longer held.
 
-    Example: ledger verify --checkpoint checkpoint.txt --key news.vkey
+    Example: ledger verify --head 3f...e1@120   |   ledger verify --checkpoint checkpoint.txt --key news.vkey
     """
     from ledger.cli.transparency_commands import read_text, verifier_keys
 

@@ -11,12 +11,13 @@ def help_texts() -> dict[str, str]:
     """`ledger --help` (key "") and each command's help, as printed at WIDTH columns."""
     from typer.testing import CliRunner
 
-    from ledger.cli.app import COMMANDS, app
+    from ledger.cli.app import COMMANDS, GROUPS, app
 
     runner = CliRunner()
     texts = {}
-    for name in ("", *COMMANDS):
-        args = [name, "--help"] if name else ["--help"]
+    grouped = [f"{group} {c.name}" for group, sub in GROUPS.items() for c in sub.registered_commands]
+    for name in ("", *COMMANDS, *grouped):
+        args = [*name.split(), "--help"] if name else ["--help"]
         result = runner.invoke(app, args, terminal_width=WIDTH, env={"COLUMNS": str(WIDTH)})
         texts[name] = result.stdout
     return texts

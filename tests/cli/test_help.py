@@ -5,12 +5,14 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from ledger.cli.app import COMMANDS, app
+from ledger.cli.app import COMMANDS, GROUPS, app
+
+GROUPED = [f"{group} {c.name}" for group, sub in GROUPS.items() for c in sub.registered_commands]
 
 
-@pytest.mark.parametrize("command", list(COMMANDS))
+@pytest.mark.parametrize("command", [*COMMANDS, *GROUPED])
 def test_every_command_has_help_with_an_example(command: str):
-    result = CliRunner().invoke(app, [command, "--help"])
+    result = CliRunner().invoke(app, [*command.split(), "--help"])
 
     assert result.exit_code == 0, result.stderr
     assert f"Usage: ledger {command} " in result.stdout
@@ -23,7 +25,7 @@ def test_the_root_help_lists_every_command():
 
     assert result.exit_code == 0
     listed = {line.split()[0] for line in result.stdout.split("Commands:", 1)[1].splitlines() if line.strip()}
-    assert listed == set(COMMANDS)
+    assert listed == set(COMMANDS) | set(GROUPS)
 
 
 def test_python_dash_m_ledger_runs_the_command_line():

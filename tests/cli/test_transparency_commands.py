@@ -338,3 +338,10 @@ def test_verify_wants_a_checkpoint_for_its_keys(db_url, signed):
 
     assert result.exit_code == 2
     assert one_error_line(result) == "error: --key: verifier keys check a checkpoint; give one"
+
+
+def test_check_proof_wants_a_key(signed):
+    result = run("check-proof", "--event", str(signed["event"]), "--proof", str(signed["proof"]))
+
+    assert result.exit_code == 2
+    assert one_error_line(result).startswith("error: --key: give at least one verifier key")

@@ -70,6 +70,9 @@ def test_the_documented_role_runs_every_command_but_init(db_url, app_role, tmp_p
         ("history", "company:nissan"),
         ("claims",),
         ("export",),
+        ("checkpoint",),
+        ("prove", "1"),
+        ("prove", "--consistency", "1"),
     ):
         result = ledger_cli(url, *args)
         assert result.exit_code == 0, (args, result.stderr)
@@ -83,6 +86,9 @@ def test_the_documented_role_runs_every_command_but_init(db_url, app_role, tmp_p
         "DELETE FROM events WHERE position = 1",
         "DELETE FROM event_entities",
         "UPDATE event_refs SET ref_position = 1",
+        "UPDATE tree_nodes SET hash = hash WHERE level = 0",
+        "DELETE FROM checkpoints",
+        "TRUNCATE tree_nodes",
         "TRUNCATE events CASCADE",
         "ALTER TABLE events DISABLE TRIGGER USER",
         "DROP TABLE events CASCADE",
@@ -92,6 +98,7 @@ def test_the_documented_role_runs_every_command_but_init(db_url, app_role, tmp_p
 def test_the_documented_role_cannot_change_remove_or_unguard_the_log(db_url, app_role, sql):
     role, url = app_role
     assert ledger_cli(url, "import", "-", input=jsonl(EVERY_TYPE)).exit_code == 0
+    assert ledger_cli(url, "checkpoint").exit_code == 0
     before = ledger_cli(db_url, "export").stdout
     with _connect(db_url, role) as connection, pytest.raises(psycopg.errors.InsufficientPrivilege):
         connection.execute(sql)
