@@ -1,9 +1,12 @@
-"""Tamper evidence (issue 5): changes made behind the ledger's back, with the database's own credentials
-(triggers dropped or disabled first, as an owner could), are caught by `ledger verify`, on both backends.
+"""Tamper evidence (issues 5 and 14): changes made behind the ledger's back, with the database's own
+credentials (triggers dropped or disabled first, as an owner could), are caught by `ledger verify`, on
+both backends.
 
 `verify` exits 5, prints one line naming the first bad position, and `--json` says the same. A history
-rewritten with a freshly recomputed chain is valid on its own: only a head saved earlier
-(`verify --head HASH@POSITION`) can tell, and it does.
+rewritten with a freshly recomputed chain fails on the Merkle tree kept beside it; rewritten with a
+recomputed chain *and* tree it is valid on its own: only what was saved earlier can tell — a head
+(`verify --head HASH@POSITION`) or a signed checkpoint (`verify --checkpoint FILE --key VKEY`) — and
+each does. The ledger then refuses to sign a new checkpoint over the rewritten log.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import rfc8785
 from support.factories import EVERY_TYPE
 from support.runner import jsonl, ledger_cli, one_error_line
 
+from ledger.transparency import merkle
 from reliability.support import Probe, probe
 
 EVENTS = len(EVERY_TYPE)  # 21: one of every type
@@ -139,6 +143,17 @@ def truncate_the_tail(p: Probe) -> None:
     _delete(p, f"position >= {TARGET}")
 
 
+def rebuild_the_tree(p: Probe) -> None:
+    """Recompute the Merkle tree from the (rewritten) log, as anyone can, and put it in place of the old."""
+    hashes = [bytes.fromhex(r[0]) for r in p.connection.execute("SELECT hash FROM events ORDER BY position")]
+    _run(p, "DELETE FROM tree_nodes")
+    mark = "?" if p.dialect == "sqlite" else "%s"
+    for row in merkle.Tree().extend(hashes):
+        p.connection.execute(
+            f"INSERT INTO tree_nodes (tree_size, level, hash) VALUES ({mark}, {mark}, {mark})", row
+        )
+
+
 CAUGHT_BY_VERIFY: dict[str, tuple[Callable[[Probe], None], int, str]] = {
     # what was done: (how, the first bad position verify must name, what it must say)
     "a payload byte": (change_payload_byte, TARGET, "hash does not match the event's content"),
@@ -182,31 +197,82 @@ def test_verify_names_the_first_bad_position_of_any_change_behind_the_ledgers_ba
     assert (parsed["ok"], parsed["first_bad_position"]) == (False, first_bad)
 
 
-def test_a_recomputed_chain_passes_plain_verify_but_not_a_head_saved_earlier(db_url, held):
+@pytest.fixture
+def checkpoints(db_url: str, tmp_path) -> dict[int, str]:
+    """The ledger with one event of every type, checkpoints signed at 15 events and at all 21 (as files),
+    and the verifier key's file under key 0."""
+    key = tmp_path / "log.key"
+    vkey = tmp_path / "log.vkey"
+    vkey.write_text(ledger_cli(db_url, "key", "generate", "example.com/log", "--out", str(key)).stdout)
+    files = {0: str(vkey)}
+    for upto in (15, EVENTS):
+        assert ledger_cli(db_url, "import", "-", input=jsonl(EVERY_TYPE[:upto])).exit_code == 0
+        path = tmp_path / f"checkpoint-{upto}.txt"
+        path.write_text(ledger_cli(db_url, "checkpoint", "--sign", str(key)).stdout)
+        files[upto] = str(path)
+    return files
+
+
+def test_a_recomputed_chain_fails_on_the_tree_and_with_the_tree_recomputed_on_what_was_saved(
+    db_url, checkpoints, tmp_path
+):
     with probe(db_url) as p:
-        saved_at_15 = f"{p.one('SELECT hash FROM events WHERE position = 15')}@15"
+        saved = {
+            EVENTS: f"{p.head_hash()}@{EVENTS}",
+            15: f"{p.one('SELECT hash FROM events WHERE position = 15')}@15",
+        }
         _unguarded(p)
         change_payload_byte(p)
         _rechain_from(p, TARGET)
 
-    assert ledger_cli(db_url, "verify").exit_code == 0  # a valid chain on its own: the hashes cannot tell
-    for saved, position in ((held, EVENTS), (saved_at_15, 15)):
-        result = ledger_cli(db_url, "verify", "--head", saved)
-        assert result.exit_code == 5, saved
-        assert one_error_line(result).startswith(f"error: integrity failure at position {position}: ")
-        assert "no longer holds head" in result.stderr
+    alone = ledger_cli(db_url, "verify")  # the chain is valid on its own; the tree beside it is not
+    assert alone.exit_code == 5
+    assert one_error_line(alone) == (
+        f"error: integrity failure at position {TARGET}: the Merkle tree's node at level 0 completed at "
+        f"position {TARGET} does not match the log"
+    )
 
-
-def test_a_truncated_tail_with_its_tripwire_rewound_is_caught_by_a_saved_head(db_url, held):
     with probe(db_url) as p:
         _unguarded(p)
+        rebuild_the_tree(p)
+    assert ledger_cli(db_url, "verify").exit_code == 0  # chain and tree valid on their own: they cannot tell
+    for size, head in saved.items():
+        result = ledger_cli(db_url, "verify", "--head", head)
+        assert result.exit_code == 5, head
+        assert one_error_line(result).startswith(f"error: integrity failure at position {size}: ")
+        assert "no longer holds head" in result.stderr
+        result = ledger_cli(db_url, "verify", "--checkpoint", checkpoints[size], "--key", checkpoints[0])
+        assert result.exit_code == 5, size
+        assert one_error_line(result) == (
+            "error: integrity failure: the ledger no longer holds the tree the checkpoint "
+            f"example.com/log@{size} names: some of its first {size} events were rewritten or replaced"
+        )
+    refused = ledger_cli(db_url, "checkpoint", "--sign", str(tmp_path / "log.key"))
+    assert refused.exit_code == 5
+    assert "no checkpoint is signed over a rewritten log" in one_error_line(refused)
+    assert refused.stdout == ""
+
+
+def test_a_truncated_tail_with_its_tripwire_rewound_is_caught_by_a_saved_head_or_checkpoint(
+    db_url, checkpoints
+):
+    with probe(db_url) as p:
+        held = f"{p.head_hash()}@{p.head_position()}"
+        _unguarded(p)
         truncate_the_tail(p)
+        _run(p, f"DELETE FROM tree_nodes WHERE tree_size >= {TARGET}")
         _run(p, f"UPDATE projection_checkpoint SET position = {TARGET - 1}")
 
-    assert ledger_cli(db_url, "verify").exit_code == 0  # a shorter chain is a valid chain
+    assert ledger_cli(db_url, "verify").exit_code == 0  # a shorter chain (and tree) is a valid one
     result = ledger_cli(db_url, "verify", "--head", held)
     assert result.exit_code == 5
     assert one_error_line(result).startswith(f"error: integrity failure at position {EVENTS}: ")
+    result = ledger_cli(db_url, "verify", "--checkpoint", checkpoints[15], "--key", checkpoints[0])
+    assert result.exit_code == 5
+    assert one_error_line(result) == (
+        f"error: integrity failure at position {TARGET}: the checkpoint example.com/log@15 names 15 events; "
+        f"the ledger holds {TARGET - 1}: events were removed"
+    )
 
 
 def test_the_owner_cannot_change_the_log_without_first_disabling_the_guard(db_url, held):
