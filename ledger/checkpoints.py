@@ -81,9 +81,10 @@ class ConsistencyProof:
 
 def _log_size(tx: Transaction) -> int:
     size = tx.log.head().position
-    held = tx.tree.size()
-    if held != size:
-        raise IntegrityFailure(f"the Merkle tree covers {held} events; the log holds {size}", position=size)
+    last = tx.tree.last_node()
+    if size not in tree.covered(last):
+        message = f"the Merkle tree stops at {last} of the log's {size} events"
+        raise IntegrityFailure(message, position=min(last, size) + 1)
     return size
 
 

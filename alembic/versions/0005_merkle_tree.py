@@ -1,8 +1,9 @@
 """The Merkle tree over the log (`tree_nodes`) and the checkpoints the ledger issued (`checkpoints`).
 
-`tree_nodes` holds every complete subtree of the RFC 9162 tree whose leaves are the events in position
-order, keyed by the tree size at which it became complete and its level: a grown tree only adds rows,
-so the table is append-only like the log, and the tree of any size is the rows up to that size.
+`tree_nodes` holds every inner node (complete subtree of two leaves or more) of the RFC 9162 tree whose
+leaves are the events in position order, keyed by the tree size at which it became complete and its
+level; the leaves are the events' own hashes. A grown tree only adds rows, so the table is append-only
+like the log, and the tree of any size is the rows up to that size.
 `checkpoints` records each checkpoint `ledger checkpoint` printed (append-only too). A ledger that
 already holds events gets its tree from `ledger init` (`ledger.tree.backfill`): no event is rewritten.
 
@@ -30,7 +31,7 @@ def upgrade() -> None:
     op.create_table(
         "tree_nodes",
         sa.Column("tree_size", sa.BigInteger(), nullable=False),  # the size at which it became complete
-        sa.Column("level", sa.SmallInteger(), nullable=False),  # 0: a leaf; n: a subtree of 2**n leaves
+        sa.Column("level", sa.SmallInteger(), nullable=False),  # n >= 1: a subtree of 2**n leaves
         sa.Column("hash", sa.LargeBinary(32), nullable=False),
         sa.PrimaryKeyConstraint("tree_size", "level", name=op.f("pk_tree_nodes")),
         sqlite_with_rowid=False,

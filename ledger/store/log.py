@@ -191,6 +191,11 @@ class LogTables(RelatedReads):
         )
         return ((int(position), digest) for position, digest in rows)
 
+    def hashes_at(self, positions: Sequence[int]) -> Iterator[tuple[int, str]]:
+        """(position, hash) of the events at these positions (a few: the leaves of a proof)."""
+        rows = self.sql.rows_in("SELECT position, hash FROM events WHERE position IN ({keys})", positions)
+        return ((int(position), digest) for position, digest in rows)
+
     def read(self, since: int = 0) -> Iterator[StoredEvent]:
         """Every event after position `since`, in position order."""
         return map(stored_event, self.rows(since))

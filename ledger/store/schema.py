@@ -77,8 +77,8 @@ index_changes = Table(
     Column("present", SmallInteger, nullable=False),
 )
 
-# The Merkle tree over the log: every complete subtree, keyed by the tree size at which it became
-# complete (append-only; migration 0005).
+# The Merkle tree over the log: every inner node (complete subtree of 2+ leaves), keyed by the tree size
+# at which it became complete and its level; leaves are the events' hashes (append-only; migration 0005).
 tree_nodes = Table(
     "tree_nodes",
     metadata,

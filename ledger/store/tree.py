@@ -1,7 +1,8 @@
-"""The Merkle tree's tables: its complete subtrees (`tree_nodes`) and the checkpoints issued (`checkpoints`).
+"""The Merkle tree's tables: its inner nodes (`tree_nodes`) and the checkpoints issued (`checkpoints`).
 
-A node is kept at (tree_size, level): the size at which it became complete, and its height. Rows only go
-in, in tree order; the tree of any size is the rows up to that size.
+A node is kept at (tree_size, level): the size at which it became complete, and its height (1 and up:
+leaves are the log's own hashes). Rows only go in, in tree order; the tree of any size is the rows up to
+that size.
 """
 
 from __future__ import annotations
@@ -32,8 +33,9 @@ class TreeTables:
     def __init__(self, sql: Sql) -> None:
         self.sql = sql
 
-    def size(self) -> int:
-        """How many leaves the stored tree has (every leaf is a level-0 row)."""
+    def last_node(self) -> int:
+        """The tree size at which the last stored node became complete (0: none); the tree then covers
+        that many events, or one more."""
         rows = self.sql.rows("SELECT MAX(tree_size) FROM tree_nodes")
         return int(rows[0][0] or 0)
 
@@ -57,10 +59,12 @@ class TreeTables:
                 found[key] = bytes(digest)
         return found
 
-    def stream(self) -> Iterator[tuple[int, int, bytes]]:
-        """Every node in tree order (by size, then level), without holding them all."""
+    def stream(self, upto: int) -> Iterator[tuple[int, int, bytes]]:
+        """Every node completed at or before tree size `upto`, in tree order (by size, then level),
+        without holding them all."""
         for size, level, digest in self.sql.stream(
-            "SELECT tree_size, level, hash FROM tree_nodes ORDER BY tree_size, level"
+            "SELECT tree_size, level, hash FROM tree_nodes WHERE tree_size <= ? ORDER BY tree_size, level",
+            (upto,),
         ):
             yield int(size), int(level), bytes(digest)
 

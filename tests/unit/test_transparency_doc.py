@@ -48,8 +48,12 @@ def backend(request) -> str:  # the ledger only hands out files here: one backen
 
 def test_the_snippet_accepts_a_proof_the_ledger_emitted_and_refuses_a_tampered_one(db_url, tmp_path):
     assert ledger_cli(db_url, "import", "-", input=jsonl(EVERY_TYPE)).exit_code == 0
-    key, script = tmp_path / "news.key", tmp_path / "check.py"
-    vkey = ledger_cli(db_url, "key", "generate", "example.com/news", "--out", str(key)).stdout.strip()
+    script = tmp_path / "check.py"
+    for attempt in range(40):  # a key whose base64 holds a "+", like the separators around it
+        key = tmp_path / f"news-{attempt}.key"
+        vkey = ledger_cli(db_url, "key", "generate", "example.com/news", "--out", str(key)).stdout.strip()
+        if "+" in vkey.split("+", 2)[2]:
+            break
     files = {name: tmp_path / name for name in ("event.json", "proof", "checkpoint.txt")}
     files["checkpoint.txt"].write_text(ledger_cli(db_url, "checkpoint", "--sign", str(key)).stdout)
     files["proof"].write_text(ledger_cli(db_url, "prove", "13").stdout)
