@@ -116,7 +116,7 @@ def test_an_unexpected_error_quoting_the_url_shows_it_masked(secret_url, monkeyp
     the traceback LEDGER_DEBUG=1 prints, mask it."""
     conninfo = secret_url.replace("postgresql+psycopg://", "postgresql://")
 
-    def broken_verify(self, head=None):
+    def broken_verify(self, head=None, **_options):
         raise RuntimeError(f"cannot verify {self.url} (driver said: {conninfo})")
 
     monkeypatch.setattr(ledger.api.Ledger, "verify", broken_verify)
