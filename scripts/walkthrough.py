@@ -59,6 +59,27 @@ STEPS: list[tuple[str, str]] = [
         "The export is plain JSONL that anyone can check with sha256 over RFC 8785 JSON:",
         "ledger export | head -n 1",
     ),
+    (
+        "Someone who holds no database can check one event, given a signed checkpoint of the log's Merkle "
+        "tree and a proof ([docs/TRANSPARENCY.md](docs/TRANSPARENCY.md)). A signer key, and its verifier "
+        "key to hand out:",
+        "ledger key generate example.com/news --out news.key | tee news.vkey",
+    ),
+    ("", "ledger checkpoint --sign news.key | tee checkpoint.txt"),
+    (
+        "The proof that the talks report (position 7) is in that tree:",
+        "ledger prove 7 | tee event-7.tlog-proof",
+    ),
+    ("", "ledger events --since 6 -n 1 --json > event-7.json"),
+    (
+        "The reader's check, offline:",
+        "ledger check-proof --event event-7.json --proof event-7.tlog-proof --checkpoint checkpoint.txt "
+        "--key news.vkey",
+    ),
+    (
+        "And later, whether the ledger still holds the tree that was signed:",
+        "ledger verify --checkpoint checkpoint.txt --key news.vkey",
+    ),
 ]
 
 
@@ -91,7 +112,8 @@ def main() -> None:
             output = run(command, folder)
             if prose:
                 blocks.append(prose + "\n")
-            blocks.append(f"```console\n$ {shown}\n{output}\n```\n")
+            shown_output = f"{output}\n" if output else ""  # a command writing to a file prints nothing
+            blocks.append(f"```console\n$ {shown}\n{shown_output}```\n")
     readme = (ROOT / "README.md").read_text()
     (ROOT / "README.md").write_text(replace_between(readme, "scripts/walkthrough.py", "\n".join(blocks)))
 
