@@ -345,3 +345,20 @@ def test_check_proof_wants_a_key(signed):
 
     assert result.exit_code == 2
     assert one_error_line(result).startswith("error: --key: give at least one verifier key")
+
+
+def test_a_reader_holding_an_old_checkpoint_checks_a_proof_against_its_size(db_url, signed, tmp_path):
+    ledger_cli(db_url, "append", "--file", "-", input=json.dumps(talks(partnership="partnership:x-y")))
+    assert ledger_cli(db_url, "checkpoint", "--sign", str(signed["key"])).exit_code == 0
+    newer = tmp_path / "newer.tlog-proof"
+    newer.write_text(ledger_cli(db_url, "prove", "5").stdout)
+    older = tmp_path / "older.tlog-proof"
+    older.write_text(ledger_cli(db_url, "prove", "5", "--size", str(N)).stdout)
+
+    assert check(signed, proof=older).exit_code == 0  # signed["checkpoint"] is the one of size N
+    mismatched = check(signed, proof=newer)
+    assert mismatched.exit_code == 5
+    assert one_error_line(mismatched) == (
+        f"error: --proof: the proof is for the tree of size {N + 1}; the checkpoint names size {N} "
+        f"(ask for `ledger prove 5 --size {N}`)"
+    )

@@ -176,7 +176,7 @@ def fresh_ledger(backend: str, request, tmp_path) -> Iterator[Ledger]:
         drop_pg_database(admin, name)
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(chunks=st.lists(st.integers(min_value=1, max_value=9), min_size=1, max_size=4), data=st.data())
 def test_every_proof_the_ledger_emits_checks_out(backend, request, tmp_path, chunks, data):
     signer = note.generate("example.com/log")
