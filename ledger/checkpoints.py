@@ -142,13 +142,16 @@ def prove_inclusion(tx: Transaction, event: str | int, size: int | None = None) 
             "`ledger checkpoint` issues one that holds it"
         )
     hashes = tree.inclusion_proof(tx, position, issued.tree_size)
-    stored = tx.log.select(since=position - 1, limit=1)[0]
+    found = tx.log.id_and_hash(position)
+    if found is None:
+        raise IntegrityFailure(f"position {position} is missing", position=position)
+    event_id, event_hash = found
     try:  # the tree must still hold the root the ledger signed
-        leaf = merkle.leaf_hash(bytes.fromhex(stored.hash))
+        leaf = merkle.leaf_hash(bytes.fromhex(event_hash))
         verify_inclusion(position - 1, issued.tree_size, leaf, hashes, issued.root)
     except ProofError as e:
         raise IntegrityFailure(f"checkpoint {issued.seq}: {e}", position=position) from None
-    return InclusionProof(position, stored.id, stored.hash, tuple(hashes), issued)
+    return InclusionProof(position, event_id, event_hash, tuple(hashes), issued)
 
 
 def prove_consistency(tx: Transaction, old: int, new: int | None = None) -> ConsistencyProof:

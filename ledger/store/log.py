@@ -191,6 +191,11 @@ class LogTables(RelatedReads):
         )
         return ((int(position), digest) for position, digest in rows)
 
+    def id_and_hash(self, position: int) -> tuple[str, str] | None:
+        """The id and hash of the event at `position`, without decoding it."""
+        rows = self.sql.rows("SELECT id, hash FROM events WHERE position = ?", (position,))
+        return (rows[0][0], rows[0][1]) if rows else None
+
     def hashes_at(self, positions: Sequence[int]) -> Iterator[tuple[int, str]]:
         """(position, hash) of the events at these positions (a few: the leaves of a proof)."""
         rows = self.sql.rows_in("SELECT position, hash FROM events WHERE position IN ({keys})", positions)
