@@ -26,7 +26,7 @@ from ledger.projections.context import GROUP_TYPES, Context
 from ledger.projections.fold import statement_counts
 from ledger.store.connection import Transaction
 from ledger.times import start_key
-from ledger.vocabulary.registry import category, entities_in, parties_of, upcast
+from ledger.vocabulary.registry import STANCES, category, parties_of, upcast
 
 REGISTERS = {  # which type registers which kind, and the field that names the registered entity
     "company.registered": "company",
@@ -57,6 +57,16 @@ class Warning_:
 OnWarning = Callable[[Warning_], None]
 
 
+@dataclass(frozen=True, slots=True)
+class Inserted:
+    """An event the appender just inserted, as the advisor reads it."""
+
+    line: int | None  # of the import, if any
+    event: StoredEvent
+    data: dict[str, Any]  # its data in the current vocabulary's shape
+    named: list[str]  # the entities that data names
+
+
 def warn_python(warning: Warning_) -> None:
     """The default: a Python warning (a notebook shows it once per place)."""
     warnings.warn(LedgerWarning(warning.describe()), stacklevel=4)
@@ -76,27 +86,25 @@ class Advisor:
         self._registered: dict[str, int] = {}  # entity id -> position of its first registration
         self._unregistered: set[str] = set()
         self._known_by_kind: dict[str, list[str]] = {}
-        self._recent: OrderedDict[str, StoredEvent] = (
-            OrderedDict()
-        )  # claims appended lately: statements cite them
+        # Claims appended lately, with their data in the current shape: statements cite them.
+        self._recent: OrderedDict[str, tuple[StoredEvent, dict[str, Any]]] = OrderedDict()
         self.context = Context.over(tx.log)
         if bulk:
             self.context.preload_groups(tx.log.claims_of_types(GROUP_TYPES))
 
-    def check(self, appended: Sequence[tuple[int | None, StoredEvent]]) -> None:
-        """Warn about each (line, stored event) of a chunk just inserted."""
+    def check(self, appended: Sequence[Inserted]) -> None:
+        """Warn about each event of a chunk just inserted."""
         named: dict[str, None] = {}
-        for _line, event in appended:
-            named.update(dict.fromkeys(entities_in(event.type, upcast(event.type, event.v, event.data))))
-        self.context.learn([event for _line, event in appended])  # what they may have changed
+        for item in appended:
+            named.update(dict.fromkeys(item.named))
+        self.context.learn([item.event for item in appended])  # what they may have changed
         self._look_up([e for e in named if e.split(":", 1)[0] in REGISTERED_KINDS])
-        for line, event in appended:
-            if category(event.type) == "claim":
-                self._unregistered_ids(line, event)
-        self._statements(appended)
-        for _line, event in appended:  # remembered after the chunk's statements are checked
-            if category(event.type) == "claim":
-                self._recent[event.id] = event
+        claims = [item for item in appended if category(item.event.type) == "claim"]
+        for item in claims:
+            self._unregistered_ids(item)
+        self._statements([item for item in appended if category(item.event.type) == "statement"])
+        for item in claims:  # remembered after the chunk's statements are checked
+            self._recent[item.event.id] = (item.event, item.data)
         while len(self._recent) > RECENT_CLAIMS:
             self._recent.popitem(last=False)
 
@@ -112,8 +120,8 @@ class Advisor:
                 self._registered[entity_id] = min(position, self._registered.get(entity_id, position))
         self._unregistered.update(e for e in wanted if e not in self._registered)
 
-    def _unregistered_ids(self, line: int | None, event: StoredEvent) -> None:
-        data = upcast(event.type, event.v, event.data)
+    def _unregistered_ids(self, item: Inserted) -> None:
+        event, data = item.event, item.data
         registers = data.get(REGISTERS.get(event.type, ""))
         for field, entity in _named_with_fields(event.type, data):
             if entity == registers or entity.split(":", 1)[0] not in REGISTERED_KINDS:
@@ -123,7 +131,7 @@ class Advisor:
                 continue
             message = f"{entity} is registered by no earlier event"
             near = self._nearest(entity)
-            self._emit(message + (f"; did you mean {near}?" if near else ""), f"data.{field}", line)
+            self._emit(message + (f"; did you mean {near}?" if near else ""), f"data.{field}", item.line)
         if registers is not None and registers not in self._registered:
             self._registered[registers] = event.position
             self._unregistered.discard(registers)
@@ -137,41 +145,57 @@ class Advisor:
         return near[0] if near else None
 
     # -- statements that do not count ----------------------------------------------------------------
-    def _statements(self, appended: Sequence[tuple[int | None, StoredEvent]]) -> None:
-        said = [(line, event) for line, event in appended if category(event.type) == "statement"]
+    def _statements(self, said: Sequence[Inserted]) -> None:
         if not said:
             return
-        refs = {ref for _, event in said for ref in event.refs}
-        claims = {ref: self._recent[ref] for ref in refs if ref in self._recent}
-        claims |= self.tx.log.events_by_id(refs.difference(claims))
-        fixes = self.tx.log.corrections_of([c.position for c in claims.values()])
-        current = {}
-        for claim_id, claim in claims.items():
+        refs = {ref for item in said for ref in item.event.refs}
+        recent = {ref: self._recent[ref] for ref in refs if ref in self._recent}
+        stored = self.tx.log.events_by_id(refs.difference(recent))
+        fixes = self.tx.log.corrections_of(
+            [c.position for c, _ in recent.values()] + [c.position for c in stored.values()]
+        )
+        current: dict[str, tuple[StoredEvent, dict[str, Any]]] = {}
+        for claim_id, (claim, data) in recent.items():
+            if fixes[claim.position]:
+                data = upcast(claim.type, claim.v, fixes[claim.position][-1].data["replacement"])
+            current[claim_id] = (claim, data)
+        for claim_id, claim in stored.items():
             data = fixes[claim.position][-1].data["replacement"] if fixes[claim.position] else claim.data
             current[claim_id] = (claim, upcast(claim.type, claim.v, data))
-        self.context.forget((), claims.values())  # the statements may change these claims' status
+        self.context.forget((), [claim for claim, _ in current.values()])  # their status may change
         self._prefetch(said, current)
-        for line, event in said:
-            self._not_counting(line, event, current)
+        for item in said:
+            self._not_counting(item, current)
 
     def _prefetch(
-        self,
-        said: list[tuple[int | None, StoredEvent]],
-        claims: dict[str, tuple[StoredEvent, dict[str, Any]]],
+        self, said: Sequence[Inserted], claims: dict[str, tuple[StoredEvent, dict[str, Any]]]
     ) -> None:
-        """Read in bulk the group and party facts the chunk's statements will ask about."""
-        companies = {e.data["by"] for _, e in said if e.data["by"].startswith("company:")}
+        """Read in bulk the group and party facts the chunk's statements will ask about: those whose
+        speaker is not a party of the claim (a party counts whatever the context knows)."""
+        companies: set[str] = set()
         partnerships = set()
-        for claim, data in claims.values():
-            companies.update(p for p in parties_of(claim.type, data) if p.startswith("company:"))
-            if "partnership" in data and "parties" not in data:
-                partnerships.add(data["partnership"])
+        for item in said:
+            event = item.event
+            by = event.data["by"]
+            if STANCES[event.type] == "retracted":
+                continue  # counts by the claim's origins alone
+            for ref in event.refs:
+                if ref not in claims:
+                    continue
+                claim, data = claims[ref]
+                parties = parties_of(claim.type, data)
+                if by in parties:
+                    continue
+                if by.startswith("company:"):
+                    companies.add(by)
+                companies.update(p for p in parties if p.startswith("company:"))
+                if "partnership" in data and "parties" not in data:
+                    partnerships.add(data["partnership"])
         self.context.prefetch(sorted(companies), sorted(partnerships))
 
-    def _not_counting(
-        self, line: int | None, event: StoredEvent, claims: dict[str, tuple[StoredEvent, dict[str, Any]]]
-    ) -> None:
-        said = {"by": event.data["by"], "stance": event.type.split(".", 1)[1]}
+    def _not_counting(self, item: Inserted, claims: dict[str, tuple[StoredEvent, dict[str, Any]]]) -> None:
+        event = item.event
+        said = {"by": event.data["by"], "stance": STANCES[event.type]}
         key = start_key(event.occurred_at)
         for index, ref in enumerate(event.refs):
             if ref not in claims:
@@ -183,7 +207,7 @@ class Advisor:
                 why = f"{said['by']!r} is not an origin of the claim at refs[{index}]"
             else:
                 why = f"{said['by']} is not a party of the claim at refs[{index}], nor in a party's group"
-            self._emit(f"{why}: the statement stays in the trail but does not count", "data.by", line)
+            self._emit(f"{why}: the statement stays in the trail but does not count", "data.by", item.line)
 
     def _emit(self, message: str, field: str, line: int | None) -> None:
         if self.strict:

@@ -16,6 +16,7 @@ from typing_extensions import Unpack
 
 from ledger import checkpoints, offline, queries, reindex, tree
 from ledger.advice import Advisor, OnWarning
+from ledger.bulk import fewer_collections
 from ledger.checkpoints import ConsistencyProof, InclusionProof
 from ledger.errors import InvalidArgument, NotEmpty
 from ledger.events import StoredEvent
@@ -136,6 +137,7 @@ class Ledger:
             result.sort(key=lambda a: a.position)
         return result
 
+    @fewer_collections()
     def import_jsonl(
         self,
         stream: BinaryIO | Iterable[bytes],
@@ -206,6 +208,7 @@ class Ledger:
         with self.store.reading() as tx:
             yield from tx.log.read(since)
 
+    @fewer_collections()
     def export(self, out: BinaryIO) -> int:
         """Write every event with its store fields as JSONL; returns the count."""
         count = 0
@@ -221,6 +224,7 @@ class Ledger:
         with self.store.reading() as tx:
             return tx.log.select(**filters)
 
+    @fewer_collections()
     def verify(
         self,
         head: str | None = None,
@@ -269,6 +273,7 @@ class Ledger:
             return checkpoints.prove_consistency(tx, old, size)
 
     # -- projections and queries ---------------------------------------------------------------------------
+    @fewer_collections()
     def catch_up(self) -> None:
         """Bring the projections up to the head if a write left them behind."""
         with self.store.reading() as tx:
@@ -284,6 +289,7 @@ class Ledger:
 
         return workers.folder(self.url, tx.log.head().position)
 
+    @fewer_collections()
     def rebuild(self, *, check: bool = False) -> sync.RebuildReport:
         """Rebuild every projection from the log; with `check`, rebuild aside and compare instead.
 

@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 
 from ledger import reindex
-from ledger.advice import Advisor
+from ledger.advice import Advisor, Inserted
 from ledger.errors import Conflict, ExpectationFailed, IntegrityFailure, InvalidEvent
 from ledger.events import MAX_LINE_BYTES, NewEvent, StoredEvent
 from ledger.hashing import canonical_json, chain_hash
@@ -111,16 +111,17 @@ class Appender:
         added_here: dict[str, NewEvent] = {}  # for duplicates within the chunk
 
         rows: list[EventRow] = []
-        appended: list[tuple[int | None, StoredEvent]] = []  # for the advisor
+        appended: list[Inserted] = []  # for the advisor
         for line, event, raw in chunk:
             try:
-                row = self._row(event, raw, known, targets, added_here)
+                added = self._row(event, raw, known, targets, added_here)
             except (InvalidEvent, Conflict, IntegrityFailure) as e:
                 raise e.at_line(line) if line is not None else e from None
-            if row is not None:
+            if added is not None:
+                row, data, named = added
                 rows.append(row)
                 if self.advisor is not None:
-                    appended.append((line, _stored(row, event)))
+                    appended.append(Inserted(line, _stored(row, event), data, named))
                 if event.type == "entry.corrected":
                     # The index follows the correction: write what came before, then move the
                     # target (and its statements) to the entities of the corrected data.
@@ -152,7 +153,9 @@ class Appender:
         known: dict[str, StoredEvent],
         targets: dict[str, _Target],
         added_here: dict[str, NewEvent],
-    ) -> EventRow | None:
+    ) -> tuple[EventRow, dict[str, Any], list[str]] | None:
+        """The event's row, its data in the current shape and the entities that data names (None: an
+        identical event is already stored)."""
         event_id = event.id or str(uuid.uuid4())
         kind = category(event.type)
 
@@ -184,7 +187,9 @@ class Appender:
             event = replace(event, data={**event.data, "replacement": replacement})
             added = entities_in(target.type, upcast(target.type, version, replacement))
             entities.update(dict.fromkeys(added))
-        entities.update(dict.fromkeys(entities_in(event.type, upcast(event.type, event.v, event.data))))
+        data_now = upcast(event.type, event.v, event.data)  # in the current vocabulary's shape
+        named = entities_in(event.type, data_now)
+        entities.update(dict.fromkeys(named))
 
         # Idempotency: a known id with identical content is skipped, with other content refused.
         previous = added_here.get(event_id)
@@ -279,7 +284,7 @@ class Appender:
         # What the event is indexed under, as `current_entities` reads it back for later chunks: a
         # correction of a statement then lands under the entities the statement speaks about.
         targets[event_id] = _Target(self.position, event.type, set(entities), event.v, version_known=True)
-        return row
+        return row, data_now, named
 
     def _check_restored(self, raw: dict[str, Any]) -> str:
         """An exported event keeps its store fields if they continue the chain (its hash is checked

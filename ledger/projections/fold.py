@@ -270,14 +270,21 @@ def _prefetch(
 ) -> None:
     """Read in bulk what deciding who counts will ask the context: the groups of the companies that
     spoke and of the claims' parties, the parties of the partnerships whose claims name none."""
-    companies = {s["by"] for s in statements if s["by"].startswith("company:")}
+    companies: set[str] = set()
     partnerships = set()
     for _, _, event in claim_items:
-        if event.id in said_about:
-            data = event.data
-            companies.update(p for p in parties_of(event.type, data) if p.startswith("company:"))
-            if "partnership" in data and "parties" not in data:
-                partnerships.add(data["partnership"])
+        said = said_about.get(event.id)
+        if not said:
+            continue
+        data = event.data
+        parties = parties_of(event.type, data)
+        speakers = {s["by"] for _, s in said if s["stance"] != "retracted" and s["by"] not in parties}
+        if not speakers:
+            continue  # every speaker a party (or an origin retracting): nothing to look up
+        companies.update(s for s in speakers if s.startswith("company:"))
+        companies.update(p for p in parties if p.startswith("company:"))
+        if "partnership" in data and "parties" not in data:
+            partnerships.add(data["partnership"])
     context.prefetch(sorted(companies), sorted(partnerships))
 
 
@@ -318,6 +325,8 @@ def statement_counts(
         parties = set(parties_of(claim_type, data))
         if parties_memo is not None:
             parties_memo.append(parties)
+    if by in parties:
+        return True  # a party: what the context knows cannot change that (and costs a look-up)
     if "partnership" in data and "parties" not in data:  # the partnership's parties are its parties too
         parties = parties | set(context.partnership_parties(data["partnership"], key))
     return counts_for(stance, by, parties, (), partial(_in_group, context, parties, key))

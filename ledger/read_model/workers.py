@@ -18,6 +18,7 @@ from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 
+from ledger.bulk import collect_less
 from ledger.projections.context import GROUP_TYPES, Context
 from ledger.read_model.sync import EntityRows, Folder, entity_rows
 from ledger.store.connection import EventStore, Transaction
@@ -58,7 +59,7 @@ def entity_ranges(tx: Transaction, task_rows: int = TASK_ROWS) -> list[tuple[str
 def _rows_from_workers(url: str, tx: Transaction) -> Iterator[EntityRows]:
     ranges = iter(entity_ranges(tx))
     context = multiprocessing.get_context("spawn")  # no fork: never share the writer's connection
-    with ProcessPoolExecutor(WORKERS, mp_context=context, initializer=_exit_with_parent) as pool:
+    with ProcessPoolExecutor(WORKERS, mp_context=context, initializer=_start_worker) as pool:
         in_flight: deque[Future[list[EntityRows]]] = deque()
 
         def submit() -> None:
@@ -72,6 +73,11 @@ def _rows_from_workers(url: str, tx: Transaction) -> Iterator[EntityRows]:
             rows = in_flight.popleft().result()
             submit()
             yield from rows
+
+
+def _start_worker() -> None:
+    collect_less()  # a worker only folds: see ledger.bulk
+    _exit_with_parent()
 
 
 def _exit_with_parent() -> None:
