@@ -86,6 +86,7 @@ class Advisor:
         self._registered: dict[str, int] = {}  # entity id -> position of its first registration
         self._unregistered: set[str] = set()
         self._known_by_kind: dict[str, list[str]] = {}
+        self._corrected: set[str] | None = None  # ids of the events an entry.corrected targets
         # Claims appended lately, with their data in the current shape: statements cite them.
         self._recent: OrderedDict[str, tuple[StoredEvent, dict[str, Any]]] = OrderedDict()
         self.context = Context.over(tx.log)
@@ -98,6 +99,8 @@ class Advisor:
         for item in appended:
             named.update(dict.fromkeys(item.named))
         self.context.learn([item.event for item in appended])  # what they may have changed
+        if self._corrected is not None:
+            self._corrected.update(i.event.refs[0] for i in appended if i.event.type == "entry.corrected")
         self._look_up([e for e in named if e.split(":", 1)[0] in REGISTERED_KINDS])
         claims = [item for item in appended if category(item.event.type) == "claim"]
         for item in claims:
@@ -123,18 +126,25 @@ class Advisor:
     def _unregistered_ids(self, item: Inserted) -> None:
         event, data = item.event, item.data
         registers = data.get(REGISTERS.get(event.type, ""))
-        for field, entity in _named_with_fields(event.type, data):
-            if entity == registers or entity.split(":", 1)[0] not in REGISTERED_KINDS:
-                continue
-            first = self._registered.get(entity)
-            if first is not None and first < event.position:
-                continue
-            message = f"{entity} is registered by no earlier event"
-            near = self._nearest(entity)
-            self._emit(message + (f"; did you mean {near}?" if near else ""), f"data.{field}", item.line)
+        if any(self._unregistered_at(entity, registers, event.position) for entity in item.named):
+            for field, entity in _named_with_fields(event.type, data):  # say where, field by field
+                if self._unregistered_at(entity, registers, event.position):
+                    message = f"{entity} is registered by no earlier event"
+                    near = self._nearest(entity)
+                    self._emit(
+                        message + (f"; did you mean {near}?" if near else ""), f"data.{field}", item.line
+                    )
         if registers is not None and registers not in self._registered:
             self._registered[registers] = event.position
             self._unregistered.discard(registers)
+
+    def _unregistered_at(self, entity: str, registers: str | None, position: int) -> bool:
+        """Whether `entity`, named by the event at `position`, is of a kind that needs registering and
+        registered by no earlier event (the event that registers it names it too)."""
+        if entity == registers or entity.split(":", 1)[0] not in REGISTERED_KINDS:
+            return False
+        first = self._registered.get(entity)
+        return first is None or first >= position
 
     def _nearest(self, entity: str) -> str | None:
         kind = entity.split(":", 1)[0]
@@ -151,16 +161,17 @@ class Advisor:
         refs = {ref for item in said for ref in item.event.refs}
         recent = {ref: self._recent[ref] for ref in refs if ref in self._recent}
         stored = self.tx.log.events_by_id(refs.difference(recent))
-        fixes = self.tx.log.corrections_of(
-            [c.position for c, _ in recent.values()] + [c.position for c in stored.values()]
-        )
+        if self._corrected is None:
+            self._corrected = self.tx.log.corrected_ids()
+        claims = [c for c, _ in recent.values()] + list(stored.values())
+        fixes = self.tx.log.corrections_of([c.position for c in claims if c.id in self._corrected])
         current: dict[str, tuple[StoredEvent, dict[str, Any]]] = {}
         for claim_id, (claim, data) in recent.items():
-            if fixes[claim.position]:
+            if fixes.get(claim.position):
                 data = upcast(claim.type, claim.v, fixes[claim.position][-1].data["replacement"])
             current[claim_id] = (claim, data)
         for claim_id, claim in stored.items():
-            data = fixes[claim.position][-1].data["replacement"] if fixes[claim.position] else claim.data
+            data = fixes[claim.position][-1].data["replacement"] if fixes.get(claim.position) else claim.data
             current[claim_id] = (claim, upcast(claim.type, claim.v, data))
         self.context.forget((), [claim for claim, _ in current.values()])  # their status may change
         self._prefetch(said, current)

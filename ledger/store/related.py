@@ -63,6 +63,14 @@ class RelatedReads:
         rows = self.sql.rows(f"SELECT {COLUMNS} FROM events WHERE type = 'entry.corrected' ORDER BY position")
         return map(stored_event, rows)
 
+    def corrected_ids(self) -> set[str]:
+        """Ids of the events an entry.corrected targets."""
+        rows = self.sql.rows(
+            "SELECT t.id FROM events e CROSS JOIN event_refs r CROSS JOIN events t "
+            "WHERE e.type = 'entry.corrected' AND r.position = e.position AND t.position = r.ref_position"
+        )
+        return {row[0] for row in rows}
+
     def corrections_of(self, positions: Sequence[int]) -> dict[int, list[StoredEvent]]:
         """The entry.corrected events of each of these events, in position order."""
         found: dict[int, list[StoredEvent]] = {p: [] for p in positions}
