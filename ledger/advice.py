@@ -7,15 +7,18 @@
   group at the statement's world time; for a retraction, not an origin of the claim).
 
 The event is stored all the same, unless the caller is strict: then the first warning is an
-`InvalidEvent` and nothing is written. Checks run after each chunk is inserted, inside the transaction,
-so "earlier" means an earlier position, in the log or in the same import.
+`InvalidEvent` and nothing is written. Registrations are checked after each chunk is inserted, so
+"earlier" means an earlier position, in the log or in the same import. Statements are judged once all
+the events of the call are in, still inside its transaction (`finish`): with what the whole import says
+about groups and partnerships, as the projections will show them. A statement by one of the claim's
+parties counts whatever else is known, and is told apart as it arrives, from the entities the claim is
+indexed under; only the others are looked up, in bulk.
 """
 
 from __future__ import annotations
 
 import difflib
 import warnings
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -35,7 +38,8 @@ REGISTERS = {  # which type registers which kind, and the field that names the r
     "company.spun_off": "company",
 }
 REGISTERED_KINDS = ("company", "plant", "authority")
-RECENT_CLAIMS = 20_000  # claims the advisor keeps at hand for the statements that follow them
+_REGISTERED_PREFIXES = tuple(f"{kind}:" for kind in REGISTERED_KINDS)
+_PARTY_KINDS = ("company:", "authority:")  # the kinds of id a claim's parties have
 
 
 class LedgerWarning(UserWarning):
@@ -65,6 +69,22 @@ class Inserted:
     event: StoredEvent
     data: dict[str, Any]  # its data in the current vocabulary's shape
     named: list[str]  # the entities that data names
+    ref_entities: tuple[set[str], ...] = ()  # for each event it references, what that event is indexed under
+
+
+@dataclass(frozen=True, slots=True)
+class _Said:
+    """A statement about a claim that may not count: judged by `Advisor.finish`."""
+
+    line: int | None
+    by: str
+    stance: str
+    key: int  # the statement's world time
+    ref_index: int
+    claim_id: str
+
+
+JUDGED_AT_ONCE = 5_000  # statements judged together: their look-ups are read in bulk
 
 
 def warn_python(warning: Warning_) -> None:
@@ -73,43 +93,47 @@ def warn_python(warning: Warning_) -> None:
 
 
 class Advisor:
-    """Checks appended events, chunk by chunk, within one write transaction."""
+    """Checks appended events, chunk by chunk, within one write transaction; `finish` before it commits."""
 
     def __init__(
         self, tx: Transaction, on_warning: OnWarning | None, *, strict: bool = False, bulk: bool = False
     ) -> None:
-        """`bulk`: many events will come (an import): read every company-structure claim once up front
-        rather than one company at a time."""
+        """`bulk`: many events will come (an import): read every company-structure claim at once rather
+        than one company at a time."""
         self.tx = tx
         self.on_warning = on_warning or warn_python
         self.strict = strict
+        self.bulk = bulk
         self._registered: dict[str, int] = {}  # entity id -> position of its first registration
         self._unregistered: set[str] = set()
         self._known_by_kind: dict[str, list[str]] = {}
-        self._corrected: set[str] | None = None  # ids of the events an entry.corrected targets
-        # Claims appended lately, with their data in the current shape: statements cite them.
-        self._recent: OrderedDict[str, tuple[StoredEvent, dict[str, Any]]] = OrderedDict()
-        self.context = Context.over(tx.log)
-        if bulk:
-            self.context.preload_groups(tx.log.claims_of_types(GROUP_TYPES))
+        self._said: list[_Said] = []  # statements to judge
 
     def check(self, appended: Sequence[Inserted]) -> None:
-        """Warn about each event of a chunk just inserted."""
+        """Warn about the ids of a chunk just inserted; set aside its statements that need judging."""
         named: dict[str, None] = {}
+        claims = []
         for item in appended:
-            named.update(dict.fromkeys(item.named))
-        self.context.learn([item.event for item in appended])  # what they may have changed
-        if self._corrected is not None:
-            self._corrected.update(i.event.refs[0] for i in appended if i.event.type == "entry.corrected")
+            kind = category(item.event.type)
+            if kind == "claim":
+                named.update(dict.fromkeys(item.named))
+                claims.append(item)
+            elif kind == "statement":
+                self._set_aside(item)
         self._look_up([e for e in named if e.split(":", 1)[0] in REGISTERED_KINDS])
-        claims = [item for item in appended if category(item.event.type) == "claim"]
         for item in claims:
             self._unregistered_ids(item)
-        self._statements([item for item in appended if category(item.event.type) == "statement"])
-        for item in claims:  # remembered after the chunk's statements are checked
-            self._recent[item.event.id] = (item.event, item.data)
-        while len(self._recent) > RECENT_CLAIMS:
-            self._recent.popitem(last=False)
+
+    def finish(self) -> None:
+        """Judge the statements set aside, in order of their lines."""
+        said, self._said = self._said, []
+        if not said:
+            return
+        context = Context.over(self.tx.log)
+        if self.bulk:
+            context.preload_groups(self.tx.log.claims_of_types(GROUP_TYPES))
+        for start in range(0, len(said), JUDGED_AT_ONCE):
+            self._judge(said[start : start + JUDGED_AT_ONCE], context)
 
     # -- ids no earlier event registers --------------------------------------------------------------
     def _look_up(self, entity_ids: list[str]) -> None:
@@ -126,25 +150,28 @@ class Advisor:
     def _unregistered_ids(self, item: Inserted) -> None:
         event, data = item.event, item.data
         registers = data.get(REGISTERS.get(event.type, ""))
-        if any(self._unregistered_at(entity, registers, event.position) for entity in item.named):
-            for field, entity in _named_with_fields(event.type, data):  # say where, field by field
-                if self._unregistered_at(entity, registers, event.position):
-                    message = f"{entity} is registered by no earlier event"
-                    near = self._nearest(entity)
-                    self._emit(
-                        message + (f"; did you mean {near}?" if near else ""), f"data.{field}", item.line
-                    )
-        if registers is not None and registers not in self._registered:
-            self._registered[registers] = event.position
+        registered, position = self._registered, event.position
+        for entity in item.named:
+            first = registered.get(entity)
+            if (first is not None and first < position) or entity == registers:
+                continue
+            if entity.startswith(_REGISTERED_PREFIXES):  # one missing at least: say where, field by field
+                self._say_unregistered(item, registers)
+                break
+        if registers is not None and registers not in registered:
+            registered[registers] = position
             self._unregistered.discard(registers)
 
-    def _unregistered_at(self, entity: str, registers: str | None, position: int) -> bool:
-        """Whether `entity`, named by the event at `position`, is of a kind that needs registering and
-        registered by no earlier event (the event that registers it names it too)."""
-        if entity == registers or entity.split(":", 1)[0] not in REGISTERED_KINDS:
-            return False
-        first = self._registered.get(entity)
-        return first is None or first >= position
+    def _say_unregistered(self, item: Inserted, registers: str | None) -> None:
+        position = item.event.position
+        for field, entity in _named_with_fields(item.event.type, item.data):
+            first = self._registered.get(entity)
+            if entity == registers or not entity.startswith(_REGISTERED_PREFIXES):
+                continue
+            if first is None or first >= position:
+                message = f"{entity} is registered by no earlier event"
+                near = self._nearest(entity)
+                self._emit(message + (f"; did you mean {near}?" if near else ""), f"data.{field}", item.line)
 
     def _nearest(self, entity: str) -> str | None:
         kind = entity.split(":", 1)[0]
@@ -155,70 +182,61 @@ class Advisor:
         return near[0] if near else None
 
     # -- statements that do not count ----------------------------------------------------------------
-    def _statements(self, said: Sequence[Inserted]) -> None:
-        if not said:
-            return
-        refs = {ref for item in said for ref in item.event.refs}
-        recent = {ref: self._recent[ref] for ref in refs if ref in self._recent}
-        stored = self.tx.log.events_by_id(refs.difference(recent))
-        if self._corrected is None:
-            self._corrected = self.tx.log.corrected_ids()
-        claims = [c for c, _ in recent.values()] + list(stored.values())
-        fixes = self.tx.log.corrections_of([c.position for c in claims if c.id in self._corrected])
-        current: dict[str, tuple[StoredEvent, dict[str, Any]]] = {}
-        for claim_id, (claim, data) in recent.items():
-            if fixes.get(claim.position):
-                data = upcast(claim.type, claim.v, fixes[claim.position][-1].data["replacement"])
-            current[claim_id] = (claim, data)
+    def _set_aside(self, item: Inserted) -> None:
+        event = item.event
+        by, stance = event.data["by"], STANCES[event.type]
+        key = 0
+        for index, (ref, indexed) in enumerate(zip(event.refs, item.ref_entities, strict=True)):
+            if stance != "retracted" and by in indexed and by.startswith(_PARTY_KINDS):
+                continue  # a party of the claim (its parties are the companies and authorities it names)
+            key = key or start_key(event.occurred_at)
+            self._said.append(_Said(item.line, by, stance, key, index, ref))
+
+    def _judge(self, said: list[_Said], context: Context) -> None:
+        claims = self._claims({s.claim_id for s in said})
+        self._prefetch(said, claims, context)
+        for statement in said:
+            claim, data = claims[statement.claim_id]
+            judged = {"by": statement.by, "stance": statement.stance}
+            if statement_counts(judged, statement.key, claim.type, data, claim.sources, context):
+                continue
+            where = f"refs[{statement.ref_index}]"
+            if statement.stance == "retracted":
+                why = f"{statement.by!r} is not an origin of the claim at {where}"
+            else:
+                why = f"{statement.by} is not a party of the claim at {where}, nor in a party's group"
+            self._emit(
+                f"{why}: the statement stays in the trail but does not count", "data.by", statement.line
+            )
+
+    def _claims(self, ids: set[str]) -> dict[str, tuple[StoredEvent, dict[str, Any]]]:
+        """The claims with these ids, each with its current data (corrections applied, upcast)."""
+        stored = self.tx.log.events_by_id(ids)
+        corrected = self.tx.log.corrected_ids() & ids
+        fixes = self.tx.log.corrections_of([c.position for c in stored.values() if c.id in corrected])
+        current = {}
         for claim_id, claim in stored.items():
             data = fixes[claim.position][-1].data["replacement"] if fixes.get(claim.position) else claim.data
             current[claim_id] = (claim, upcast(claim.type, claim.v, data))
-        self.context.forget((), [claim for claim, _ in current.values()])  # their status may change
-        self._prefetch(said, current)
-        for item in said:
-            self._not_counting(item, current)
+        return current
 
+    @staticmethod
     def _prefetch(
-        self, said: Sequence[Inserted], claims: dict[str, tuple[StoredEvent, dict[str, Any]]]
+        said: list[_Said], claims: dict[str, tuple[StoredEvent, dict[str, Any]]], context: Context
     ) -> None:
-        """Read in bulk the group and party facts the chunk's statements will ask about: those whose
-        speaker is not a party of the claim (a party counts whatever the context knows)."""
+        """Read in bulk the group and party facts these statements will ask about."""
         companies: set[str] = set()
         partnerships = set()
-        for item in said:
-            event = item.event
-            by = event.data["by"]
-            if STANCES[event.type] == "retracted":
+        for statement in said:
+            if statement.stance == "retracted":
                 continue  # counts by the claim's origins alone
-            for ref in event.refs:
-                if ref not in claims:
-                    continue
-                claim, data = claims[ref]
-                parties = parties_of(claim.type, data)
-                if by in parties:
-                    continue
-                if by.startswith("company:"):
-                    companies.add(by)
-                companies.update(p for p in parties if p.startswith("company:"))
-                if "partnership" in data and "parties" not in data:
-                    partnerships.add(data["partnership"])
-        self.context.prefetch(sorted(companies), sorted(partnerships))
-
-    def _not_counting(self, item: Inserted, claims: dict[str, tuple[StoredEvent, dict[str, Any]]]) -> None:
-        event = item.event
-        said = {"by": event.data["by"], "stance": STANCES[event.type]}
-        key = start_key(event.occurred_at)
-        for index, ref in enumerate(event.refs):
-            if ref not in claims:
-                continue
-            claim, data = claims[ref]
-            if statement_counts(said, key, claim.type, data, claim.sources, self.context):
-                continue
-            if said["stance"] == "retracted":
-                why = f"{said['by']!r} is not an origin of the claim at refs[{index}]"
-            else:
-                why = f"{said['by']} is not a party of the claim at refs[{index}], nor in a party's group"
-            self._emit(f"{why}: the statement stays in the trail but does not count", "data.by", item.line)
+            claim, data = claims[statement.claim_id]
+            if statement.by.startswith("company:"):
+                companies.add(statement.by)
+            companies.update(p for p in parties_of(claim.type, data) if p.startswith("company:"))
+            if "partnership" in data and "parties" not in data:
+                partnerships.add(data["partnership"])
+        context.prefetch(sorted(companies), sorted(partnerships))
 
     def _emit(self, message: str, field: str, line: int | None) -> None:
         if self.strict:

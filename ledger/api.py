@@ -127,6 +127,7 @@ class Ledger:
             if expect is not None:
                 appender.expect(*(parse_expect(expect) if isinstance(expect, str) else expect))
             appender.add(validated)
+            appender.finish()
             sync.catch_up(tx)
         found = {a.id for a in appender.stats.appended}
         result = list(appender.stats.appended)
@@ -183,6 +184,7 @@ class Ledger:
                         appender.add(chunk)
                         chunk = []
                 appender.add(chunk)
+                appender.finish()
                 result = ImportResult(
                     read, appender.count, appender.stats.skipped, tx.log.head(), dry_run=dry_run
                 )

@@ -121,7 +121,8 @@ class Appender:
                 row, data, named = added
                 rows.append(row)
                 if self.advisor is not None:
-                    appended.append(Inserted(line, _stored(row, event), data, named))
+                    indexed = tuple(targets[ref].entities for ref in event.refs)
+                    appended.append(Inserted(line, _stored(row, event), data, named, indexed))
                 if event.type == "entry.corrected":
                     # The index follows the correction: write what came before, then move the
                     # target (and its statements) to the entities of the corrected data.
@@ -136,6 +137,11 @@ class Appender:
         if rows:
             self.tx.log.insert(rows)
             self.tree.append([row.hash for row in rows])
+
+    def finish(self) -> None:
+        """Before the transaction commits: what the advisor judges once every event is in."""
+        if self.advisor is not None:
+            self.advisor.finish()
 
     def _follow(self, correction: NewEvent, position: int, targets: dict[str, _Target]) -> None:
         target_id = correction.refs[0]

@@ -84,7 +84,6 @@ class Context:
         default_factory=OrderedDict, repr=False
     )
     _preloaded: dict[tuple[str, ...], dict[str, list[StoredEvent]]] = field(default_factory=dict, repr=False)
-    _preloaded_claims: dict[tuple[str, ...], dict[str, list[str]]] = field(default_factory=dict, repr=False)
     _type_keys: set[tuple[str, ...] | None] = field(
         default_factory=set, repr=False
     )  # the kinds of reads made
@@ -233,40 +232,6 @@ class Context:
             while len(self._facts) > MEMO_ENTITIES:
                 self._facts.popitem(last=False)
 
-    def learn(self, events: list[StoredEvent]) -> None:
-        """New events were appended: add those of preloaded types (and what is said about preloaded
-        claims) to what was preloaded, and forget what they may have changed."""
-        for types, by_entity in self._preloaded.items():
-            claims = self._preloaded_claims[types]
-            for event in events:
-                if event.type in types:
-                    claims[event.id] = entities_in(event.type, upcast(event.type, event.v, event.data))
-                    for entity in claims[event.id]:
-                        by_entity.setdefault(entity, []).append(event)
-                else:
-                    for entity in dict.fromkeys(e for ref in event.refs for e in claims.get(ref, ())):
-                        by_entity.setdefault(entity, []).append(event)
-        self.forget(events)
-
-    def forget(self, events: Iterable[StoredEvent], about: Iterable[StoredEvent] = ()) -> None:
-        """Drop what new `events` may have changed (an import's advisor reads the log as it grows): the
-        group facts of the companies a company-structure claim names, the parties of a partnership a
-        claim names them for, and what a plant's operator rests on; `about` are the claims the new
-        statements and corrections speak about (their status may have changed)."""
-        for event in (*events, *about):
-            if CATEGORIES[event.type] != "claim":
-                continue
-            data = upcast(event.type, event.v, event.data)
-            if event.type in GROUP_TYPES:
-                for entity in entities_in(event.type, data):
-                    self._facts.pop((entity, GROUP_TYPES), None)
-            if "parties" in data and "partnership" in data:
-                self._facts.pop((data["partnership"], _PARTY_NAMING), None)
-            if event.type in _OPERATOR_SETTERS:
-                for entity in entities_in(event.type, data):
-                    self._facts.pop((entity, _OPERATOR_SETTERS), None)
-                    self._operators.pop(entity, None)
-
     def preload_groups(self, events: list[StoredEvent]) -> None:
         """Take every company-structure claim of the log at once (and what is said about them), as
         `LogTables.claims_of_types(GROUP_TYPES)` gives them: a rebuild asks about every company's group,
@@ -284,7 +249,6 @@ class Context:
                 for entity in dict.fromkeys(e for ref in event.refs for e in claims.get(ref, ())):
                     by_entity.setdefault(entity, []).append(event)
         self._preloaded[GROUP_TYPES] = by_entity
-        self._preloaded_claims[GROUP_TYPES] = claims
 
     def facts(self, entity_id: str, types: tuple[str, ...] | None = None) -> list[Fact]:
         """The claims (of `types`, if given) indexed under the entity, current data and status, in

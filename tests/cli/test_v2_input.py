@@ -210,6 +210,78 @@ def test_a_statement_that_does_not_count_warns(db_url, tmp_path):
     ]
 
 
+def test_strict_refuses_a_statement_that_does_not_count_and_writes_nothing(db_url, tmp_path):
+    rival = an_event("company.registered", {"company": "company:honda", "name": "Honda"})
+    untouched = {**talks(partnership="partnership:y"), "id": TALKS["id"]}
+    del untouched["data"]["plant"]
+    before = state(db_url)
+
+    result = importing(
+        db_url,
+        tmp_path,
+        [NISSAN, FOXCONN, rival, untouched, statement("denied", "company:honda", TALKS)],
+        "--strict",
+    )
+
+    refused(
+        result,
+        "line 5: data.by: company:honda is not a party of the claim at refs[0], nor in a party's group: the "
+        "statement stays in the trail but does not count (--strict)",
+        db_url,
+        before,
+    )
+
+
+def test_an_import_judges_statements_with_what_the_whole_import_says_about_groups(
+    db_url, tmp_path, monkeypatch
+):
+    """The parent company's denial comes before the line, in a later chunk, that places Nissan under it,
+    but the parent relation holds at the denial's world time: the denial counts (the projection says so)
+    and no warning says otherwise."""
+    monkeypatch.setattr("ledger.api.IMPORT_CHUNK", 2)
+    holding = an_event("company.registered", {"company": "company:nissan-holdings", "name": "Nissan HD"})
+    untouched = {**talks(partnership="partnership:y"), "id": TALKS["id"]}
+    del untouched["data"]["plant"]
+    denial = statement("denied", "company:nissan-holdings", TALKS, occurred_at="2025-07-09")
+    placed = an_event(
+        "company.parent_changed",
+        {"company": "company:nissan", "parent": "company:nissan-holdings"},
+        occurred_at="2025-07-01",
+    )
+
+    other = an_event("company.registered", {"company": "company:honda", "name": "Honda"})
+    lines = [
+        NISSAN,
+        FOXCONN,
+        holding,
+        untouched,
+        denial,
+        other,
+        placed,
+    ]  # in chunks of 2: denial, then placed
+
+    result = importing(db_url, tmp_path, lines, "--strict")
+
+    assert result.exit_code == 0, result.stderr
+    claims = json.loads(ledger_cli(db_url, "claims", "partnership:y", "--json").stdout)
+    assert [s["counts"] for c in claims for s in c["statements"]] == [True]
+
+
+def test_a_retraction_by_someone_who_is_not_an_origin_warns(db_url, tmp_path):
+    untouched = {**talks(partnership="partnership:y"), "id": TALKS["id"]}
+    del untouched["data"]["plant"]
+
+    result = importing(
+        db_url, tmp_path, [NISSAN, FOXCONN, untouched, statement("retracted", "Reuters", TALKS)]
+    )
+
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [
+        "warning: line 4: data.by: 'Reuters' is not an origin of the claim at refs[0]: the statement stays "
+        "in the trail but does not count"
+    ]
+
+
 # -- ledger types ----------------------------------------------------------------------------------------
 def test_types_lists_every_type_with_its_fields(db_url):
     from ledger.vocabulary.registry import EVENT_TYPES
