@@ -101,8 +101,7 @@ def _operated(company_id: str, seen: dict[str, Held], absorbed: set[str], contex
     for company in absorbed:
         candidates |= context.plants_named(company)
     operated = []
-    for plant in candidates:
-        operator = context.operator(plant)
+    for plant, operator in context.operators(sorted(candidates)).items():
         if operator is None and plant in seen:  # nothing known beyond these claims
             operator = seen[plant].value
         if operator == company_id:

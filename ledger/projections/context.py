@@ -29,7 +29,16 @@ from ledger.vocabulary.terms import APPLICABLE_STATUSES
 Loader = Callable[[str], list[StoredEvent]]  # an entity's events and the events they reference
 # Claims of some types indexed under an entity, and the statements and corrections about them.
 TypedLoader = Callable[[str, tuple[str, ...]], list[StoredEvent]]
-ManyLoader = Callable[[list[str], tuple[str, ...]], dict[str, list[StoredEvent]]]  # the same, many at once
+
+
+class ManyLoader(Protocol):
+    """`TypedLoader` of many entities at once; `rare`: few events have these types (find them first)."""
+
+    def __call__(
+        self, entity_ids: Sequence[str], types: Sequence[str], *, rare: bool = False
+    ) -> dict[str, list[StoredEvent]]: ...
+
+
 _start_key = world_key
 _PARENT_TYPES = ("company.registered", "company.parent_changed", "company.spun_off")
 GROUP_TYPES = (*_PARENT_TYPES, "company.merged")  # a company's place in its group, and mergers
@@ -37,6 +46,7 @@ _PLANT_NAMING = ("plant.registered", "plant.operator_changed", "plant.reopened",
 _OPERATOR_SETTERS = (*_PLANT_NAMING, "company.spun_off")  # what `plant.project` reads for `operator`
 # The claims that name a deal's parties, read off the vocabulary.
 _PARTY_NAMING = tuple(t for t, fields in ENTITY_FIELDS.items() if any(key == "parties" for key, *_ in fields))
+RARE_FIRST = 20  # companies from which their group facts are found by type first (see claims_about_many)
 MEMO_ENTITIES = 20_000  # entities whose facts a context keeps (a rebuild worker reads many ranges)
 MAX_DEPTH = 32  # a parent chain longer than this is a data error (or a cycle): stop walking
 
@@ -68,7 +78,7 @@ class Reads(Protocol):
     def entity_events(self, entity_id: str) -> list[StoredEvent]: ...
     def claims_about(self, entity_id: str, types: Sequence[str]) -> list[StoredEvent]: ...
     def claims_about_many(
-        self, entity_ids: Sequence[str], types: Sequence[str]
+        self, entity_ids: Sequence[str], types: Sequence[str], *, rare: bool = False
     ) -> dict[str, list[StoredEvent]]: ...
 
 
@@ -151,6 +161,21 @@ class Context:
                 fallback = tuple(fact.data["parties"])
         return applicable or fallback
 
+    def know_parties(self, partnership: str, events: Iterable[StoredEvent]) -> None:
+        """The partnership's own events, as its fold reads them (every claim indexed under it and what is
+        said about each), hold what `partnership_parties` would read back from the log: take its facts
+        from there. (A referenced claim that does not name the partnership is among them; its facts are
+        never used, as the parties are read only off claims that name it.)"""
+        key = (partnership, _PARTY_NAMING)
+        if self.load_typed is None or key in self._facts:
+            return
+        events = list(events)
+        claims = {e.id for e in events if e.type in _PARTY_NAMING}
+        chosen = [e for e in events if e.id in claims or any(ref in claims for ref in e.refs)]
+        self._facts[key] = _facts(chosen, self.known_at)
+        if len(self._facts) > MEMO_ENTITIES:
+            self._facts.popitem(last=False)
+
     # -- plants and mergers ----------------------------------------------------------------------------
     def absorbed_by(self, company: str, since: int) -> tuple[str, Fact] | None:
         """The company that absorbed `company` by an applicable merger at or after `since`, following
@@ -191,6 +216,19 @@ class Context:
             self._operators[plant] = None if view is None else view.state["operator"]
         return self._operators[plant]
 
+    def operators(self, plants: Iterable[str]) -> dict[str, str | None]:
+        """`operator` of each of `plants`, the claims of those not known yet read in one go (a company
+        asks about every plant it may operate)."""
+        plants = list(plants)
+        wanted = [p for p in plants if p not in self._operators]
+        if len(wanted) > 1 and self.load_many is not None:
+            from ledger.projections.fold import fold
+
+            for plant, events in self.load_many(wanted, _OPERATOR_SETTERS).items():
+                view = fold(plant, events, known_at=self.known_at, context=self)
+                self._operators[plant] = None if view is None else view.state["operator"]
+        return {plant: self.operator(plant) for plant in plants}
+
     def subtree(self, company: str) -> set[str]:
         """The company and every company any claim has ever placed below it (whatever their status:
         this is what may change, not what holds)."""
@@ -221,16 +259,27 @@ class Context:
         not known yet: a fold of a busy entity asks about thousands, one query each otherwise."""
         if self.load_many is None:
             return
-        for entity_ids, types in ((companies, GROUP_TYPES), (partnerships, _PARTY_NAMING)):
-            if types in self._preloaded:
-                continue
-            wanted = [e for e in dict.fromkeys(entity_ids) if (e, types) not in self._facts]
-            if len(wanted) < 2:
-                continue  # one look-up: as cheap either way
-            for entity_id, events in self.load_many(wanted, types).items():
-                self._facts[(entity_id, types)] = _facts(events, self.known_at)
-            while len(self._facts) > MEMO_ENTITIES:
-                self._facts.popitem(last=False)
+        self._prefetch(partnerships, _PARTY_NAMING)
+        for _ in range(MAX_DEPTH):  # and the parents they name, up their chains
+            read = self._prefetch(companies, GROUP_TYPES)
+            companies = {f.data["parent"] for facts in read for f in facts if f.data.get("parent")}
+            if not companies:
+                break
+
+    def _prefetch(self, entity_ids: Iterable[str], types: tuple[str, ...]) -> list[list[Fact]]:
+        if types in self._preloaded:
+            return []
+        wanted = [e for e in dict.fromkeys(entity_ids) if (e, types) not in self._facts]
+        if len(wanted) < 2:
+            return []  # one look-up: as cheap either way
+        rare = types is GROUP_TYPES and len(wanted) >= RARE_FIRST
+        read = []
+        for entity_id, events in self.load_many(wanted, types, rare=rare).items():
+            read.append(_facts(events, self.known_at))
+            self._facts[(entity_id, types)] = read[-1]
+        while len(self._facts) > MEMO_ENTITIES:
+            self._facts.popitem(last=False)
+        return read
 
     def preload_groups(self, events: list[StoredEvent]) -> None:
         """Take every company-structure claim of the log at once (and what is said about them), as

@@ -155,6 +155,8 @@ def _fold(
 ) -> EntityView | None:
     naming = _NAMING[kind]
     unique = {event.position: event for event in events}
+    if kind == "partnership":
+        context.know_parties(entity_id, unique.values())
 
     # One pass in position order: filter and bucket by category, claims and statements with their
     # world-time order (start key, position) so that sorting them needs no key function.

@@ -10,7 +10,7 @@ import orjson
 
 from ledger.events import StoredEvent
 from ledger.store.rows import COLUMNS, E_COLUMNS, stored_event
-from ledger.store.sql import Sql
+from ledger.store.sql import LONG_CHUNK, Sql
 
 
 class RelatedReads:
@@ -89,19 +89,28 @@ class RelatedReads:
         return self.claims_about_many([entity_id], types)[entity_id]
 
     def claims_about_many(
-        self, entity_ids: Sequence[str], types: Sequence[str]
+        self, entity_ids: Sequence[str], types: Sequence[str], *, rare: bool = False
     ) -> dict[str, list[StoredEvent]]:
         """`claims_about` of many entities in a few queries: their claims of `types`, and what is said
-        about them, by entity."""
+        about them, by entity. `rare`: few events of the log have these types, so find them by type
+        first (a busy company has tens of thousands of events, of which a handful set its group)."""
         found: dict[str, list[StoredEvent]] = {e: [] for e in entity_ids}
         claims: dict[int, StoredEvent] = {}
         named: dict[int, list[str]] = {}
-        rows = self.sql.rows_in(
-            f"SELECT x.entity_id, {E_COLUMNS} FROM event_entities x CROSS JOIN events e "
-            f"WHERE x.entity_id IN ({{keys}}) AND e.position = x.position AND e.type IN ({_marks(types)})",
-            list(entity_ids),
-            types,
-        )
+        if rare:
+            sql = (
+                f"SELECT x.entity_id, {E_COLUMNS} FROM events e CROSS JOIN event_entities x "
+                f"WHERE e.type IN ({_marks(types)}) AND x.position = e.position "
+                "AND x.entity_id || '' IN ({keys})"  # by position (|| '': not through the entity id's index)
+            )
+            rows = self.sql.rows_in(sql, list(entity_ids), before=types, chunk_size=LONG_CHUNK)
+        else:
+            rows = self.sql.rows_in(
+                f"SELECT x.entity_id, {E_COLUMNS} FROM event_entities x CROSS JOIN events e WHERE "
+                f"x.entity_id IN ({{keys}}) AND e.position = x.position AND e.type IN ({_marks(types)})",
+                list(entity_ids),
+                types,
+            )
         for row in rows:
             position = int(row[1])
             event = claims.get(position)

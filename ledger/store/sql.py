@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 CHUNK = 500  # keys per IN (...) lookup: far below SQLite's and PostgreSQL's parameter limits
+LONG_CHUNK = 10_000  # keys per IN (...) where each query scans a table anyway (SQLite allows 32,766)
 _CURSOR_NAMES = itertools.count()  # server-side cursors need distinct names: two streams can be open at once
 
 
@@ -25,11 +26,18 @@ class Sql:
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Sequence[Any]]:
         return list(self.connection.execute(sql.replace("?", self._ph), tuple(params)).fetchall())
 
-    def rows_in(self, sql: str, keys: Sequence[Any], after: Sequence[Any] = ()) -> Iterator[Sequence[Any]]:
+    def rows_in(
+        self,
+        sql: str,
+        keys: Sequence[Any],
+        after: Sequence[Any] = (),
+        before: Sequence[Any] = (),
+        chunk_size: int = CHUNK,
+    ) -> Iterator[Sequence[Any]]:
         """Rows of `sql`, whose `{keys}` stands for a list of placeholders, run chunk by chunk of `keys`;
-        `after` are the parameters of the placeholders that follow `{keys}` in `sql`."""
-        for chunk in _chunks(keys):
-            yield from self.rows(sql.format(keys=",".join("?" * len(chunk))), [*chunk, *after])
+        `before` and `after` are the parameters of the placeholders before and after `{keys}` in `sql`."""
+        for chunk in _chunks(keys, chunk_size):
+            yield from self.rows(sql.format(keys=",".join("?" * len(chunk))), [*before, *chunk, *after])
 
     def run_in(self, sql: str, keys: Sequence[Any]) -> None:
         """`sql`, whose `{keys}` stands for a list of placeholders, run chunk by chunk of `keys`."""
@@ -69,6 +77,6 @@ class Sql:
             cursor.close()
 
 
-def _chunks(keys: Sequence[Any]) -> Iterator[list[Any]]:
-    for start in range(0, len(keys), CHUNK):
-        yield list(keys[start : start + CHUNK])
+def _chunks(keys: Sequence[Any], size: int = CHUNK) -> Iterator[list[Any]]:
+    for start in range(0, len(keys), size):
+        yield list(keys[start : start + size])
