@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 from typing import Any
 
 import orjson
@@ -89,9 +90,20 @@ def _slow_canonical(value: Any) -> str:
 
 def canonical_json(value: Any) -> bytes:
     """The RFC 8785 form of a JSON value made of dicts, lists, str, int, float, bool and None."""
+    written = orjson.dumps(value, option=_SORTED)
+    # Most values hold no float and only ASCII: orjson's bytes are then JCS's, which two scans in C
+    # tell faster than a walk in Python (a float is the only number orjson writes with "." or "e"; it
+    # writes NaN and infinities as null, which the walk refuses).
+    if written.isascii() and b'\\"' not in written:  # then every '"' opens or closes a string
+        bare = b"".join(written.split(b'"')[::2])  # what lies outside strings
+        if not _FLOAT.search(bare) and b"null" not in bare:
+            return written
     if _needs_reference(value):
         return _slow_canonical(value).encode()
     return orjson.dumps(_integral_floats_to_int(value), option=_SORTED)
+
+
+_FLOAT = re.compile(rb"[0-9][.eE]")  # digits then a fraction or an exponent: outside strings, a float
 
 
 def event_hash(exported_without_hash: dict[str, Any]) -> str:
