@@ -224,7 +224,10 @@ class Context:
         if len(wanted) > 1 and self.load_many is not None:
             from ledger.projections.fold import fold
 
-            for plant, events in self.load_many(wanted, _OPERATOR_SETTERS).items():
+            read = self.load_many(wanted, _OPERATOR_SETTERS)
+            named = {e for events in read.values() for event in events for e in _companies_in(event)}
+            self.prefetch(named, ())  # the plants' folds follow mergers of the companies they name
+            for plant, events in read.items():
                 view = fold(plant, events, known_at=self.known_at, context=self)
                 self._operators[plant] = None if view is None else view.state["operator"]
         return {plant: self.operator(plant) for plant in plants}
@@ -319,6 +322,16 @@ class Context:
             if len(self._facts) > MEMO_ENTITIES:  # bounded memory: forget the least recently used
                 self._facts.popitem(last=False)
         return found
+
+
+def _companies_in(event: StoredEvent) -> list[str]:
+    if CATEGORIES[event.type] != "claim":
+        return []
+    return [
+        e
+        for e in entities_in(event.type, upcast(event.type, event.v, event.data))
+        if e.startswith("company:")
+    ]
 
 
 def _facts(events: list[StoredEvent], known_at: int | None) -> list[Fact]:
