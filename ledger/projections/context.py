@@ -94,6 +94,12 @@ class Context:
         default_factory=OrderedDict, repr=False
     )
     _preloaded: dict[tuple[str, ...], dict[str, list[StoredEvent]]] = field(default_factory=dict, repr=False)
+    _preloaded_facts: dict[tuple[str, tuple[str, ...] | None], list[Fact]] = field(
+        default_factory=dict, repr=False
+    )
+    _seeded: dict[tuple[str, tuple[str, ...] | None], list[StoredEvent]] = field(
+        default_factory=dict, repr=False
+    )  # events to work facts out from, should the fold at hand ask (see know_parties)
     _type_keys: set[tuple[str, ...] | None] = field(
         default_factory=set, repr=False
     )  # the kinds of reads made
@@ -167,14 +173,12 @@ class Context:
         from there. (A referenced claim that does not name the partnership is among them; its facts are
         never used, as the parties are read only off claims that name it.)"""
         key = (partnership, _PARTY_NAMING)
+        self._seeded.clear()  # only the fold at hand: what it is about to ask
         if self.load_typed is None or key in self._facts:
             return
         events = list(events)
         claims = {e.id for e in events if e.type in _PARTY_NAMING}
-        chosen = [e for e in events if e.id in claims or any(ref in claims for ref in e.refs)]
-        self._facts[key] = _facts(chosen, self.known_at)
-        if len(self._facts) > MEMO_ENTITIES:
-            self._facts.popitem(last=False)
+        self._seeded[key] = [e for e in events if e.id in claims or any(ref in claims for ref in e.refs)]
 
     # -- plants and mergers ----------------------------------------------------------------------------
     def absorbed_by(self, company: str, since: int) -> tuple[str, Fact] | None:
@@ -301,18 +305,25 @@ class Context:
                 for entity in dict.fromkeys(e for ref in event.refs for e in claims.get(ref, ())):
                     by_entity.setdefault(entity, []).append(event)
         self._preloaded[GROUP_TYPES] = by_entity
+        self._preloaded_facts.clear()
 
     def facts(self, entity_id: str, types: tuple[str, ...] | None = None) -> list[Fact]:
         """The claims (of `types`, if given) indexed under the entity, current data and status, in
         world-time order."""
         preloaded = self._preloaded.get(types) if types is not None else None
         key = (entity_id, types if self.load_typed is not None or preloaded is not None else None)
+        if preloaded is not None:  # kept whole: what it is worked out from is in memory anyway
+            found = self._preloaded_facts.get(key)
+            if found is None:
+                found = self._preloaded_facts[key] = _facts(preloaded.get(entity_id, []), self.known_at)
+            return found
         found = self._facts.get(key)
         if found is not None:
             self._facts.move_to_end(key)  # most recently used last: a busy company stays in memory
         else:
-            if preloaded is not None:
-                events = preloaded.get(entity_id, [])
+            seeded = self._seeded.pop(key, None)
+            if seeded is not None:
+                events = seeded
             elif key[1] is None:
                 events = self.load(entity_id)
             else:
