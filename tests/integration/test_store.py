@@ -203,3 +203,16 @@ def test_the_database_refuses_to_change_the_index_changes_a_correction_made(lg, 
         assert [
             tuple(r) for r in connection.exec_driver_sql("SELECT * FROM index_changes ORDER BY 1, 2, 3")
         ] == before
+
+
+def test_the_api_warns_through_python_warnings_unless_told_where(lg):
+    """A Python caller sees the advisor's warnings as `LedgerWarning`s by default, or gets them itself."""
+    from ledger.advice import LedgerWarning
+
+    unregistered = talks(partnership="partnership:x")
+
+    with pytest.warns(LedgerWarning, match="company:nissan is registered by no earlier event"):
+        lg.append_many([unregistered])
+    told = []
+    lg.append_many([talks(partnership="partnership:y")], on_warning=told.append)
+    assert [w.field for w in told] == ["data.parties[0]", "data.parties[1]", "data.plant"]
