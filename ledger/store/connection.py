@@ -21,6 +21,7 @@ from typing import Any
 
 from ledger.errors import NotInitialised, StorageError
 from ledger.store.errors import driver_errors, psycopg_module, translate
+from ledger.store.guards import Guards
 from ledger.store.log import LogTables
 from ledger.store.projection_tables import ProjectionTables
 from ledger.store.sql import Sql
@@ -40,6 +41,7 @@ class Transaction:
         self.log = LogTables(self.sql)
         self.tree = TreeTables(self.sql)
         self.projections = ProjectionTables(self.sql)
+        self.guards = Guards(self.sql)
 
     @property
     def connection(self) -> Any:
@@ -155,7 +157,7 @@ class EventStore:
             raise translate(e.orig if e.orig is not None else e, self.url, BUSY_TIMEOUT_S) from None
 
     @contextmanager
-    def _transaction(self, write: bool) -> Iterator[Transaction]:
+    def _transaction(self, write: bool, snapshot: bool = False) -> Iterator[Transaction]:
         try:
             connection = self._connect()
         except self._errors as e:
@@ -166,7 +168,8 @@ class EventStore:
                 # Writers take the write lock up front, so two never deadlock upgrading a read lock.
                 connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             else:
-                connection.execute("BEGIN")
+                # A snapshot: every statement sees the same commits (read committed: each its latest).
+                connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" if snapshot else "BEGIN")
                 if write:
                     connection.execute(f"SET LOCAL lock_timeout = '{int(BUSY_TIMEOUT_S)}s'")
                     connection.execute(f"SELECT pg_advisory_xact_lock({_PG_WRITE_LOCK})")
@@ -189,9 +192,10 @@ class EventStore:
             else:
                 _close_quietly(connection)
 
-    def reading(self) -> AbstractContextManager[Transaction]:
-        """A read transaction (a consistent snapshot on SQLite; read committed on PostgreSQL)."""
-        return self._transaction(write=False)
+    def reading(self, *, snapshot: bool = False) -> AbstractContextManager[Transaction]:
+        """A read transaction: a consistent snapshot on SQLite; on PostgreSQL read committed, or with
+        `snapshot` one snapshot for every statement (what a check comparing several tables needs)."""
+        return self._transaction(write=False, snapshot=snapshot)
 
     def writing(self) -> AbstractContextManager[Transaction]:
         """A transaction holding the single-writer lock; commits on success, rolls back on any error."""
