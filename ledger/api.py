@@ -89,6 +89,7 @@ class Ledger:
             path.parent.mkdir(parents=True, exist_ok=True)
         self.store.upgrade_schema()
         with self.store.writing() as tx:
+            tx.guards.restore()  # a guard dropped, disabled or altered since: put back as installed
             if not tx.log.index_changed():  # a ledger from before the index followed corrections
                 reindex.backfill(tx)
             tree.backfill(tx)  # a ledger from before the Merkle tree (schema 0004): build it from the log
@@ -246,7 +247,7 @@ class Ledger:
         if checkpoint is not None:
             named, signed_by = offline.read_checkpoint(checkpoint, _verifiers(keys))
         self.store.require_schema()
-        with self.store.reading() as tx:
+        with self.store.reading(snapshot=True) as tx:
             return verify_chain(tx, expected_head, named, signed_by)
 
     # -- checkpoints and proofs ------------------------------------------------------------------------------

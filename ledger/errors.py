@@ -97,6 +97,15 @@ class IntegrityFailure(LedgerError):
         return IntegrityFailure(self.message, position=self.position, line=line)
 
 
+class Unreadable(IntegrityFailure):
+    """Raised when the database cannot read a stored row back (a damaged page or file, text that is not
+    UTF-8); `position` is the first event that cannot be read, `reason` what the database said."""
+
+    def __init__(self, position: int, reason: str) -> None:
+        super().__init__(f"position {position} of the log cannot be read back: {reason}", position=position)
+        self.reason = reason
+
+
 class NotInitialised(LedgerError):
     """Raised when a database has no ledger schema, or one behind this release; `Ledger.init()` (the
     `init` command) creates or upgrades it."""
@@ -105,6 +114,11 @@ class NotInitialised(LedgerError):
 class StorageError(LedgerError):
     """Raised when the database cannot be reached, refuses a statement, or stays locked past the busy
     timeout."""
+
+
+class ReadOnly(StorageError):
+    """Raised when a write meets a ledger opened read-only (`?mode=ro`, read-only media, a read-only
+    PostgreSQL transaction or standby). Nothing was written."""
 
 
 class MissingDriver(StorageError):

@@ -182,7 +182,9 @@ class EventStore:
                 except Exception:  # a broken connection: it is closed below, the first error stands
                     pass
                 raise
-            connection.execute("COMMIT")
+            # A read ends in ROLLBACK: nothing to commit, and SQLite fails a COMMIT after reading a
+            # damaged page, which would turn the report of the damage into a bare database error.
+            connection.execute("COMMIT" if write else "ROLLBACK")
             reusable = True
         except self._errors as e:
             raise translate(e, self.url, BUSY_TIMEOUT_S) from None
