@@ -18,8 +18,8 @@ from ledger import checkpoints, offline, queries, reindex, tree
 from ledger.advice import Advisor, OnWarning
 from ledger.bulk import fewer_collections
 from ledger.checkpoints import ConsistencyProof, InclusionProof
-from ledger.errors import InvalidArgument, NotEmpty
-from ledger.events import StoredEvent
+from ledger.errors import IntegrityFailure, InvalidArgument, LedgerError, NotEmpty, ProjectionsBehind
+from ledger.events import StoredEvent, with_content_id
 from ledger.jsonl import dump_event, read_lines
 from ledger.read_model import sync
 from ledger.store.connection import EventStore, Transaction
@@ -130,13 +130,13 @@ class Ledger:
             appender.add(validated)
             appender.finish()
             sync.catch_up(tx)
-        found = {a.id for a in appender.stats.appended}
-        result = list(appender.stats.appended)
-        if len(result) < len(validated):  # idempotent re-appends report the stored event
-            with self.store.reading() as tx:
+            found = {a.id for a in appender.stats.appended}
+            result = list(appender.stats.appended)
+            if len(result) < len(validated):  # idempotent re-appends report the stored event
+                # Read in the same transaction: nothing after the commit can fail a committed append.
                 stored = tx.log.events_by_id(e.id for _, e, _ in validated if e.id and e.id not in found)
-            result += [Appended(s.position, s.id) for s in stored.values()]
-            result.sort(key=lambda a: a.position)
+                result += [Appended(s.position, s.id) for s in stored.values()]
+                result.sort(key=lambda a: a.position)
         return result
 
     @fewer_collections()
@@ -150,6 +150,7 @@ class Ledger:
         on_bytes: Callable[[int], None] | None = None,
         strict: bool = False,
         on_warning: OnWarning | None = None,
+        head: str | None = None,
     ) -> ImportResult:
         """Import a JSONL stream as one transaction: all of it or, on any error, none of it.
 
@@ -157,12 +158,21 @@ class Ledger:
         event's `v` (or its absence: such an event predates versions and is read as v1). `vocabulary` is
         the version of other lines without `v` (they are stored with it). `dry_run` does all the checks,
         then rolls back. `strict` and `on_warning` as for `append_many` (a restore gives no warnings).
+        `head` (HASH@POSITION, with `restore`) is the head the export must end at: a truncated export
+        fails (IntegrityFailure) and restores nothing.
+
+        An event without an id gets one derived from its content (`events.with_content_id`), so importing
+        the same file again adds nothing. If the events commit but the projections cannot be brought up
+        to date after them, `ProjectionsBehind` says so, carrying this result: the events are stored.
         """
         if vocabulary not in VERSIONS:
             raise InvalidArgument(
                 f"unknown vocabulary version {vocabulary}: expected one of {', '.join(map(str, VERSIONS))}",
                 parameter="vocabulary",
             )
+        expected_head = parse_head(head) if head is not None else None
+        if expected_head is not None and not restore:
+            raise InvalidArgument("a head is checked by a restore (--restore)", parameter="head")
         self.store.require_schema()
         read = 0
 
@@ -179,6 +189,8 @@ class Ledger:
                 chunk = []
                 version = 1 if restore else vocabulary
                 for item in read_lines(stream, on_bytes, version=version, restore=restore):
+                    if item[1].id is None:  # an id from its content: importing it again finds it there
+                        item = (item[0], with_content_id(item[1]), item[2])
                     chunk.append(item)
                     read += 1
                     if len(chunk) >= IMPORT_CHUNK:
@@ -189,6 +201,8 @@ class Ledger:
                 result = ImportResult(
                     read, appender.count, appender.stats.skipped, tx.log.head(), dry_run=dry_run
                 )
+                if expected_head is not None:
+                    _check_restored_head(result.head, expected_head)
                 if dry_run:
                     raise _DryRun
         except _DryRun:
@@ -196,8 +210,23 @@ class Ledger:
             return result
         assert result is not None
         if result.appended:
-            self.catch_up()
+            # The events are committed: whatever goes wrong now must not read as a failed import.
+            try:
+                self.catch_up()
+            except (Exception, KeyboardInterrupt) as e:
+                raise ProjectionsBehind(result, self._cause(e)) from e
         return result
+
+    def _cause(self, error: BaseException) -> str:
+        """What went wrong, in one line, for a message (never the URL's password)."""
+        from ledger.store.urls import redact
+
+        if isinstance(error, KeyboardInterrupt):
+            return "interrupted"
+        if isinstance(error, LedgerError):
+            return str(error)
+        text = str(error).splitlines()[0] if str(error) else ""
+        return redact(f"unexpected {type(error).__name__}: {text}", self.url)
 
     # -- reading -----------------------------------------------------------------------------------------
     def head(self) -> Head:
@@ -332,6 +361,17 @@ class Ledger:
     def claims(self, entity_id: str | None = None, *, status: str | None = None) -> list[dict[str, Any]]:
         with self._query() as tx:
             return queries.claims(tx, entity_id, status)
+
+
+def _check_restored_head(held: Head, expected: tuple[str, int]) -> None:
+    """A restore ends at the head it was told, or fails (and restores nothing)."""
+    if (held.hash, held.position) != expected:
+        raise IntegrityFailure(
+            f"the export ends at position {held.position} (head {held.hash[:12]}…), not at "
+            f"{expected[0][:12]}…@{expected[1]}: it is truncated, or not the export --head names; "
+            "nothing was restored",
+            position=held.position + 1 if held.position < expected[1] else expected[1],
+        )
 
 
 def _verifiers(keys: Sequence[str | Verifier]) -> list[Verifier]:

@@ -111,6 +111,17 @@ class NotInitialised(LedgerError):
     `init` command) creates or upgrades it."""
 
 
+class ProjectionsBehind(LedgerError):
+    """Raised when a write's events committed but bringing the projections up to date after them failed.
+    The events are stored: do not write them again. `result` is what the write returned (an
+    `ImportResult`); `cause` says what failed. The projections catch up at the next query, or `rebuild`."""
+
+    def __init__(self, result: object, cause: str) -> None:
+        self.result = result
+        self.cause = cause
+        super().__init__(f"the events are stored, but the projections are behind them: {cause}")
+
+
 class StorageError(LedgerError):
     """Raised when the database cannot be reached, refuses a statement, or stays locked past the busy
     timeout."""
