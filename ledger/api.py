@@ -18,7 +18,14 @@ from ledger import checkpoints, offline, queries, reindex, tree
 from ledger.advice import Advisor, OnWarning
 from ledger.bulk import fewer_collections
 from ledger.checkpoints import ConsistencyProof, InclusionProof
-from ledger.errors import IntegrityFailure, InvalidArgument, LedgerError, NotEmpty, ProjectionsBehind
+from ledger.errors import (
+    IntegrityFailure,
+    InvalidArgument,
+    LedgerError,
+    NotEmpty,
+    ProjectionsBehind,
+    ReadOnly,
+)
 from ledger.events import StoredEvent, with_content_id
 from ledger.jsonl import dump_event, read_lines
 from ledger.read_model import sync
@@ -337,8 +344,19 @@ class Ledger:
 
     def _query(self) -> AbstractContextManager[Transaction]:
         self.store.require_schema()
-        self.catch_up()
+        try:
+            self.catch_up()
+        except ReadOnly:  # behind, and they cannot be written: this query folds the log in memory
+            return self._folded()
         return self.store.reading()
+
+    @contextmanager
+    def _folded(self) -> Iterator[Transaction]:
+        from ledger.read_model.folded import FoldedProjections
+
+        with self.store.reading() as tx:
+            tx.projections = FoldedProjections(tx)  # type: ignore[assignment]
+            yield tx
 
     def show(
         self, entity_id: str, *, as_of: str | None = None, known_at: str | None = None

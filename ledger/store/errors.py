@@ -82,6 +82,14 @@ def _kind(error: Exception) -> str:
     }.get(sqlstate or "", "other")
 
 
+def read_only(url: str) -> ReadOnly:
+    """The error for a write to a ledger that can only be read."""
+    return ReadOnly(
+        f"{safe_url(url)} is read-only (?mode=ro, read-only media or a read-only database); "
+        "nothing was written"
+    )
+
+
 def translate(error: Exception, url: str, busy_timeout_s: float) -> LedgerError:
     """The ledger's error for a driver's, its message free of the URL's secrets."""
     message = str(error).strip()
@@ -97,7 +105,7 @@ def translate(error: Exception, url: str, busy_timeout_s: float) -> LedgerError:
     if kind == "refused":
         return StorageError(f"refused by the database: {redact(first, url)}")
     if kind == "read-only":
-        return ReadOnly(f"{safe_url(url)} is read-only; nothing was written")
+        return read_only(url)
     if kind == "damaged":
         return IntegrityFailure(f"the database cannot be read back: {redact(damage(error), url)}")
     return StorageError(f"database error on {safe_url(url)}: {redact(first, url)}")
