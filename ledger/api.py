@@ -8,8 +8,9 @@ stale state.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, BinaryIO
 
 from typing_extensions import Unpack
@@ -255,6 +256,15 @@ class Ledger:
             out.write(dump_event(event))
             count += 1
         return count
+
+    def export_file(self, path: str | Path, *, force: bool = False) -> int:
+        """`export` into a file, safely (`ledger.output`): never the ledger's own database, never over an
+        existing file unless `force`, never half of it; returns the count."""
+        from ledger import output
+
+        database = self.store.sqlite_path()
+        own = [Path(f"{database}{suffix}") for suffix in ("", "-wal", "-shm", "-journal")] if database else []
+        return output.write_file(Path(path), self.export, force=force, protected=own)
 
     def events(self, **filters: Unpack[EventFilter]) -> list[StoredEvent]:
         """Stored events, verbatim, in position order: of one entity, of one type, after a position,

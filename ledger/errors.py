@@ -141,6 +141,12 @@ class MissingDriver(StorageError):
         super().__init__(message)
 
 
+class OutputError(LedgerError):
+    """Raised when a file cannot be written where asked (`export --out`): it is the ledger's own
+    database, it exists (and replacing it was not asked for), its folder is missing, the disk is full.
+    Nothing was written there, and no partial file is left."""
+
+
 class UnknownEvent(LedgerError):
     """Raised when no event has the id or position asked about."""
 

@@ -244,8 +244,10 @@ def export(
     out: Annotated[
         str | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")
     ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")] = False,
 ) -> None:
-    """Write every event with its position, recorded_at and hashes as JSONL.
+    """Write every event with its position, recorded_at and hashes as JSONL. --out writes the whole file
+    or nothing, never the ledger's own database, and replaces an existing file only with --force.
 
     Example: ledger export --out ledger.jsonl
     """
@@ -254,10 +256,7 @@ def export(
             count = opened.export(sys.stdout.buffer)
             sys.stdout.flush()
         else:
-            tmp = Path(out + ".partial")
-            with tmp.open("wb") as handle:
-                count = opened.export(handle)
-            tmp.replace(out)  # a reader never sees half an export
+            count = opened.export_file(out, force=force)
             render.message(f"exported {count} events to {out}")
 
 
