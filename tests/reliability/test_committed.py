@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -22,6 +23,15 @@ from support.factories import EVERY_TYPE
 from support.runner import jsonl, ledger_cli, one_error_line, state
 
 from ledger.read_model import sync
+from reliability.cluster import throwaway_cluster
+from reliability.support import (
+    assert_verify_ok,
+    errors_in,
+    probe,
+    run_ledger,
+    soak_only,
+    start_ledger,
+)
 
 # Id-less events, enough of them that their projections need pages the database does not have yet.
 ID_LESS = [
@@ -154,3 +164,56 @@ def test_an_append_reports_what_it_committed_without_reading_after_the_commit(db
 
     assert again.exit_code == 0, again.stderr
     assert again.stdout == f"1\t{event['id']}\n"
+
+
+# -- the probe as it was reported: a PostgreSQL restart while a 20,000-event import catches up -----------
+def _id_less_corpus(path, n: int) -> None:
+    """`n` id-less claims: companies, then talks between consecutive ones."""
+    half = n // 2
+    companies = [
+        {**ID_LESS[0], "data": {"company": f"company:maker-{i}", "name": f"Maker {i}"}} for i in range(half)
+    ]
+    talks = [
+        {
+            "type": "talks.reported",
+            "occurred_at": "2025-07-02",
+            "data": {
+                "partnership": f"partnership:maker-{i}-deal",
+                "parties": [f"company:maker-{i}", f"company:maker-{(i + 1) % half}"],
+                "scope": f"deal {i}",
+            },
+            "sources": [{"name": "Nikkei", "kind": "press"}],
+        }
+        for i in range(half)
+    ]
+    path.write_text(jsonl(companies + talks))
+
+
+@soak_only
+def test_a_postgresql_restart_while_an_import_catches_up_is_reported_truthfully(tmp_path, record_trial):
+    n = 20_000
+    corpus = tmp_path / "id-less.jsonl"
+    _id_less_corpus(corpus, n)
+    with throwaway_cluster() as cluster:
+        assert ledger_cli(cluster.url, "init").exit_code == 0
+        started = time.monotonic()
+        proc = start_ledger(cluster.url, "import", str(corpus), output=True)
+        with probe(cluster.url) as p:
+            while p.head_position() < n and proc.poll() is None:
+                time.sleep(0.01)
+        committed = time.monotonic() - started
+        cluster.restart()
+        stdout, stderr = proc.communicate(timeout=300)
+        trial = record_trial(
+            kind="pg-restart", backend="postgresql", events=n, restarted_at_s=round(committed, 2)
+        )
+
+        assert proc.returncode == 6, stderr
+        assert stdout.startswith(f"imported {n} events (0 already present) of {n} read; head ")
+        assert errors_in(stderr).startswith(BEHIND.split("{cause}")[0]), stderr
+        retry = run_ledger(cluster.url, "import", str(corpus))
+        assert retry.returncode == 0, retry.stderr
+        assert retry.stdout.startswith(f"imported 0 events ({n} already present)")
+        assert state(cluster.url)[0] == n
+        assert_verify_ok(cluster.url, n)
+        trial.update(exit=proc.returncode, retry_appended=0)
