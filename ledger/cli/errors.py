@@ -27,7 +27,8 @@ EXIT_CODES: tuple[tuple[type[lib.LedgerError], int], ...] = (
     (lib.InvalidEvent, INVALID_INPUT),
     (lib.InvalidDocument, INVALID_INPUT),  # a malformed key, checkpoint, proof or exported event
     (lib.Conflict, CONFLICT),  # ExpectationFailed and NotEmpty too
-    (lib.IntegrityFailure, INTEGRITY),  # ProofFailed too: a proof or a signature that does not check out
+    (lib.IntegrityFailure, INTEGRITY),  # ProofFailed, Unreadable too: a damaged file is an integrity failure
+    # Every other error is OTHER (1): StorageError (ReadOnly, MissingDriver), OutputError, NotInitialised…
 )
 # API parameter -> the flag or argument that carries it.
 FLAGS = {
