@@ -8,7 +8,7 @@ stale state.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -20,7 +20,6 @@ from ledger.advice import Advisor, OnWarning
 from ledger.bulk import fewer_collections
 from ledger.checkpoints import ConsistencyProof, InclusionProof
 from ledger.errors import (
-    IntegrityFailure,
     InvalidArgument,
     LedgerError,
     NotEmpty,
@@ -36,7 +35,7 @@ from ledger.store.tree import IssuedCheckpoint
 from ledger.times import bound_key
 from ledger.transparency.note import Signer, Verifier
 from ledger.validation import validate_event
-from ledger.verify import VerifyReport, parse_head, verify_chain
+from ledger.verify import VerifyReport, parse_head, require_head, verify_chain
 from ledger.vocabulary.registry import CURRENT_VERSION, VERSIONS
 from ledger.writer import Appended, Appender
 
@@ -210,7 +209,7 @@ class Ledger:
                     read, appender.count, appender.stats.skipped, tx.log.head(), dry_run=dry_run
                 )
                 if expected_head is not None:
-                    _check_restored_head(result.head, expected_head)
+                    require_head(result.head, expected_head)
                 if dry_run:
                     raise _DryRun
         except _DryRun:
@@ -357,16 +356,10 @@ class Ledger:
         try:
             self.catch_up()
         except ReadOnly:  # behind, and they cannot be written: this query folds the log in memory
-            return self._folded()
+            from ledger.read_model.folded import folded_reading
+
+            return folded_reading(self.store)
         return self.store.reading()
-
-    @contextmanager
-    def _folded(self) -> Iterator[Transaction]:
-        from ledger.read_model.folded import FoldedProjections
-
-        with self.store.reading() as tx:
-            tx.projections = FoldedProjections(tx)  # type: ignore[assignment]
-            yield tx
 
     def show(
         self, entity_id: str, *, as_of: str | None = None, known_at: str | None = None
@@ -389,17 +382,6 @@ class Ledger:
     def claims(self, entity_id: str | None = None, *, status: str | None = None) -> list[dict[str, Any]]:
         with self._query() as tx:
             return queries.claims(tx, entity_id, status)
-
-
-def _check_restored_head(held: Head, expected: tuple[str, int]) -> None:
-    """A restore ends at the head it was told, or fails (and restores nothing)."""
-    if (held.hash, held.position) != expected:
-        raise IntegrityFailure(
-            f"the export ends at position {held.position} (head {held.hash[:12]}…), not at "
-            f"{expected[0][:12]}…@{expected[1]}: it is truncated, or not the export --head names; "
-            "nothing was restored",
-            position=held.position + 1 if held.position < expected[1] else expected[1],
-        )
 
 
 def _verifiers(keys: Sequence[str | Verifier]) -> list[Verifier]:

@@ -8,8 +8,8 @@ event, the index rows the writer would have stored (the entities its data names,
 were indexed under at that moment, a correction's new ones) and its reference rows (the positions of the
 ids its `refs` name); for each correction, the index changes `reindex` would have recorded.
 
-Set-based: a page of events costs three range queries, whatever it holds; a correction (rare) a few
-more. Memory holds one page and the index changes (a handful per correction).
+Set-based: a page of events costs three range queries (`store/index_reads.py`), whatever it holds; a
+correction (rare) a few more. Memory holds one page and the index changes (a handful per correction).
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from typing import Any
 from ledger import reindex
 from ledger.events import StoredEvent
 from ledger.store.connection import Transaction
+from ledger.store.index_reads import SEPARATOR
 from ledger.vocabulary.registry import entities_in, upcast
 
 Pair = tuple[str, int]  # (entity id, event position)
-_NONE: frozenset[str] = frozenset()
 Change = tuple[int, bool]  # (at the correction's position, present from then on)
 Problem = tuple[str, int, str]  # (what failed: "index" or "refs", the position, what is wrong)
 
@@ -51,11 +51,9 @@ class _AsOf:
 
     def current_entities(self, positions: Sequence[int]) -> dict[int, set[str]]:
         found: dict[int, set[str]] = {p: set() for p in positions}
-        for entity, position in self._log.sql.rows_in(
-            "SELECT entity_id, position FROM event_entities WHERE position IN ({keys})", list(positions)
-        ):
-            if _present(self._changes.get((entity, int(position))), self._before):
-                found[int(position)].add(entity)
+        for entity, position in self._log.index_pairs(positions):
+            if _present(self._changes.get((entity, position)), self._before):
+                found[position].add(entity)
         return found
 
     def statements_about(self, positions: Sequence[int]) -> dict[int, list[int]]:
@@ -83,14 +81,11 @@ class IndexCheck:
 
     def __init__(self, tx: Transaction) -> None:
         self._tx = tx
-        self._sql = tx.log.sql
         self.changes: dict[Pair, list[Change]] = defaultdict(list)
         self._changed_at: dict[int, set[tuple[str, int, bool]]] = defaultdict(set)
-        for entity, position, at, present in self._sql.rows(
-            "SELECT entity_id, position, at_position, present FROM index_changes ORDER BY at_position"
-        ):
-            self.changes[(entity, int(position))].append((int(at), bool(present)))
-            self._changed_at[int(at)].add((entity, int(position), bool(present)))
+        for entity, position, at, present in tx.log.index_changes():
+            self.changes[(entity, position)].append((at, present))
+            self._changed_at[at].add((entity, position, present))
         # Pairs a correction added (not there before it): position -> their entities.
         self._added: dict[int, set[str]] = defaultdict(set)
         for (entity, position), changes in self.changes.items():
@@ -104,30 +99,18 @@ class IndexCheck:
         log and decoded)."""
         if self.problem is not None or not events:
             return
-        span = (events[0].position, events[-1].position)
-        indexed: dict[int, set[str]] = defaultdict(set)
-        for entity, position in self._sql.rows(
-            "SELECT entity_id, position FROM event_entities WHERE position BETWEEN ? AND ?", span
-        ):
-            indexed[position].add(entity)
+        first, last = events[0].position, events[-1].position
+        indexed = self._tx.log.indexed_in(first, last)
         referenced: dict[int, dict[str | None, int]] = defaultdict(dict)  # position -> {ref id: its position}
-        for position, ref_position, ref_id in self._sql.rows(
-            "SELECT r.position, r.ref_position, e.id FROM event_refs r LEFT JOIN events e "
-            "ON e.position = r.ref_position WHERE r.position BETWEEN ? AND ?",
-            span,
-        ):
+        for position, ref_position, ref_id in self._tx.log.references_in(first, last):
             referenced[position][ref_id] = ref_position
         targets: dict[int, list[str]] = defaultdict(list)  # a referenced event's stored index entities
         if referenced:
-            for ref_position, entity in self._sql.rows(
-                "SELECT DISTINCT x.position, x.entity_id FROM event_refs r CROSS JOIN event_entities x "
-                "WHERE r.position BETWEEN ? AND ? AND x.position = r.ref_position",
-                span,
-            ):
+            for ref_position, entity in self._tx.log.referenced_index_in(first, last):
                 targets[ref_position].append(entity)
         for event in events:
             position = event.position
-            problem = self._check(event, indexed.get(position, _NONE), referenced.get(position), targets)
+            problem = self._check(event, indexed.get(position), referenced.get(position), targets)
             if problem is not None:
                 self.problem = problem
                 return
@@ -135,7 +118,7 @@ class IndexCheck:
     def _check(
         self,
         event: StoredEvent,
-        indexed: set[str],
+        indexed: str | None,
         referenced: dict[str | None, int] | None,
         targets: dict[int, list[str]],
     ) -> Problem | None:
@@ -154,39 +137,37 @@ class IndexCheck:
                 problem = self._check_correction(event, referenced[refs[0]], expected)
                 if problem is not None:
                     return problem
-        # Pairs a later correction added are checked with that correction, not here.
         added = self._added.get(position)
-        stored = indexed - added if added else indexed
-        if stored != expected:
-            extra, missing = sorted(stored - expected), sorted(expected - stored)
+        if not added and indexed == (SEPARATOR.join(sorted(expected)) if expected else None):
+            return None  # the usual case: the stored rows are exactly those recomputed
+        # Pairs a later correction added are checked with that correction, not here.
+        stored = set(indexed.split(SEPARATOR)) if indexed is not None else set()
+        if stored - (added or set()) != expected:
+            extra, missing = sorted(stored - (added or set()) - expected), sorted(expected - stored)
             what = f"is indexed under {extra[0]}" if extra else f"is not indexed under {missing[0]}"
             return "index", position, f"the entity index does not match the event: it {what}"
-        if added and not added <= indexed:
+        if added and not added <= stored:
             return (
                 "index",
                 position,
-                f"the entity index lacks {min(added - indexed)}, which a correction added",
+                f"the entity index lacks {min(added - stored)}, which a correction added",
             )
         return None
 
     def _check_correction(
         self, correction: StoredEvent, target_position: int, expected: set[str]
     ) -> Problem | None:
-        """A correction is also indexed under what its replacement names, and moves the index."""
+        """A correction is also indexed under what its replacement names, and moves the index: the index
+        changes recorded at it must be those `reindex` makes of it, against the index as it was then."""
         target = self._tx.log.events_at([target_position])[target_position]
         replacement = correction.data["replacement"]
         expected.update(entities_in(target.type, upcast(target.type, target.v or 1, replacement)))
-        return self._check_changes(correction, target)
-
-    def _check_changes(self, correction: StoredEvent, target: StoredEvent) -> Problem | None:
-        """The index changes recorded at a correction must be those `reindex` makes of it, against the
-        index as it was when the correction was appended."""
         self._corrections_seen.add(correction.position)
         at = correction.position
         view: Any = _AsOf(self._tx, self.changes, at)
-        moved = reindex.moves(view, target, correction.data["replacement"], at)
-        expected = {(e, p, present) for e, p, _at, present in reindex.changes(moved, at)}
-        if expected != self._changed_at.get(at, set()):
+        moved = reindex.moves(view, target, replacement, at)
+        recomputed = {(e, p, present) for e, p, _at, present in reindex.changes(moved, at)}
+        if recomputed != self._changed_at.get(at, set()):
             return "index", at, "the index changes recorded for this correction do not match it"
         return None
 
@@ -195,17 +176,7 @@ class IndexCheck:
         of the log, or a change recorded where there is no correction."""
         if self.problem is not None:
             return self.problem
-        outside: list[tuple[int, str]] = []
-        for table, column in (
-            ("event_entities", "position"),
-            ("event_refs", "position"),
-            ("event_refs", "ref_position"),
-            ("index_changes", "position"),
-            ("index_changes", "at_position"),
-        ):
-            rows = self._sql.rows(f"SELECT MIN({column}) FROM {table} WHERE {column} > ?", (head,))
-            rows += self._sql.rows(f"SELECT MAX({column}) FROM {table} WHERE {column} < 1")
-            outside += [(int(row[0]), table) for row in rows if row[0] is not None]
+        outside = self._tx.log.positions_outside(head)
         if outside:
             position, table = min(outside, key=lambda found: (found[0] < 1, found[0]))
             check = "refs" if table == "event_refs" else "index"

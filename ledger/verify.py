@@ -20,7 +20,7 @@ from ledger.events import StoredEvent
 from ledger.hashing import GENESIS_HASH, event_hash
 from ledger.index_check import IndexCheck
 from ledger.store.connection import Transaction
-from ledger.store.log import BODY_KEYS, event_of
+from ledger.store.log import BODY_KEYS, Head, event_of
 from ledger.times import is_recorded_at
 from ledger.transparency.checkpoint import Checkpoint
 from ledger.transparency.proof import ProofError, verify_consistency
@@ -85,6 +85,18 @@ def parse_head(head: str) -> tuple[str, int]:
             f"expected HASH@POSITION (64 hex digits @ a position), got {head!r}", parameter="head"
         )
     return digest.lower(), int(position)
+
+
+def require_head(held: Head, expected: tuple[str, int]) -> None:
+    """IntegrityFailure unless `held` is the head `expected` (HASH, POSITION): what a restore told to end
+    at a head checks once it has read every line."""
+    if (held.hash, held.position) != expected:
+        raise IntegrityFailure(
+            f"the export ends at position {held.position} (head {held.hash[:12]}…), not at "
+            f"{expected[0][:12]}…@{expected[1]}: it is truncated, or not the export --head names; "
+            "nothing was restored",
+            position=held.position + 1 if held.position < expected[1] else expected[1],
+        )
 
 
 def _decoded(row: Any) -> StoredEvent | None:

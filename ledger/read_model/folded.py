@@ -4,8 +4,19 @@ log in memory for one query, since they cannot be caught up on disk. Answers the
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from ledger.read_model import sync
-from ledger.store.connection import Transaction
+from ledger.store.connection import EventStore, Transaction
+
+
+@contextmanager
+def folded_reading(store: EventStore) -> Iterator[Transaction]:
+    """A read transaction whose projections are folded from its log in memory."""
+    with store.reading() as tx:
+        tx.projections = FoldedProjections(tx)  # type: ignore[assignment]
+        yield tx
 
 
 class FoldedProjections:

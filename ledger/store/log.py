@@ -12,6 +12,7 @@ from ledger.errors import Unreadable
 from ledger.events import StoredEvent
 from ledger.hashing import GENESIS_HASH
 from ledger.store.errors import damage, is_damage
+from ledger.store.index_reads import IndexReads
 from ledger.store.related import RelatedReads
 from ledger.store.rows import (
     BODY_KEYS,
@@ -78,7 +79,7 @@ class _Damaged(Exception):
     """A read the database could not answer: its data is damaged (the message says how)."""
 
 
-class LogTables(RelatedReads):
+class LogTables(RelatedReads, IndexReads):
     """Appending to and reading the log inside one transaction."""
 
     def __init__(self, sql: Sql) -> None:
