@@ -26,10 +26,14 @@ from ledger.errors import (
     NoCheckpoint,
     NotEmpty,
     NotInitialised,
+    OutputError,
+    ProjectionsBehind,
     ProofFailed,
+    ReadOnly,
     StorageError,
     UnknownEntity,
     UnknownEvent,
+    Unreadable,
 )
 
 if TYPE_CHECKING:
@@ -51,10 +55,14 @@ __all__ = [
     "NoCheckpoint",
     "NotEmpty",
     "NotInitialised",
+    "OutputError",
+    "ProjectionsBehind",
     "ProofFailed",
+    "ReadOnly",
     "StorageError",
     "UnknownEntity",
     "UnknownEvent",
+    "Unreadable",
     "init",
     "open",
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, BinaryIO
 
 from typing_extensions import Unpack
@@ -18,8 +19,14 @@ from ledger import checkpoints, offline, queries, reindex, tree
 from ledger.advice import Advisor, OnWarning
 from ledger.bulk import fewer_collections
 from ledger.checkpoints import ConsistencyProof, InclusionProof
-from ledger.errors import InvalidArgument, NotEmpty
-from ledger.events import StoredEvent
+from ledger.errors import (
+    InvalidArgument,
+    LedgerError,
+    NotEmpty,
+    ProjectionsBehind,
+    ReadOnly,
+)
+from ledger.events import StoredEvent, with_content_id
 from ledger.jsonl import dump_event, read_lines
 from ledger.read_model import sync
 from ledger.store.connection import EventStore, Transaction
@@ -28,7 +35,7 @@ from ledger.store.tree import IssuedCheckpoint
 from ledger.times import bound_key
 from ledger.transparency.note import Signer, Verifier
 from ledger.validation import validate_event
-from ledger.verify import VerifyReport, parse_head, verify_chain
+from ledger.verify import VerifyReport, parse_head, require_head, verify_chain
 from ledger.vocabulary.registry import CURRENT_VERSION, VERSIONS
 from ledger.writer import Appended, Appender
 
@@ -89,6 +96,7 @@ class Ledger:
             path.parent.mkdir(parents=True, exist_ok=True)
         self.store.upgrade_schema()
         with self.store.writing() as tx:
+            tx.guards.restore()  # a guard dropped, disabled or altered since: put back as installed
             if not tx.log.index_changed():  # a ledger from before the index followed corrections
                 reindex.backfill(tx)
             tree.backfill(tx)  # a ledger from before the Merkle tree (schema 0004): build it from the log
@@ -129,13 +137,13 @@ class Ledger:
             appender.add(validated)
             appender.finish()
             sync.catch_up(tx)
-        found = {a.id for a in appender.stats.appended}
-        result = list(appender.stats.appended)
-        if len(result) < len(validated):  # idempotent re-appends report the stored event
-            with self.store.reading() as tx:
+            found = {a.id for a in appender.stats.appended}
+            result = list(appender.stats.appended)
+            if len(result) < len(validated):  # idempotent re-appends report the stored event
+                # Read in the same transaction: nothing after the commit can fail a committed append.
                 stored = tx.log.events_by_id(e.id for _, e, _ in validated if e.id and e.id not in found)
-            result += [Appended(s.position, s.id) for s in stored.values()]
-            result.sort(key=lambda a: a.position)
+                result += [Appended(s.position, s.id) for s in stored.values()]
+                result.sort(key=lambda a: a.position)
         return result
 
     @fewer_collections()
@@ -149,6 +157,7 @@ class Ledger:
         on_bytes: Callable[[int], None] | None = None,
         strict: bool = False,
         on_warning: OnWarning | None = None,
+        head: str | None = None,
     ) -> ImportResult:
         """Import a JSONL stream as one transaction: all of it or, on any error, none of it.
 
@@ -156,12 +165,21 @@ class Ledger:
         event's `v` (or its absence: such an event predates versions and is read as v1). `vocabulary` is
         the version of other lines without `v` (they are stored with it). `dry_run` does all the checks,
         then rolls back. `strict` and `on_warning` as for `append_many` (a restore gives no warnings).
+        `head` (HASH@POSITION, with `restore`) is the head the export must end at: a truncated export
+        fails (IntegrityFailure) and restores nothing.
+
+        An event without an id gets one derived from its content (`events.with_content_id`), so importing
+        the same file again adds nothing. If the events commit but the projections cannot be brought up
+        to date after them, `ProjectionsBehind` says so, carrying this result: the events are stored.
         """
         if vocabulary not in VERSIONS:
             raise InvalidArgument(
                 f"unknown vocabulary version {vocabulary}: expected one of {', '.join(map(str, VERSIONS))}",
                 parameter="vocabulary",
             )
+        expected_head = parse_head(head) if head is not None else None
+        if expected_head is not None and not restore:
+            raise InvalidArgument("a head is checked by a restore (--restore)", parameter="head")
         self.store.require_schema()
         read = 0
 
@@ -178,6 +196,8 @@ class Ledger:
                 chunk = []
                 version = 1 if restore else vocabulary
                 for item in read_lines(stream, on_bytes, version=version, restore=restore):
+                    if item[1].id is None:  # an id from its content: importing it again finds it there
+                        item = (item[0], with_content_id(item[1]), item[2])
                     chunk.append(item)
                     read += 1
                     if len(chunk) >= IMPORT_CHUNK:
@@ -188,6 +208,8 @@ class Ledger:
                 result = ImportResult(
                     read, appender.count, appender.stats.skipped, tx.log.head(), dry_run=dry_run
                 )
+                if expected_head is not None:
+                    require_head(result.head, expected_head)
                 if dry_run:
                     raise _DryRun
         except _DryRun:
@@ -195,8 +217,23 @@ class Ledger:
             return result
         assert result is not None
         if result.appended:
-            self.catch_up()
+            # The events are committed: whatever goes wrong now must not read as a failed import.
+            try:
+                self.catch_up()
+            except (Exception, KeyboardInterrupt) as e:
+                raise ProjectionsBehind(result, self._cause(e)) from e
         return result
+
+    def _cause(self, error: BaseException) -> str:
+        """What went wrong, in one line, for a message (never the URL's password)."""
+        from ledger.store.urls import redact
+
+        if isinstance(error, KeyboardInterrupt):
+            return "interrupted"
+        if isinstance(error, LedgerError):
+            return str(error)
+        text = str(error).splitlines()[0] if str(error) else ""
+        return redact(f"unexpected {type(error).__name__}: {text}", self.url)
 
     # -- reading -----------------------------------------------------------------------------------------
     def head(self) -> Head:
@@ -218,6 +255,15 @@ class Ledger:
             out.write(dump_event(event))
             count += 1
         return count
+
+    def export_file(self, path: str | Path, *, force: bool = False) -> int:
+        """`export` into a file, safely (`ledger.output`): never the ledger's own database, never over an
+        existing file unless `force`, never half of it; returns the count."""
+        from ledger import output
+
+        database = self.store.sqlite_path()
+        own = [Path(f"{database}{suffix}") for suffix in ("", "-wal", "-shm", "-journal")] if database else []
+        return output.write_file(Path(path), self.export, force=force, protected=own)
 
     def events(self, **filters: Unpack[EventFilter]) -> list[StoredEvent]:
         """Stored events, verbatim, in position order: of one entity, of one type, after a position,
@@ -246,7 +292,7 @@ class Ledger:
         if checkpoint is not None:
             named, signed_by = offline.read_checkpoint(checkpoint, _verifiers(keys))
         self.store.require_schema()
-        with self.store.reading() as tx:
+        with self.store.reading(snapshot=True) as tx:
             return verify_chain(tx, expected_head, named, signed_by)
 
     # -- checkpoints and proofs ------------------------------------------------------------------------------
@@ -307,7 +353,12 @@ class Ledger:
 
     def _query(self) -> AbstractContextManager[Transaction]:
         self.store.require_schema()
-        self.catch_up()
+        try:
+            self.catch_up()
+        except ReadOnly:  # behind, and they cannot be written: this query folds the log in memory
+            from ledger.read_model.folded import folded_reading
+
+            return folded_reading(self.store)
         return self.store.reading()
 
     def show(

@@ -97,14 +97,39 @@ class IntegrityFailure(LedgerError):
         return IntegrityFailure(self.message, position=self.position, line=line)
 
 
+class Unreadable(IntegrityFailure):
+    """Raised when the database cannot read a stored row back (a damaged page or file, text that is not
+    UTF-8); `position` is the first event that cannot be read, `reason` what the database said."""
+
+    def __init__(self, position: int, reason: str) -> None:
+        super().__init__(f"position {position} of the log cannot be read back: {reason}", position=position)
+        self.reason = reason
+
+
 class NotInitialised(LedgerError):
     """Raised when a database has no ledger schema, or one behind this release; `Ledger.init()` (the
     `init` command) creates or upgrades it."""
 
 
+class ProjectionsBehind(LedgerError):
+    """Raised when a write's events committed but bringing the projections up to date after them failed.
+    The events are stored: do not write them again. `result` is what the write returned (an
+    `ImportResult`); `cause` says what failed. The projections catch up at the next query, or `rebuild`."""
+
+    def __init__(self, result: object, cause: str) -> None:
+        self.result = result
+        self.cause = cause
+        super().__init__(f"the events are stored, but the projections are behind them: {cause}")
+
+
 class StorageError(LedgerError):
     """Raised when the database cannot be reached, refuses a statement, or stays locked past the busy
     timeout."""
+
+
+class ReadOnly(StorageError):
+    """Raised when a write meets a ledger opened read-only (`?mode=ro`, read-only media, a read-only
+    PostgreSQL transaction or standby). Nothing was written."""
 
 
 class MissingDriver(StorageError):
@@ -114,6 +139,12 @@ class MissingDriver(StorageError):
     def __init__(self, message: str, *, extra: str) -> None:
         self.extra = extra
         super().__init__(message)
+
+
+class OutputError(LedgerError):
+    """Raised when a file cannot be written where asked (`export --out`): it is the ledger's own
+    database, it exists (and replacing it was not asked for), its folder is missing, the disk is full.
+    Nothing was written there, and no partial file is left."""
 
 
 class UnknownEvent(LedgerError):

@@ -3,11 +3,15 @@ the one function that builds an event's exported form — what `export` writes a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import uuid
+from dataclasses import dataclass, replace
 from typing import Any
 
 MAX_LINE_BYTES = 64 * 1024  # one event, as a line of JSONL
 STORE_KEYS = frozenset({"position", "recorded_at", "prev_hash", "hash"})  # what the store assigns
+# The namespace of ids an import derives from an event's content (RFC 9562 name-based, SHA-1: version 5).
+CONTENT_IDS = uuid.UUID("0b6f5c1e-7a43-5d2e-9c1a-4f7e2d8b3a60")
 
 
 def exported_form(
@@ -103,3 +107,20 @@ class StoredEvent:
         body = self.hashed_form()
         body["hash"] = self.hash
         return body
+
+
+def with_content_id(event: NewEvent) -> NewEvent:
+    """The event with the id its content names, if it has none: a version 5 UUID of the RFC 8785 form of
+    everything but the id (type, v, occurred_at, data, sources, refs, note). The same id-less event
+    imported twice is then the same event, and the second import skips it."""
+    if event.id is not None:
+        return event
+    from ledger.hashing import canonical_json
+
+    content = event.content("")
+    del content["id"]
+    name = bytearray(hashlib.sha1(CONTENT_IDS.bytes + canonical_json(content)).digest()[:16])
+    name[6] = (name[6] & 0x0F) | 0x50  # version 5
+    name[8] = (name[8] & 0x3F) | 0x80  # RFC 4122 variant
+    h = name.hex()
+    return replace(event, id=f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}")

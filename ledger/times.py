@@ -130,6 +130,20 @@ def recorded_key(text: str) -> int:
     return _to_micros(_parse_timestamp(text))
 
 
+RECORDED_AT_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z")  # what format_recorded_at writes
+
+
+def is_recorded_at(text: object) -> bool:
+    """Whether `text` is a ledger time as the store writes it: a real UTC moment, to the microsecond."""
+    if not isinstance(text, str) or not RECORDED_AT_RE.fullmatch(text):
+        return False
+    try:
+        recorded_key(text)
+    except ValueError:
+        return False
+    return True
+
+
 def now_utc() -> datetime:
     return datetime.now(UTC)
 

@@ -15,10 +15,13 @@ from typing import Any
 import orjson
 
 from ledger import tree
-from ledger.errors import IntegrityFailure, InvalidArgument
+from ledger.errors import IntegrityFailure, InvalidArgument, Unreadable
+from ledger.events import StoredEvent
 from ledger.hashing import GENESIS_HASH, event_hash
+from ledger.index_check import IndexCheck
 from ledger.store.connection import Transaction
-from ledger.store.log import BODY_KEYS, event_of
+from ledger.store.log import BODY_KEYS, Head, event_of
+from ledger.times import is_recorded_at
 from ledger.transparency.checkpoint import Checkpoint
 from ledger.transparency.proof import ProofError, verify_consistency
 
@@ -44,15 +47,17 @@ class CheckpointCheck:
 
 @dataclass(frozen=True, slots=True)
 class VerifyReport:
-    """The outcome of `verify`: ok, or the first bad position and what is wrong there."""
+    """The outcome of `verify`: ok, or what failed (`check`), where (the first bad position, when there is
+    one) and how."""
 
     ok: bool
     events: int
     head_hash: str
-    first_bad_position: int | None  # None when ok, or when a checkpoint's tree is no longer held
+    first_bad_position: int | None  # None when ok, or when what failed has no position (a guard, a root)
     problem: str | None = None
     tree_root: bytes | None = None  # the root of the Merkle tree rebuilt from the log
     checkpoint: CheckpointCheck | None = None
+    check: str | None = None  # what failed: one of CHECKS
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -61,9 +66,15 @@ class VerifyReport:
             "head_hash": self.head_hash,
             "first_bad_position": self.first_bad_position,
             "problem": self.problem,
+            "check": self.check,
             "tree_root": base64.b64encode(self.tree_root).decode() if self.tree_root is not None else None,
             "checkpoint": self.checkpoint.to_json() if self.checkpoint is not None else None,
         }
+
+
+# What verify checks, in the order a failure is reported: the log itself, then what is derived from it.
+CHECKS = ("chain", "projections", "tree", "index", "refs", "head", "checkpoint", "issued", "guards")
+Failure = tuple[str, int | None, str]  # (check, position, what is wrong)
 
 
 def parse_head(head: str) -> tuple[str, int]:
@@ -76,16 +87,63 @@ def parse_head(head: str) -> tuple[str, int]:
     return digest.lower(), int(position)
 
 
-def _recomputed_hash(row: Any) -> str | None:
-    """The hash the row's content should have, or None if its body cannot be an event's: not JSON, or
-    holding what the exported form would not show (an unknown key, a null note)."""
+def require_head(held: Head, expected: tuple[str, int]) -> None:
+    """IntegrityFailure unless `held` is the head `expected` (HASH, POSITION): what a restore told to end
+    at a head checks once it has read every line."""
+    if (held.hash, held.position) != expected:
+        raise IntegrityFailure(
+            f"the export ends at position {held.position} (head {held.hash[:12]}…), not at "
+            f"{expected[0][:12]}…@{expected[1]}: it is truncated, or not the export --head names; "
+            "nothing was restored",
+            position=held.position + 1 if held.position < expected[1] else expected[1],
+        )
+
+
+def _decoded(row: Any) -> StoredEvent | None:
+    """The event of a row, or None if its body cannot be an event's: not JSON, or holding what the
+    exported form would not show (an unknown key, a null note)."""
     try:
         body = orjson.loads(row[5])
         if not isinstance(body, dict) or not BODY_KEYS.issuperset(body) or body.get("note", "") is None:
             return None
-        return event_hash(event_of(row, body).hashed_form())
+        return event_of(row, body)
     except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
         return None
+
+
+def _recomputed_hash(event: StoredEvent | None) -> str | None:
+    """The hash the event's content should have (None: no event, or content no hash can be made of)."""
+    if event is None:
+        return None
+    try:
+        return event_hash(event.hashed_form())
+    except (TypeError, ValueError):
+        return None
+
+
+class _Chain:
+    """Follows the hash chain row by row; keeps the first break."""
+
+    def __init__(self) -> None:
+        self.prev_hash, self.last_recorded, self.count = GENESIS_HASH, "", 0
+        self.problem: tuple[int, str] | None = None
+
+    def add(self, row: Any, event: StoredEvent | None) -> None:
+        position, recorded_at, stored_prev, stored_hash = row[0], row[4], row[6], row[7]
+        if self.problem is None:
+            expected = self.count + 1
+            if position != expected:
+                self.problem = (expected, f"position {expected} is missing (found {position})")
+            elif stored_prev != self.prev_hash:
+                self.problem = (position, "prev_hash does not match the previous event's hash")
+            elif recorded_at != self.last_recorded and not is_recorded_at(recorded_at):
+                self.problem = (position, "recorded_at is not a ledger time (YYYY-MM-DDTHH:MM:SS.ffffffZ)")
+            elif recorded_at < self.last_recorded:
+                self.problem = (position, "recorded_at goes back in time")
+            elif _recomputed_hash(event) != stored_hash:
+                self.problem = (position, "hash does not match the event's content")
+        self.count += 1
+        self.prev_hash, self.last_recorded = stored_hash, recorded_at
 
 
 def verify_chain(
@@ -94,54 +152,102 @@ def verify_chain(
     checkpoint: Checkpoint | None = None,
     signed_by: tuple[str, ...] = (),
 ) -> VerifyReport:
-    """Recompute the chain from position 1 and the Merkle tree from its hashes; with `expected_head` also
-    check that head is still held, with `checkpoint` that the tree it names still is (`signed_by`: the
-    keys whose signatures on it were verified, for the report)."""
+    """Recompute the chain from position 1, the Merkle tree from its hashes and the entity index and
+    references from its events; check the projections' checkpoint, the checkpoints issued and the
+    append-only guards. With `expected_head` also check that head is still held, with `checkpoint` that
+    the tree it names still is (`signed_by`: the keys whose signatures on it were verified, for the
+    report)."""
     # Read before the events: on PostgreSQL each statement sees what is committed when it starts, and
     # the checkpoint never passes the committed head, so a concurrent writer cannot make it look ahead.
     built = tx.projections.checkpoint()
-    prev_hash, last_recorded, count = GENESIS_HASH, "", 0
-    bad: tuple[int, str] | None = None
-    held: str | None = None
-    rebuilt = tree.TreeCheck(tx, roots_at=[checkpoint.size] if checkpoint is not None else [])
-    for row in tx.log.rows():
-        position, recorded_at, stored_prev, stored_hash = row[0], row[4], row[6], row[7]
-        if bad is None:
-            expected = count + 1
-            if position != expected:
-                bad = (expected, f"position {expected} is missing (found {position})")
-            elif stored_prev != prev_hash:
-                bad = (position, "prev_hash does not match the previous event's hash")
-            elif recorded_at < last_recorded:
-                bad = (position, "recorded_at goes back in time")
-            elif _recomputed_hash(row) != stored_hash:
-                bad = (position, "hash does not match the event's content")
-        count += 1
-        rebuilt.add(stored_hash)
-        prev_hash, last_recorded = stored_hash, recorded_at
-        if expected_head and position == expected_head[1]:
-            held = stored_hash
-    head_hash = prev_hash
-    if bad is None and built > count:
+    issued = tx.tree.issued()
+    sizes = [size for _seq, size, _root in issued] + ([checkpoint.size] if checkpoint is not None else [])
+    chain, held = _Chain(), None
+    rebuilt = tree.TreeCheck(tx, roots_at=sizes)
+    index = IndexCheck(tx)
+    try:
+        for page in tx.log.pages():
+            events = []
+            for row in page:
+                event = _decoded(row)
+                chain.add(row, event)
+                rebuilt.add(row[7])
+                if expected_head and row[0] == expected_head[1]:
+                    held = row[7]
+                if event is not None:
+                    events.append(event)
+            if chain.problem is None:  # the index of a broken chain is not worth comparing
+                index.page(events)
+    except Unreadable as e:  # a row the database cannot read back
+        if chain.problem is None:
+            chain.problem = (e.position, f"the row cannot be read back: {e.reason}")
+    count, head_hash = chain.count, chain.prev_hash
+    failures: list[Failure] = []
+    if chain.problem is not None:
+        failures.append(("chain", *chain.problem))
+    elif built > count:
         # A tripwire, not a proof (whoever cuts the log can rewind this too; `--head` is the proof).
-        bad = (count + 1, f"position {count + 1} is missing: the projections were built from {built} events")
-    if bad is None:
-        bad = rebuilt.finish()
-    if bad is None and expected_head is not None and held != expected_head[0]:
-        bad = (
-            expected_head[1],
-            f"the ledger no longer holds head {expected_head[0][:12]}… at position {expected_head[1]}",
+        failures.append(
+            (
+                "projections",
+                count + 1,
+                f"position {count + 1} is missing: the projections were built from {built} events",
+            )
+        )
+    if not failures:
+        problem = rebuilt.finish()
+        if problem is not None:
+            failures.append(("tree", *problem))
+    if not failures:
+        problem = index.finish(count)
+        if problem is not None:
+            failures.append(problem)
+    if not failures and expected_head is not None and held != expected_head[0]:
+        failures.append(
+            (
+                "head",
+                expected_head[1],
+                f"the ledger no longer holds head {expected_head[0][:12]}… at position {expected_head[1]}",
+            )
         )
     found: CheckpointCheck | None = None
     if checkpoint is not None:
-        problem = None if bad is not None else _checkpoint_problem(tx, checkpoint, rebuilt)
-        found = CheckpointCheck(checkpoint, bad is None and problem is None, signed_by)
-        if bad is None and problem is not None:
-            bad = problem
+        problem = None if failures else _checkpoint_problem(tx, checkpoint, rebuilt)
+        found = CheckpointCheck(checkpoint, not failures and problem is None, signed_by)
+        if problem is not None:
+            failures.append(("checkpoint", *problem))
+    if not failures:
+        failures += _issued_problems(issued, rebuilt)
+    if not failures:
+        failures += [("guards", None, p.problem) for p in tx.guards.problems()[:1]]
     root = rebuilt.root() if rebuilt.problem is None else None
-    if bad is None:
+    if not failures:
         return VerifyReport(True, count, head_hash, None, None, root, found)
-    return VerifyReport(False, count, head_hash, bad[0], bad[1], root, found)
+    check, position, problem_text = failures[0]
+    return VerifyReport(False, count, head_hash, position, problem_text, root, found, check)
+
+
+def _issued_problems(issued: list[tuple[int, int, bytes]], rebuilt: tree.TreeCheck) -> list[Failure]:
+    """The first checkpoint the ledger recorded as issued whose tree the log no longer holds."""
+    for seq, size, root in issued:
+        if size > rebuilt.size:
+            return [
+                (
+                    "issued",
+                    rebuilt.size + 1,
+                    f"the checkpoint issued as #{seq} names {size} events; the ledger holds {rebuilt.size}",
+                )
+            ]
+        if rebuilt.roots.get(size) != root:
+            return [
+                (
+                    "issued",
+                    None,
+                    f"the checkpoint issued as #{seq} (of {size} events) does not match the log's tree "
+                    "at that size",
+                )
+            ]
+    return []
 
 
 def _checkpoint_problem(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -19,11 +20,11 @@ from ledger import reindex
 from ledger.advice import Advisor, Inserted
 from ledger.errors import Conflict, ExpectationFailed, IntegrityFailure, InvalidEvent
 from ledger.events import MAX_LINE_BYTES, NewEvent, StoredEvent
-from ledger.hashing import canonical_json, chain_hash
+from ledger.hashing import canonical_json, chain_hash, event_hash
 from ledger.jsonl import dump_event
 from ledger.store.connection import Transaction
 from ledger.store.log import EventRow
-from ledger.times import next_recorded_at, start_key
+from ledger.times import format_recorded_at, is_recorded_at, next_recorded_at, now_utc, start_key
 from ledger.tree import TreeWriter
 from ledger.validation import may_hold_floats, validate_replacement
 from ledger.vocabulary.registry import category, entities_in, upcast
@@ -33,6 +34,7 @@ _SORTED = orjson.OPT_SORT_KEYS
 # numbers spelled by orjson rather than RFC 8785; below this margin under the limit it always fits.
 _EXPORT_OVERHEAD = 2048
 _start_key = lru_cache(maxsize=1 << 16)(start_key)  # dates repeat across events
+RESTORE_CLOCK_SKEW_S = 60  # how far ahead of this machine's clock an export's recorded_at may be
 
 
 @dataclass(slots=True)
@@ -88,6 +90,8 @@ class Appender:
         self.stats = AppendStats()
         self.count = 0
         self._last_restored = ""
+        # A restored event's recorded_at must not be later than now (a minute allowed for another clock).
+        self._restore_clock = format_recorded_at(now_utc() + timedelta(seconds=RESTORE_CLOCK_SKEW_S))
 
     def expect(self, entity_id: str, position: int) -> None:
         """Fail unless the latest event naming `entity_id` is at `position` (0: none yet)."""
@@ -241,11 +245,13 @@ class Appender:
             prev_hash=self.prev_hash,
             v=event.v,
         )
-        if self.restore and digest != raw["hash"]:
-            raise IntegrityFailure(
-                f"the export's chain does not verify at position {self.position}: hash mismatch",
-                position=self.position,
-            )
+        if self.restore:
+            if digest != raw["hash"]:
+                raise IntegrityFailure(
+                    f"the export's chain does not verify at position {self.position}: hash mismatch",
+                    position=self.position,
+                )
+            self._check_as_given(raw)
         body = _body(data, sources, refs, event.note, event.v)
         if len(body) > MAX_LINE_BYTES - _EXPORT_OVERHEAD:  # only then can its export line be too long
             exported = StoredEvent(
@@ -293,11 +299,12 @@ class Appender:
         return row, data_now, named
 
     def _check_restored(self, raw: dict[str, Any]) -> str:
-        """An exported event keeps its store fields if they continue the chain (its hash is checked
-        by the caller against the one recomputed from the validated content)."""
+        """An exported event keeps its store fields if they continue the chain and its recorded_at is a
+        ledger time no earlier than the previous one and not in the future (its hash is checked by the
+        caller, against the validated content and against the line as it stands)."""
         position, recorded_at, prev_hash = raw.get("position"), raw.get("recorded_at"), raw.get("prev_hash")
         where = f"at position {self.position}"
-        if position != self.position:
+        if type(position) is not int or position != self.position:
             raise IntegrityFailure(
                 f"the export's chain does not verify {where}: found position {position!r}",
                 position=self.position,
@@ -307,13 +314,33 @@ class Appender:
                 f"the export's chain does not verify {where}: prev_hash does not match",
                 position=self.position,
             )
-        if not isinstance(recorded_at, str) or recorded_at < self._last_restored:
+        if not is_recorded_at(recorded_at) or recorded_at < self._last_restored:
             raise IntegrityFailure(
-                f"the export's chain does not verify {where}: recorded_at missing or going back in time",
+                f"the export's chain does not verify {where}: recorded_at missing, not a ledger time "
+                "(YYYY-MM-DDTHH:MM:SS.ffffffZ) or going back in time",
+                position=self.position,
+            )
+        if recorded_at > self._restore_clock:
+            raise IntegrityFailure(
+                f"the export's chain does not verify {where}: recorded_at {recorded_at} is in the future",
                 position=self.position,
             )
         self._last_restored = recorded_at
         return recorded_at
+
+    def _check_as_given(self, raw: dict[str, Any]) -> None:
+        """The line as it stands, not only its validated content, must hash to its hash: RFC 8785 of the
+        line without its hash, no normalisation (a null, an upper-case id would hash otherwise)."""
+        try:
+            as_given = event_hash({k: v for k, v in raw.items() if k != "hash"})
+        except (TypeError, ValueError):
+            as_given = None
+        if as_given != raw["hash"]:
+            raise IntegrityFailure(
+                f"the export's line does not verify at position {self.position}: its hash is not that of "
+                "the line as it stands (RFC 8785); a field is written otherwise than the export writes it",
+                position=self.position,
+            )
 
 
 def _stored(row: EventRow, event: NewEvent) -> StoredEvent:

@@ -42,7 +42,7 @@ def root(
     """Append events, import and export them, rebuild projections and answer audit queries.
 
     Exit codes: 0 ok, 1 other error, 2 usage, 3 invalid input (nothing written), 4 conflict (nothing
-    written), 5 integrity failure.
+    written), 5 integrity failure, 6 events stored but projections behind (a query or rebuild finishes).
     """
     source = ctx.get_parameter_source("db")
     ctx.obj = Settings(db, source is not None and source.name != "DEFAULT")

@@ -19,13 +19,16 @@ from ledger import errors as lib
 
 # The exit codes, as `ledger --help` and docs/CLI.md list them.
 OK, OTHER, USAGE, INVALID_INPUT, CONFLICT, INTEGRITY = 0, 1, 2, 3, 4, 5
+BEHIND = 6  # the events are stored; the projections are behind them until a query or `rebuild`
 INTERRUPTED = 130
 EXIT_CODES: tuple[tuple[type[lib.LedgerError], int], ...] = (
+    (lib.ProjectionsBehind, BEHIND),
     (lib.InvalidArgument, USAGE),
     (lib.InvalidEvent, INVALID_INPUT),
     (lib.InvalidDocument, INVALID_INPUT),  # a malformed key, checkpoint, proof or exported event
     (lib.Conflict, CONFLICT),  # ExpectationFailed and NotEmpty too
-    (lib.IntegrityFailure, INTEGRITY),  # ProofFailed too: a proof or a signature that does not check out
+    (lib.IntegrityFailure, INTEGRITY),  # ProofFailed, Unreadable too: a damaged file is an integrity failure
+    # Every other error is OTHER (1): StorageError (ReadOnly, MissingDriver), OutputError, NotInitialised…
 )
 # API parameter -> the flag or argument that carries it.
 FLAGS = {
@@ -78,6 +81,11 @@ def message(error: lib.LedgerError) -> str:
         return "--restore needs an empty ledger; this one already holds events"
     if isinstance(error, lib.NotInitialised):
         return f"{error}; run `ledger init`"
+    if isinstance(error, lib.ProjectionsBehind):
+        return (
+            f"the events are stored (do not import them again), but the projections could not be brought up "
+            f"to date: {error.cause}; run `ledger rebuild`, or any query, to finish"
+        )
     return str(error)
 
 

@@ -174,6 +174,12 @@ def import_(
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     strict: Strict = False,
+    head: Annotated[
+        str | None,
+        typer.Option(
+            "--head", help="With --restore: HASH@POSITION the export must end at (a truncated one fails)."
+        ),
+    ] = None,
     vocabulary: Annotated[
         int,
         typer.Option(
@@ -187,32 +193,46 @@ def import_(
 
     Example: ledger import events.jsonl   |   ledger export | ledger --db sqlite:///copy.db import --restore -
     """
+    from ledger.errors import ProjectionsBehind
+
     stream = _open_input(file)
     total = Path(file).stat().st_size if file != "-" else None
     warnings = render.Warnings()
-    with open_ledger(ctx) as opened, render.Progress(total, "importing") as progress:
-        result = opened.import_jsonl(
-            stream,
-            dry_run=dry_run,
-            restore=restore,
-            vocabulary=vocabulary,
-            on_bytes=progress.advance,
-            strict=strict,
-            on_warning=warnings,
-        )
+    try:
+        with open_ledger(ctx) as opened, render.Progress(total, "importing") as progress:
+            result = opened.import_jsonl(
+                stream,
+                dry_run=dry_run,
+                restore=restore,
+                vocabulary=vocabulary,
+                on_bytes=progress.advance,
+                strict=strict,
+                on_warning=warnings,
+                head=head,
+            )
+    except ProjectionsBehind as e:  # committed: say what was stored, then the error line (exit 6)
+        warnings.summary()
+        _import_summary(e.result, as_json, restore, projections_current=False)
+        raise
     warnings.summary()
-    summary = {
-        "read": result.read,
-        "appended": result.appended,
-        "skipped": result.skipped,
-        "head_position": result.head.position,
-        "head_hash": result.head.hash,
-        "dry_run": result.dry_run,
-    }
+    _import_summary(result, as_json, restore)
+
+
+def _import_summary(result: Any, as_json: bool, restore: bool, *, projections_current: bool = True) -> None:
     if as_json:
-        render.json_document(summary)
+        render.json_document(
+            {
+                "read": result.read,
+                "appended": result.appended,
+                "skipped": result.skipped,
+                "head_position": result.head.position,
+                "head_hash": result.head.hash,
+                "dry_run": result.dry_run,
+                "projections_current": projections_current,
+            }
+        )
         return
-    verb = "would import" if dry_run else ("restored" if restore else "imported")
+    verb = "would import" if result.dry_run else ("restored" if restore else "imported")
     sys.stdout.write(
         f"{verb} {result.appended} events ({result.skipped} already present) of {result.read} read; "
         f"head {result.head.hash}@{result.head.position}\n"
@@ -224,8 +244,10 @@ def export(
     out: Annotated[
         str | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")
     ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")] = False,
 ) -> None:
-    """Write every event with its position, recorded_at and hashes as JSONL.
+    """Write every event with its position, recorded_at and hashes as JSONL. --out writes the whole file
+    or nothing, never the ledger's own database, and replaces an existing file only with --force.
 
     Example: ledger export --out ledger.jsonl
     """
@@ -234,10 +256,7 @@ def export(
             count = opened.export(sys.stdout.buffer)
             sys.stdout.flush()
         else:
-            tmp = Path(out + ".partial")
-            with tmp.open("wb") as handle:
-                count = opened.export(handle)
-            tmp.replace(out)  # a reader never sees half an export
+            count = opened.export_file(out, force=force)
             render.message(f"exported {count} events to {out}")
 
 

@@ -20,7 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from ledger.errors import NotInitialised, StorageError
-from ledger.store.errors import driver_errors, psycopg_module, translate
+from ledger.store import sqlite
+from ledger.store.errors import driver_errors, psycopg_module, read_only, translate
+from ledger.store.guards import Guards
 from ledger.store.log import LogTables
 from ledger.store.projection_tables import ProjectionTables
 from ledger.store.sql import Sql
@@ -40,6 +42,7 @@ class Transaction:
         self.log = LogTables(self.sql)
         self.tree = TreeTables(self.sql)
         self.projections = ProjectionTables(self.sql)
+        self.guards = Guards(self.sql)
 
     @property
     def connection(self) -> Any:
@@ -63,20 +66,6 @@ class Transaction:
         return rows[0][0] if rows else None
 
 
-def _connect_sqlite(path: str) -> sqlite3.Connection:
-    # isolation_level=None: the store, not the sqlite3 module, decides where transactions begin.
-    connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
-    for pragma in (
-        "journal_mode=WAL",
-        f"busy_timeout={int(BUSY_TIMEOUT_S * 1000)}",
-        "synchronous=FULL",  # a committed event survives power loss
-        "foreign_keys=ON",
-        "cache_size=-65536",  # 64 MiB: index inserts stay in memory
-    ):
-        connection.execute(f"PRAGMA {pragma}")
-    return connection
-
-
 class EventStore:
     """A ledger database: opens connections and hands out read and write transactions."""
 
@@ -88,6 +77,8 @@ class EventStore:
         self._idle: list[Any] = []  # open connections not in a transaction (nested blocks get another)
         self._engine: Any = None
         self._schema_checked = False
+        # Read-only: asked for in the URL, or found out (a SQLite file or folder that cannot be written).
+        self.read_only = self.target.read_only
 
     def close(self) -> None:
         while self._idle:
@@ -98,11 +89,19 @@ class EventStore:
 
     @property
     def engine(self) -> Any:
-        """A SQLAlchemy engine on the same database, for migrations and administration."""
+        """A SQLAlchemy engine on the same database, for migrations and administration. On SQLite its
+        connections are the store's own, and a transaction begins IMMEDIATE (holding the write lock), so
+        that two processes migrating at once take turns."""
         if self._engine is None:
-            from sqlalchemy import create_engine
+            from sqlalchemy import create_engine, event
 
-            self._engine = create_engine(sqlalchemy_url(self.url))
+            if self.dialect != "sqlite":
+                self._engine = create_engine(sqlalchemy_url(self.url))
+                return self._engine
+            path = self.target.sqlite_path or ":memory:"
+            engine = create_engine("sqlite://", creator=lambda: sqlite.connect(path, BUSY_TIMEOUT_S))
+            event.listen(engine, "begin", lambda connection: connection.exec_driver_sql("BEGIN IMMEDIATE"))
+            self._engine = engine
         return self._engine
 
     def sqlite_path(self) -> Path | None:
@@ -112,12 +111,26 @@ class EventStore:
     def _connect(self) -> Any:
         if self._idle:
             return self._idle.pop()
-        if self.dialect == "sqlite":
-            path = self.sqlite_path()
-            if path is not None and not path.parent.is_dir():
-                raise StorageError(f"no folder {path.parent} for the ledger file {path}")
-            return _connect_sqlite(self.target.sqlite_path or ":memory:")
-        return psycopg_module().connect(self.target.conninfo or "", autocommit=True, connect_timeout=10)
+        if self.dialect != "sqlite":
+            return psycopg_module().connect(self.target.conninfo or "", autocommit=True, connect_timeout=10)
+        path = self.sqlite_path()
+        if path is None:
+            return sqlite.connect(":memory:", BUSY_TIMEOUT_S)
+        if not path.parent.is_dir():
+            raise StorageError(f"no folder {path.parent} for the ledger file {path}")
+        if self.read_only:
+            return sqlite.connect_read_only(path, BUSY_TIMEOUT_S)
+        try:
+            return sqlite.connect(str(path), BUSY_TIMEOUT_S)
+        except sqlite3.Error as e:
+            if not sqlite.cannot_write(e, path):
+                raise
+        self.read_only = True  # read-only media, or a file this user may not write: read it as it is
+        return sqlite.connect_read_only(path, BUSY_TIMEOUT_S)
+
+    def _refuse_writes(self) -> None:
+        if self.read_only:
+            raise read_only(self.url)
 
     def require_schema(self) -> None:
         """Raise NotInitialised unless the schema is at the head migration (checked once per store)."""
@@ -144,29 +157,41 @@ class EventStore:
 
         from ledger.store.migrations import upgrade
 
+        self._refuse_writes()
+        path = self.sqlite_path()
+        if path is not None and path.exists():
+            self._connect_once()  # a read-only file is found out here, before Alembic tries to write it
+            self._refuse_writes()
+
         try:
             engine = self.engine
         except (ArgumentError, ValueError) as e:  # SQLAlchemy parses the URL itself: a bad port, say
             message = f"not a valid database URL: {safe_url(self.url)} ({redact(str(e), self.url)})"
             raise StorageError(message) from None
         try:
-            upgrade(engine)
+            upgrade(engine, lock=_PG_WRITE_LOCK)
         except DBAPIError as e:
             raise translate(e.orig if e.orig is not None else e, self.url, BUSY_TIMEOUT_S) from None
 
     @contextmanager
-    def _transaction(self, write: bool) -> Iterator[Transaction]:
+    def _transaction(self, write: bool, snapshot: bool = False) -> Iterator[Transaction]:
+        if write:
+            self._refuse_writes()
         try:
             connection = self._connect()
         except self._errors as e:
             raise translate(e, self.url, BUSY_TIMEOUT_S) from None
+        if write and self.read_only:  # found out while connecting
+            self._idle.append(connection)
+            self._refuse_writes()
         reusable = False
         try:
             if self.dialect == "sqlite":
                 # Writers take the write lock up front, so two never deadlock upgrading a read lock.
                 connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             else:
-                connection.execute("BEGIN")
+                # A snapshot: every statement sees the same commits (read committed: each its latest).
+                connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" if snapshot else "BEGIN")
                 if write:
                     connection.execute(f"SET LOCAL lock_timeout = '{int(BUSY_TIMEOUT_S)}s'")
                     connection.execute(f"SELECT pg_advisory_xact_lock({_PG_WRITE_LOCK})")
@@ -179,7 +204,9 @@ class EventStore:
                 except Exception:  # a broken connection: it is closed below, the first error stands
                     pass
                 raise
-            connection.execute("COMMIT")
+            # A read ends in ROLLBACK: nothing to commit, and SQLite fails a COMMIT after reading a
+            # damaged page, which would turn the report of the damage into a bare database error.
+            connection.execute("COMMIT" if write else "ROLLBACK")
             reusable = True
         except self._errors as e:
             raise translate(e, self.url, BUSY_TIMEOUT_S) from None
@@ -189,9 +216,16 @@ class EventStore:
             else:
                 _close_quietly(connection)
 
-    def reading(self) -> AbstractContextManager[Transaction]:
-        """A read transaction (a consistent snapshot on SQLite; read committed on PostgreSQL)."""
-        return self._transaction(write=False)
+    def _connect_once(self) -> None:
+        try:
+            self._idle.append(self._connect())
+        except self._errors as e:
+            raise translate(e, self.url, BUSY_TIMEOUT_S) from None
+
+    def reading(self, *, snapshot: bool = False) -> AbstractContextManager[Transaction]:
+        """A read transaction: a consistent snapshot on SQLite; on PostgreSQL read committed, or with
+        `snapshot` one snapshot for every statement (what a check comparing several tables needs)."""
+        return self._transaction(write=False, snapshot=snapshot)
 
     def writing(self) -> AbstractContextManager[Transaction]:
         """A transaction holding the single-writer lock; commits on success, rolls back on any error."""

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import sqlite3
 
-from ledger.errors import LedgerError, MissingDriver, NotInitialised, StorageError
+from ledger.errors import IntegrityFailure, LedgerError, MissingDriver, NotInitialised, ReadOnly, StorageError
 from ledger.store.urls import redact, safe_url
 
 _PG_UNDEFINED_TABLE = "42P01"
 _PG_LOCK_NOT_AVAILABLE = "55P03"
 _PG_INSUFFICIENT_PRIVILEGE = "42501"  # also what the append-only trigger raises
+_PG_READ_ONLY = "25006"  # read_only_sql_transaction: a standby, or default_transaction_read_only
+# data_corrupted, index_corrupted, character_not_in_repertoire: what PostgreSQL reads back is damaged
+_PG_DAMAGED = frozenset({"XX001", "XX002", "22021"})
 
 
 def driver_errors(dialect: str) -> tuple[type[Exception], ...]:
@@ -35,14 +38,38 @@ def psycopg_module():
     return psycopg
 
 
+def is_damage(error: BaseException) -> bool:
+    """Whether a driver error says the stored data cannot be read back: a damaged page or file, text that
+    is not UTF-8."""
+    if isinstance(error, sqlite3.Error):
+        name = getattr(error, "sqlite_errorname", "") or ""
+        if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
+            return True
+        # sqlite3 reports text it cannot decode with no code of its own; its message has not changed.
+        return isinstance(error, sqlite3.OperationalError) and str(error).startswith("Could not decode")
+    return getattr(error, "sqlstate", None) in _PG_DAMAGED
+
+
+def damage(error: BaseException) -> str:
+    """What a damage error says, in a few words (never the undecodable text itself)."""
+    if isinstance(error, sqlite3.OperationalError) and str(error).startswith("Could not decode"):
+        return "a stored text is not valid UTF-8"
+    first = str(error).strip().splitlines()
+    return first[0] if first else type(error).__name__
+
+
 def _kind(error: Exception) -> str:
-    """'missing schema', 'locked', 'refused' or 'other'."""
+    """'missing schema', 'locked', 'refused', 'read-only', 'damaged' or 'other'."""
+    if is_damage(error):
+        return "damaged"
     if isinstance(error, sqlite3.Error):
         name = getattr(error, "sqlite_errorname", "") or ""
         if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
             return "locked"
         if name == "SQLITE_CONSTRAINT_TRIGGER":
             return "refused"
+        if name.startswith("SQLITE_READONLY"):
+            return "read-only"
         if isinstance(error, sqlite3.OperationalError) and str(error).startswith("no such table"):
             return "missing schema"
         return "other"
@@ -51,7 +78,16 @@ def _kind(error: Exception) -> str:
         _PG_UNDEFINED_TABLE: "missing schema",
         _PG_LOCK_NOT_AVAILABLE: "locked",
         _PG_INSUFFICIENT_PRIVILEGE: "refused",
+        _PG_READ_ONLY: "read-only",
     }.get(sqlstate or "", "other")
+
+
+def read_only(url: str) -> ReadOnly:
+    """The error for a write to a ledger that can only be read."""
+    return ReadOnly(
+        f"{safe_url(url)} is read-only (?mode=ro, read-only media or a read-only database); "
+        "nothing was written"
+    )
 
 
 def translate(error: Exception, url: str, busy_timeout_s: float) -> LedgerError:
@@ -68,4 +104,8 @@ def translate(error: Exception, url: str, busy_timeout_s: float) -> LedgerError:
         )
     if kind == "refused":
         return StorageError(f"refused by the database: {redact(first, url)}")
+    if kind == "read-only":
+        return read_only(url)
+    if kind == "damaged":
+        return IntegrityFailure(f"the database cannot be read back: {redact(damage(error), url)}")
     return StorageError(f"database error on {safe_url(url)}: {redact(first, url)}")

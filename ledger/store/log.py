@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from typing_extensions import TypedDict
 
+from ledger.errors import Unreadable
 from ledger.events import StoredEvent
 from ledger.hashing import GENESIS_HASH
+from ledger.store.errors import damage, is_damage
+from ledger.store.index_reads import IndexReads
 from ledger.store.related import RelatedReads
 from ledger.store.rows import (
     BODY_KEYS,
@@ -71,7 +75,11 @@ class EventRow:
     ref_positions: Sequence[int]
 
 
-class LogTables(RelatedReads):
+class _Damaged(Exception):
+    """A read the database could not answer: its data is damaged (the message says how)."""
+
+
+class LogTables(RelatedReads, IndexReads):
     """Appending to and reading the log inside one transaction."""
 
     def __init__(self, sql: Sql) -> None:
@@ -195,15 +203,65 @@ class LogTables(RelatedReads):
     def rows(self, since: int = 0, batch: int = 5000) -> Iterator[EventRowTuple]:
         """Rows of EVENT_COLUMNS after position `since`, undecoded, in keyset pages (verify decodes them
         itself, to report a damaged row rather than fail on it)."""
+        for page in self.pages(since, batch):
+            yield from page
+
+    def pages(self, since: int = 0, batch: int = 5000) -> Iterator[list[EventRowTuple]]:
+        """`rows`, a page at a time. A row the database cannot read back (a damaged page, text that is not
+        UTF-8) raises IntegrityFailure naming the first position that cannot be read."""
         last = since
         while True:
-            page = self.sql.rows(
-                f"SELECT {COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?", (last, batch)
-            )
+            try:
+                sql = f"SELECT {COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?"
+                page = self._readable(sql, (last, batch))
+            except _Damaged as e:
+                position, readable = self._first_unreadable(last, batch)
+                if readable:
+                    yield readable
+                raise Unreadable(position, str(e)) from None
             if not page:
                 return
-            yield from page
+            yield page
             last = int(page[-1][0])
+
+    def _readable(self, sql: str, params: Sequence[object]) -> list[Sequence[Any]]:
+        """Rows of `sql`, or _Damaged if the database cannot read them back (PostgreSQL: under a savepoint,
+        so the transaction goes on)."""
+        savepoint = self.sql.dialect == "postgresql"
+        if savepoint:
+            self.sql.run("SAVEPOINT ledger_read")
+        try:
+            rows = self.sql.rows(sql, params)
+        except Exception as e:
+            if not is_damage(e):
+                raise
+            if savepoint:
+                self.sql.run("ROLLBACK TO SAVEPOINT ledger_read")
+            raise _Damaged(damage(e)) from None
+        if savepoint:
+            self.sql.run("RELEASE SAVEPOINT ledger_read")
+        return rows
+
+    def _first_unreadable(self, last: int, batch: int) -> tuple[int, list[EventRowTuple]]:
+        """The first position after `last` whose row cannot be read back, and the rows before it that can,
+        trying them one by one."""
+        readable: list[EventRowTuple] = []
+        for _ in range(batch):
+            try:
+                found = self._readable(
+                    "SELECT position FROM events WHERE position > ? ORDER BY position LIMIT 1", (last,)
+                )
+            except _Damaged:
+                return last + 1, readable
+            if not found:
+                return last + 1, readable
+            position = int(found[0][0])
+            try:
+                readable += self._readable(f"SELECT {COLUMNS} FROM events WHERE position = ?", (position,))
+            except _Damaged:
+                return position, readable
+            last = position
+        return last + 1, readable
 
     def hashes(self, since: int = 0) -> Iterator[tuple[int, str]]:
         """(position, hash) of every event after `since`, in position order, streamed."""

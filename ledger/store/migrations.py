@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-HEAD_REVISION = "0005"
+HEAD_REVISION = "0006"
 
 
 def script_location() -> str:
@@ -30,11 +30,15 @@ def _config(connection):
     return config
 
 
-def upgrade(engine: Engine) -> None:
-    """Create or upgrade the schema to head; a no-op on an up-to-date database."""
+def upgrade(engine: Engine, lock: int | None = None) -> None:
+    """Create or upgrade the schema to head; a no-op on an up-to-date database. In one transaction that
+    holds the write lock (SQLite: the engine begins IMMEDIATE; PostgreSQL: advisory lock `lock`), so a
+    second `init` at the same moment waits, then finds the schema at head."""
     from alembic import command
 
     with engine.begin() as connection:
+        if lock is not None and connection.dialect.name == "postgresql":
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({int(lock)})")
         command.upgrade(_config(connection), "head")
 
 

@@ -23,6 +23,10 @@ class Sql:
     def run(self, sql: str, params: Sequence[Any] = ()) -> None:
         self.connection.execute(sql.replace("?", self._ph), tuple(params))
 
+    def ddl(self, sql: str) -> None:
+        """A schema statement, sent as it is (no placeholders: a PostgreSQL function body may hold `%`)."""
+        self.connection.execute(sql)
+
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Sequence[Any]]:
         return list(self.connection.execute(sql.replace("?", self._ph), tuple(params)).fetchall())
 

@@ -79,6 +79,11 @@ class TreeTables:
         )
         return seq
 
+    def issued(self) -> list[tuple[int, int, bytes]]:
+        """(seq, tree size, root) of every checkpoint issued, in the order they were."""
+        rows = self.sql.rows("SELECT seq, tree_size, root FROM checkpoints ORDER BY seq")
+        return [(int(seq), int(size), bytes(root)) for seq, size, root in rows]
+
     def latest_checkpoint(self, tree_size: int | None = None) -> IssuedCheckpoint | None:
         """The checkpoint issued last (of that tree size, if given)."""
         columns = "seq, origin, tree_size, root, note, issued_at"

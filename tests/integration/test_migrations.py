@@ -7,6 +7,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -235,3 +236,42 @@ def test_every_migration_downgrades_and_upgrades_again_to_the_same_schema(blank_
     assert ledger_cli(blank_db_url, "init").exit_code == 0
     assert schema(blank_db_url) == at_head
     assert ledger_cli(blank_db_url, "import", "-", input=jsonl(EVERY_TYPE)).exit_code == 0
+
+
+# -- inits at once (issue 13, item 8) -------------------------------------------------------------------
+RACER = """
+import sys, time
+from pathlib import Path
+from ledger.cli.app import main
+import ledger.api, ledger.store.migrations, sqlalchemy, alembic.command  # loaded before the start line
+go = Path(sys.argv[2])
+Path(sys.argv[3]).touch()
+while not go.exists():
+    time.sleep(0.001)
+sys.argv = ["ledger", "--db", sys.argv[1], "init"]
+main()
+"""
+
+
+def test_inits_at_once_take_turns_one_migrates_and_every_one_reports_the_same(blank_db_url, tmp_path):
+    go = tmp_path / "go"
+    racers = [
+        subprocess.Popen(
+            [sys.executable, "-c", RACER, blank_db_url, str(go), str(tmp_path / f"ready-{i}")],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=REPO,
+        )
+        for i in range(3)
+    ]
+    deadline = time.monotonic() + 60
+    while len(list(tmp_path.glob("ready-*"))) < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)  # until every racer has its modules loaded and waits at the line
+    go.touch()
+    outcomes = [(r.wait(timeout=120), r.stderr.read() if r.stderr else "") for r in racers]
+
+    expected = f"ledger ready at {blank_db_url} (schema {migrations.HEAD_REVISION})\n"
+    assert outcomes == [(0, expected)] * 3
+    assert revision(blank_db_url) == migrations.HEAD_REVISION
+    assert ledger_cli(blank_db_url, "verify").exit_code == 0

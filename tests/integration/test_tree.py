@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support.databases import create_pg_database, drop_pg_database, pg_url
 from support.factories import EVERY_TYPE, talks
+from support.guards import unguarded
 from support.runner import ledger_cli, one_error_line, state
 from support.v1_ledger import v1_ledger
 
@@ -102,8 +103,7 @@ def test_the_database_refuses_to_change_or_delete_the_tree_and_the_checkpoints(l
 def test_verify_catches_a_node_changed_deleted_or_added_behind_the_ledgers_back(db_url, how):
     with ledger.open(db_url) as lg:
         lg.append_many(some_events(11), on_warning=quiet)
-    with ledger.open(db_url) as lg, lg.store.writing() as tx:
-        drop_guard(tx)
+    with ledger.open(db_url) as lg, lg.store.writing() as tx, unguarded(tx.sql):
         if how == "changed":  # the subtree of leaves 4..7, completed at position 8
             tx.sql.run("UPDATE tree_nodes SET hash = ? WHERE tree_size = 8 AND level = 2", (b"\x01" * 32,))
         elif how == "deleted":
@@ -117,15 +117,6 @@ def test_verify_catches_a_node_changed_deleted_or_added_behind_the_ledgers_back(
     line = one_error_line(result)
     position = 12 if how == "added" else 8
     assert line.startswith(f"error: integrity failure at position {position}: the Merkle tree"), line
-
-
-def drop_guard(tx) -> None:
-    """The append-only triggers out of the way, as the database's owner could."""
-    if tx.sql.dialect == "sqlite":
-        for (name,) in tx.sql.rows("SELECT name FROM sqlite_master WHERE type = 'trigger'"):
-            tx.sql.run(f"DROP TRIGGER {name}")
-    else:
-        tx.sql.run("SET LOCAL session_replication_role = replica")
 
 
 def test_init_builds_the_tree_of_a_ledger_from_before_it_and_rewrites_no_event(blank_db_url):
@@ -147,8 +138,7 @@ def test_init_builds_the_tree_of_a_ledger_from_before_it_and_rewrites_no_event(b
 
 def test_an_append_refuses_to_grow_a_log_whose_tree_is_behind(lg):
     lg.append_many(some_events(2), on_warning=quiet)
-    with lg.store.writing() as tx:
-        drop_guard(tx)
+    with lg.store.writing() as tx, unguarded(tx.sql):
         tx.sql.run("DELETE FROM tree_nodes WHERE tree_size = 2")
     before = state(lg.url)
 

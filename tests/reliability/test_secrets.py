@@ -25,8 +25,10 @@ FORMS = {
     "percent-encoded password": lambda url: url.replace("postgres@", f"postgres:{ENCODED}@", 1),
     "password= in the query": lambda url: f"{url}?password={PASSWORD}",
     "a 2-letter password": lambda url: url.replace("postgres@", "postgres:pw@", 1),
+    # Unencoded, libpq and SQLAlchemy both read `s3?cret-pw` as the password (issue 13, item 2).
+    "an unencoded ? in the password": lambda url: url.replace("postgres@", "postgres:s3?cret-pw@", 1),
 }
-LEAKS = (PASSWORD, ENCODED, "p@ss-w0rd/1", ":pw@")
+LEAKS = (PASSWORD, ENCODED, "p@ss-w0rd/1", ":pw@", "s3?cret", "cret-pw")
 
 on_postgresql = pytest.mark.parametrize("backend", ["postgresql"])
 
@@ -90,9 +92,22 @@ def test_no_failure_shows_the_password(secret_url, blank_db_url, caplog):
             assert "***" in line, (what, line)
 
 
-def test_a_locked_database_message_hides_the_password(monkeypatch, tmp_path: Path):
-    """SQLite has no password, but its path can be in a URL with a query string: the message names it
-    without anything after `password=`."""
+@on_postgresql
+@pytest.mark.parametrize("password", ["s3@cret-pw", "pw@cret-pw", "s3/cr@t-pw"])
+def test_a_password_read_two_ways_is_refused_before_connecting_and_never_shown(db_url, password):
+    """An unencoded `@` (or `/` before it): libpq ends the password at the first `@`, and echoes the rest
+    as the host name. Refused in one line that names neither part, before anything connects."""
+    url = db_url.replace("postgres@", f"postgres:{password}@", 1)
+    for command in (("init",), ("show", "company:nissan")):
+        result = ledger_cli(url, *command)
+        assert result.exit_code == 1
+        line = one_error_line(result)
+        assert line.startswith("error: the database URL is ambiguous: percent-encode ") and "***" in line
+        for part in (password, *password.replace("/", "@").split("@")):
+            assert part not in line, (part, line)
+
+
+def test_a_locked_database_message_names_the_url(monkeypatch, tmp_path: Path):
     monkeypatch.setattr("ledger.store.connection.BUSY_TIMEOUT_S", 0.2)
     path = tmp_path / "locked.db"
     url = f"sqlite:///{path}"
@@ -100,12 +115,28 @@ def test_a_locked_database_message_hides_the_password(monkeypatch, tmp_path: Pat
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
-        result = ledger_cli(f"{url}?password={PASSWORD}", *APPEND_COMPANY)
+        result = ledger_cli(f"{url}?mode=rw", *APPEND_COMPANY)
     finally:
         holder.close()
     assert result.exit_code == 1
+    assert one_error_line(result) == (
+        f"error: {url}?mode=rw stayed locked by another writer for 0 s (LEDGER_BUSY_TIMEOUT); "
+        "nothing was written"
+    )
+
+
+def test_an_sqlite_url_parameter_the_ledger_does_not_read_is_refused_and_its_value_hidden(tmp_path: Path):
+    """SQLite has no password, but whatever follows `password=` in any URL is masked."""
+    url = f"sqlite:///{tmp_path / 'ledger.db'}?password={PASSWORD}"
+
+    result = ledger_cli(url, "init")
+
+    assert result.exit_code == 1
     line = one_error_line(result)
-    assert "stayed locked" in line
+    assert line == (
+        f"error: sqlite:///{tmp_path / 'ledger.db'}?password=***: the ledger reads no SQLite URL parameter "
+        "password (only mode=ro, mode=rw, mode=rwc)"
+    )
     assert_no_secret(line)
 
 

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 import rfc8785
 from support.factories import EVERY_TYPE
+from support.guards import unguarded
 from support.runner import jsonl, ledger_cli, one_error_line
 
 from ledger.transparency import merkle
@@ -29,18 +30,8 @@ TARGET = 9  # the position the attacker goes after
 CHILD_TABLES = ("event_entities", "event_refs")
 
 
-# -- the attacker's tools: plain SQL with the append-only triggers out of the way ------------------------
-def _unguarded(p: Probe) -> None:
-    """Triggers out of the way: SQLite's dropped; PostgreSQL's (the foreign keys' too) switched off for
-    this session, as a superuser may."""
-    if p.dialect == "sqlite":
-        names = [r[0] for r in p.connection.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")]
-        for name in names:
-            p.connection.execute(f"DROP TRIGGER {name}")
-    else:
-        p.connection.execute("SET session_replication_role = replica")
-
-
+# -- the attacker's tools: plain SQL with the append-only triggers out of the way (support.guards), put
+# back afterwards, so that `verify` finds every guard in place and only the data can give the change away --
 def _run(p: Probe, *statements: str) -> None:
     for sql in statements:
         p.connection.execute(sql)
@@ -141,6 +132,7 @@ def insert_a_forged_row(p: Probe) -> None:
 
 def truncate_the_tail(p: Probe) -> None:
     _delete(p, f"position >= {TARGET}")
+    _run(p, f"DELETE FROM index_changes WHERE at_position >= {TARGET}")
 
 
 def rebuild_the_tree(p: Probe) -> None:
@@ -180,8 +172,7 @@ def held(db_url: str) -> str:
 def test_verify_names_the_first_bad_position_of_any_change_behind_the_ledgers_back(db_url, held, change):
     how, first_bad, problem = CAUGHT_BY_VERIFY[change]
     assert ledger_cli(db_url, "verify").exit_code == 0
-    with probe(db_url) as p:
-        _unguarded(p)
+    with probe(db_url) as p, unguarded(p):
         how(p)
 
     result = ledger_cli(db_url, "verify")
@@ -221,7 +212,7 @@ def test_a_recomputed_chain_fails_on_the_tree_and_with_the_tree_recomputed_on_wh
             EVENTS: f"{p.head_hash()}@{EVENTS}",
             15: f"{p.one('SELECT hash FROM events WHERE position = 15')}@15",
         }
-        _unguarded(p)
+    with probe(db_url) as p, unguarded(p):
         change_payload_byte(p)
         _rechain_from(p, TARGET)
 
@@ -232,10 +223,25 @@ def test_a_recomputed_chain_fails_on_the_tree_and_with_the_tree_recomputed_on_wh
         f"position {TARGET + 1} does not match the log"
     )
 
-    with probe(db_url) as p:
-        _unguarded(p)
+    with probe(db_url) as p, unguarded(p):
         rebuild_the_tree(p)
-    assert ledger_cli(db_url, "verify").exit_code == 0  # chain and tree valid on their own: they cannot tell
+    # Chain and tree valid on their own; the record of the checkpoints the ledger issued is not.
+    issued = ledger_cli(db_url, "verify")
+    assert issued.exit_code == 5
+    assert one_error_line(issued) == (
+        "error: integrity failure: the checkpoint issued as #1 (of 15 events) does not match the log's tree "
+        "at that size"
+    )
+    refused = ledger_cli(db_url, "checkpoint", "--sign", str(tmp_path / "log.key"))
+    assert refused.exit_code == 5
+    assert "no checkpoint is signed over a rewritten log" in one_error_line(refused)
+    assert refused.stdout == ""
+
+    with probe(db_url) as p, unguarded(p):
+        _run(
+            p, "DELETE FROM checkpoints"
+        )  # and that record wiped too: only what was saved elsewhere can tell
+    assert ledger_cli(db_url, "verify").exit_code == 0
     for size, head in saved.items():
         result = ledger_cli(db_url, "verify", "--head", head)
         assert result.exit_code == 5, head
@@ -247,10 +253,6 @@ def test_a_recomputed_chain_fails_on_the_tree_and_with_the_tree_recomputed_on_wh
             "error: integrity failure: the ledger no longer holds the tree the checkpoint "
             f"example.com/log@{size} names: some of its first {size} events were rewritten or replaced"
         )
-    refused = ledger_cli(db_url, "checkpoint", "--sign", str(tmp_path / "log.key"))
-    assert refused.exit_code == 5
-    assert "no checkpoint is signed over a rewritten log" in one_error_line(refused)
-    assert refused.stdout == ""
 
 
 def test_a_truncated_tail_with_its_tripwire_rewound_is_caught_by_a_saved_head_or_checkpoint(
@@ -258,11 +260,19 @@ def test_a_truncated_tail_with_its_tripwire_rewound_is_caught_by_a_saved_head_or
 ):
     with probe(db_url) as p:
         held = f"{p.head_hash()}@{p.head_position()}"
-        _unguarded(p)
+    with probe(db_url) as p, unguarded(p):
         truncate_the_tail(p)
         _run(p, f"DELETE FROM tree_nodes WHERE tree_size >= {TARGET}")
         _run(p, f"UPDATE projection_checkpoint SET position = {TARGET - 1}")
 
+    issued = ledger_cli(db_url, "verify")  # the checkpoints the ledger issued name more events
+    assert issued.exit_code == 5
+    assert one_error_line(issued) == (
+        f"error: integrity failure at position {TARGET}: the checkpoint issued as #1 names 15 events; "
+        f"the ledger holds {TARGET - 1}"
+    )
+    with probe(db_url) as p, unguarded(p):
+        _run(p, "DELETE FROM checkpoints")
     assert ledger_cli(db_url, "verify").exit_code == 0  # a shorter chain (and tree) is a valid one
     result = ledger_cli(db_url, "verify", "--head", held)
     assert result.exit_code == 5
@@ -288,3 +298,94 @@ def test_the_owner_cannot_change_the_log_without_first_disabling_the_guard(db_ur
                 p.connection.execute(sql)
         assert f"{p.head_hash()}@{p.head_position()}" == held
     assert ledger_cli(db_url, "verify", "--head", held).exit_code == 0
+
+
+# -- what queries read beside the log: the entity index and the references (issue 13, item 4) -----------
+# Rows can be added to these tables without disabling any guard (appending is what they allow), and
+# removed by whoever can disable one; the hash chain covers neither.
+def forge_an_index_row(p: Probe) -> None:
+    _run(p, "INSERT INTO event_entities (entity_id, position) VALUES ('company:foxconn', 1)")
+
+
+def remove_an_index_row(p: Probe) -> None:
+    with unguarded(p):
+        _run(p, "DELETE FROM event_entities WHERE entity_id = 'plant:nissan-oppama' AND position = 2")
+
+
+def forge_a_reference(p: Probe) -> None:
+    _run(p, "INSERT INTO event_refs (position, ref_position) VALUES (30, 10)")
+
+
+def remove_a_reference(p: Probe) -> None:
+    with unguarded(p):
+        _run(p, "DELETE FROM event_refs WHERE position = 30")
+
+
+def forge_an_index_change(p: Probe) -> None:
+    """Take the plant's registration away from it, as if the correction at 34 had."""
+    _run(p, "INSERT INTO index_changes VALUES ('plant:nissan-oppama', 2, 34, 0)")
+
+
+def forge_a_correction(p: Probe) -> None:
+    _run(p, "INSERT INTO index_changes VALUES ('company:nissan', 1, 5, 0)")
+
+
+def index_a_position_past_the_end(p: Probe) -> None:
+    with unguarded(p):  # PostgreSQL's foreign key would refuse it
+        _run(p, f"INSERT INTO event_entities (entity_id, position) VALUES ('company:nissan', {EVENTS + 1})")
+
+
+CAUGHT_IN_THE_INDEX: dict[str, tuple[Callable[[Probe], None], str, int, str]] = {
+    # what was done: (how, the check that fails, the position verify names, what it says)
+    "an index row forged": (forge_an_index_row, "index", 1, "it is indexed under company:foxconn"),
+    "an index row removed": (remove_an_index_row, "index", 2, "it is not indexed under plant:nissan-oppama"),
+    "a reference forged": (forge_a_reference, "refs", 30, "its references (event_refs) do not match"),
+    "a reference removed": (remove_a_reference, "refs", 30, "its references (event_refs) do not match"),
+    "an index change forged": (
+        forge_an_index_change,
+        "index",
+        34,
+        "index changes recorded for this correction",
+    ),
+    "a correction forged": (forge_a_correction, "index", 5, "name this event as a correction; it is not one"),
+    "an index row past the end": (
+        index_a_position_past_the_end,
+        "index",
+        EVENTS + 1,
+        f"event_entities holds a row for position {EVENTS + 1}",
+    ),
+}
+
+
+@pytest.mark.parametrize("change", CAUGHT_IN_THE_INDEX, ids=CAUGHT_IN_THE_INDEX)
+def test_verify_checks_the_entity_index_and_the_references_against_the_log(db_url, held, change):
+    how, check, position, problem = CAUGHT_IN_THE_INDEX[change]
+    with probe(db_url) as p:
+        how(p)
+
+    result = ledger_cli(db_url, "verify")
+    report = json.loads(ledger_cli(db_url, "verify", "--json").stdout)
+
+    assert result.exit_code == 5
+    line = one_error_line(result)
+    assert line.startswith(f"error: integrity failure at position {position}: "), line
+    assert problem in line
+    assert (report["ok"], report["check"], report["first_bad_position"]) == (False, check, position)
+
+
+def test_a_forged_index_row_changes_what_queries_answer_and_only_verify_tells(db_url, held):
+    """What the probes saw: the listing of an entity shows an event about another, and a plant loses its
+    name after a rebuild, while the chain verifies."""
+    with probe(db_url) as p:
+        forge_an_index_row(p)
+        remove_an_index_row(p)
+    listed = ledger_cli(db_url, "events", "--entity", "company:foxconn", "--json").stdout.splitlines()
+    assert json.loads(listed[0])["position"] == 1  # Nissan's registration, listed as Foxconn's
+    assert ledger_cli(db_url, "rebuild").exit_code == 0
+    shown = json.loads(ledger_cli(db_url, "show", "plant:nissan-oppama", "--json").stdout)
+    assert shown.get("name") != "Oppama"
+
+    assert ledger_cli(db_url, "rebuild", "--check").exit_code == 0  # the projections agree with the index
+    result = ledger_cli(db_url, "verify")
+    assert result.exit_code == 5
+    assert one_error_line(result).startswith("error: integrity failure at position 1: ")

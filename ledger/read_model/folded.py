@@ -1,0 +1,53 @@
+"""The projections of a ledger that can only be read, when its tables are behind the log: folded from the
+log in memory for one query, since they cannot be caught up on disk. Answers the reads queries make of
+`ProjectionTables` exactly as the tables would after a rebuild (`sync.entity_rows` folds both)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from ledger.read_model import sync
+from ledger.store.connection import EventStore, Transaction
+
+
+@contextmanager
+def folded_reading(store: EventStore) -> Iterator[Transaction]:
+    """A read transaction whose projections are folded from its log in memory."""
+    with store.reading() as tx:
+        tx.projections = FoldedProjections(tx)  # type: ignore[assignment]
+        yield tx
+
+
+class FoldedProjections:
+    """The projection tables' reads, answered from a fold of the whole log this transaction sees."""
+
+    def __init__(self, tx: Transaction) -> None:
+        self._head = tx.log.head().position
+        self._entities: dict[str, tuple[str, str]] = {}  # entity id -> (kind, document)
+        self._claims: dict[int, tuple[str, str]] = {}  # position -> (status, document)
+        for (entity_id, kind, doc), owned in sync.entity_rows(tx):
+            self._entities[entity_id] = (kind, doc.decode())
+            for position, status, claim in owned:
+                self._claims[position] = (status, claim.decode())
+
+    def checkpoint(self) -> int:
+        return self._head
+
+    def entity_doc(self, entity_id: str) -> bytes | None:
+        found = self._entities.get(entity_id)
+        return found[1].encode() if found else None
+
+    def entity_docs(self, kind: str | None = None) -> list[tuple[str, str, str]]:
+        return [
+            (entity_id, entity_kind, doc)
+            for entity_id, (entity_kind, doc) in sorted(self._entities.items())
+            if kind is None or entity_kind == kind
+        ]
+
+    def claim_docs(self, status: str | None = None) -> list[tuple[int, str, str]]:
+        return [
+            (position, claim_status, doc)
+            for position, (claim_status, doc) in sorted(self._claims.items())
+            if status is None or claim_status == status
+        ]

@@ -1,0 +1,87 @@
+"""Reads of the entity index, the references and the index changes as they are stored, row for row, for
+the check that recomputes them from the events (`ledger.index_check`). Part of `LogTables`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ledger.store.sql import Sql
+
+SEPARATOR = "\x1f"  # between the entity ids of one event in `indexed_in` (no entity id holds it)
+# (table, column) pairs that must name a position of the log
+_POSITIONS = (
+    ("event_entities", "position"),
+    ("event_refs", "position"),
+    ("event_refs", "ref_position"),
+    ("index_changes", "position"),
+    ("index_changes", "at_position"),
+)
+
+
+class IndexReads:
+    """Stored index, reference and index-change rows, on the transaction's connection (`sql`)."""
+
+    sql: Sql
+
+    def index_changes(self) -> list[tuple[str, int, int, bool]]:
+        """Every (entity, event position, correction position, present) row, by correction position."""
+        rows = self.sql.rows(
+            "SELECT entity_id, position, at_position, present FROM index_changes ORDER BY at_position"
+        )
+        return [(entity, int(p), int(at), bool(present)) for entity, p, at, present in rows]
+
+    def indexed_in(self, first: int, last: int) -> dict[int, str]:
+        """position -> its stored entity ids, sorted and joined by SEPARATOR, for positions first..last
+        (one row per event: the comparison happens on strings, not on a set per row)."""
+        if self.sql.dialect == "sqlite":  # the covering index on (position, entity_id) gives that order
+            aggregate = f"group_concat(entity_id, '{SEPARATOR}')"
+        else:
+            aggregate = f"string_agg(entity_id, '{SEPARATOR}' ORDER BY entity_id)"
+        return dict(
+            self.sql.rows(
+                f"SELECT position, {aggregate} FROM event_entities WHERE position BETWEEN ? AND ? "
+                "GROUP BY position",
+                (first, last),
+            )
+        )
+
+    def references_in(self, first: int, last: int) -> list[tuple[int, int, str | None]]:
+        """(position, referenced position, the id there, if any) of the reference rows of first..last."""
+        return [
+            (int(p), int(ref), ref_id)
+            for p, ref, ref_id in self.sql.rows(
+                "SELECT r.position, r.ref_position, e.id FROM event_refs r LEFT JOIN events e "
+                "ON e.position = r.ref_position WHERE r.position BETWEEN ? AND ?",
+                (first, last),
+            )
+        ]
+
+    def referenced_index_in(self, first: int, last: int) -> list[tuple[int, str]]:
+        """(referenced position, entity) of every stored index row of the events first..last reference."""
+        return [
+            (int(p), entity)
+            for p, entity in self.sql.rows(
+                "SELECT DISTINCT x.position, x.entity_id FROM event_refs r CROSS JOIN event_entities x "
+                "WHERE r.position BETWEEN ? AND ? AND x.position = r.ref_position",
+                (first, last),
+            )
+        ]
+
+    def index_pairs(self, positions: Sequence[int]) -> list[tuple[str, int]]:
+        """Every stored (entity, position) index row of these events, whatever corrections did since."""
+        return [
+            (entity, int(p))
+            for entity, p in self.sql.rows_in(
+                "SELECT entity_id, position FROM event_entities WHERE position IN ({keys})", list(positions)
+            )
+        ]
+
+    def positions_outside(self, head: int) -> list[tuple[int, str]]:
+        """(position, table) of rows of the index, the references and the index changes that name a
+        position the log (of `head` events) does not hold: the lowest past the end, the highest below 1."""
+        found = []
+        for table, column in _POSITIONS:
+            rows = self.sql.rows(f"SELECT MIN({column}) FROM {table} WHERE {column} > ?", (head,))
+            rows += self.sql.rows(f"SELECT MAX({column}) FROM {table} WHERE {column} < 1")
+            found += [(int(row[0]), table) for row in rows if row[0] is not None]
+        return found
