@@ -57,11 +57,12 @@ class IndexReads:
         ]
 
     def referenced_index_in(self, first: int, last: int) -> list[tuple[int, str]]:
-        """(referenced position, entity) of every stored index row of the events first..last reference."""
+        """(referenced position, entity) of every stored index row of the events first..last reference
+        (once per reference: an event referenced twice comes twice)."""
         return [
             (int(p), entity)
             for p, entity in self.sql.rows(
-                "SELECT DISTINCT x.position, x.entity_id FROM event_refs r CROSS JOIN event_entities x "
+                "SELECT x.position, x.entity_id FROM event_refs r CROSS JOIN event_entities x "
                 "WHERE r.position BETWEEN ? AND ? AND x.position = r.ref_position",
                 (first, last),
             )
