@@ -195,7 +195,7 @@ class Ledger:
                 appender = Appender(tx, restore=restore, keep_appended=False, advisor=advisor)
                 chunk = []
                 version = 1 if restore else vocabulary
-                for item in read_lines(stream, on_bytes, version=version, restore=restore):
+                for item in read_lines(stream, on_bytes, version=version, restore=restore, keep_raw=restore):
                     if item[1].id is None:  # an id from its content: importing it again finds it there
                         item = (item[0], with_content_id(item[1]), item[2])
                     chunk.append(item)
