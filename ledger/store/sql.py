@@ -7,8 +7,7 @@ import itertools
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-CHUNK = 500  # keys per IN (...) lookup: far below SQLite's and PostgreSQL's parameter limits
-LONG_CHUNK = 10_000  # keys per IN (...) where each query scans a table anyway (SQLite allows 32,766)
+CHUNK = 200  # keys per IN (...) lookup: far below SQLite's and PostgreSQL's parameter limits
 _IN_KEYS = "IN ({keys})"  # where a lookup by many keys puts them
 _CURSOR_NAMES = itertools.count()  # server-side cursors need distinct names: two streams can be open at once
 
@@ -31,19 +30,12 @@ class Sql:
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Sequence[Any]]:
         return list(self.connection.execute(sql.replace("?", self._ph), tuple(params)).fetchall())
 
-    def rows_in(
-        self,
-        sql: str,
-        keys: Sequence[Any],
-        after: Sequence[Any] = (),
-        before: Sequence[Any] = (),
-        chunk_size: int = CHUNK,
-    ) -> Iterator[Sequence[Any]]:
+    def rows_in(self, sql: str, keys: Sequence[Any], after: Sequence[Any] = ()) -> Iterator[Sequence[Any]]:
         """Rows of `sql`, whose `IN ({keys})` tests a column against `keys`, run chunk by chunk of `keys`;
-        `before` and `after` are the parameters of the placeholders before and after it in `sql`."""
-        for chunk in _chunks(keys, chunk_size):
+        `after` are the parameters of the placeholders after it in `sql`."""
+        for chunk in _chunks(keys):
             text, params = self._in(sql, chunk)
-            yield from self.rows(text, [*before, *params, *after])
+            yield from self.rows(text, [*params, *after])
 
     def run_in(self, sql: str, keys: Sequence[Any]) -> None:
         """`sql`, whose `IN ({keys})` tests a column against `keys`, run chunk by chunk of `keys`."""

@@ -51,7 +51,6 @@ EXPECTED_ORIGINS = {
         "RelatedReads._said_about",
         "RelatedReads.statements_about",
         "RelatedReads.corrections_of",
-        "RelatedReads.corrected_ids",
         "RelatedReads.claims_of_types",
     },
     "append": {"LogTables.latest_position_of", "LogTables.entities_since", "LogTables.entity_events"},
