@@ -27,7 +27,7 @@ from ledger.synthetic.generator import Generator
 # Large enough that a planner with statistics finds a whole-table read dearer than an index for a few
 # hundred keys, and that the import refreshes its statistics as it does at scale (ANALYZE from 5,000
 # events, then each time the log grows by half) and catches up by a rebuild (over 20,000 events).
-N_EVENTS = 50_000
+N_EVENTS = 20_000
 NEWCOMER = "company:plan-check-newcomer"  # a party a correction moves a claim to
 
 # Store methods that read the whole log by design, and why: a scan is their job, not a lookup's cost.
@@ -148,7 +148,7 @@ def _fold_one_range(lg: ledger.Ledger) -> None:
     """What a rebuild's worker sends: the ranges of the index, then one range folded (as
     `workers._fold_range` does, in this process so that the recorder sees it)."""
     with lg.store.reading() as tx:
-        first, last = workers.entity_ranges(tx)[1]
+        first, last = workers.entity_ranges(tx, task_rows=2_000)[1]
         assert list(sync.entity_rows(tx, first, last))
 
 
