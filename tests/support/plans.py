@@ -1,13 +1,13 @@
-"""Query plans of the SQL the store really runs: every statement is recorded with its parameters and the
-store method that issued it, then EXPLAINed in the transaction that ran it, on its connection, once that
-transaction has done its work and before it commits.
+"""Query plans of the SQL the store really runs: every statement on a log table is recorded with its
+parameters and the function that sent it, then EXPLAINed in the transaction that ran it, on its
+connection, once that transaction has done its work and before it commits.
 
-At that point the planner sees the tables as large as the transaction made them, with the statistics it
-found or left. For an import on PostgreSQL that is the state it meets at its largest: statistics only
-from `LogTables._keep_statistics`, whose ANALYZE runs each time the log has grown by half, so the log
-is up to half again as large as the planner was last told. (Statements an import sends while the log is
-still small may scan it at that size, which costs what a few index probes would; those that still scan
-it at the end would scan it at any size.)
+There the planner sees the tables as large as the transaction made them, with the statistics it found
+or left: for an import on PostgreSQL, statistics only from `LogTables._keep_statistics`, whose ANALYZE
+runs each time the log has grown by half, so the log is up to half again as large as the planner was
+last told. Each statement is planned with each of its runs at the largest log it met in the transaction:
+every run of a query, the last chunk's of an import. (A run sent while the import's log was still small
+may be planned as a scan of that small log; it is not judged.)
 
 The store sends every statement through `ledger.store.sql.Sql` (`rows`, `stream`, `run`; `rows_in` and
 `run_in` call them) inside `EventStore._transaction`, so patching those four sees them all.
@@ -31,7 +31,7 @@ from ledger.store.sql import Sql
 
 LOG_TABLES = ("events", "event_entities", "event_refs")  # what grows with the log
 _LEDGER = Path(ledger.__file__).resolve().parent
-_SQL_PY = str(_LEDGER / "store" / "sql.py")
+_NOT_SENDERS = {str(_LEDGER / "store" / "sql.py"), __file__}
 _EXPLAINABLE = ("SELECT", "WITH", "DELETE", "UPDATE")
 _KEY_LIST = re.compile(r"\?(?:,\s*\?)+")  # SQLite's IN (?,?,...) of a lookup by many keys
 # A log table after FROM or JOIN, and the alias it goes by (SQLite's plan names the alias).
@@ -47,7 +47,7 @@ class Sent:
     """One statement as the store sent it."""
 
     phase: str  # what the test was doing (`import`, `show --as-of`, ...)
-    origin: str  # the store method that issued it, e.g. "LogTables.entity_events"
+    origin: str  # the function that sent it, e.g. "LogTables.entity_events"
     callers: tuple[str, ...]  # the ledger functions above it, innermost first
     sql: str  # as sent, in the backend's placeholders
     params: tuple[Any, ...]
@@ -143,9 +143,6 @@ class PlanRecorder:
                 plan, scans = explain(sql_, s.sql, s.params)
                 self.planned.append(Planned(s, len(same), plan, scans))
 
-    def scanning(self) -> list[Planned]:
-        return [p for p in self.planned if p.scans]
-
 
 def explain(sql_: Sql, text: str, params: tuple[Any, ...]) -> tuple[str, tuple[str, ...]]:
     """(the plan as text, the log tables it scans whole) of `text`, on `sql_`'s connection."""
@@ -159,8 +156,8 @@ def explain(sql_: Sql, text: str, params: tuple[Any, ...]) -> tuple[str, tuple[s
 
 
 def sqlite_scans(sql: str, details: Sequence[str]) -> tuple[str, ...]:
-    """Log tables a SQLite plan SCANs: a walk of the whole table, or of a whole index of it (either
-    grows with the log); SEARCH is a lookup."""
+    """Log tables a SQLite plan reads whole: SCAN walks the table or one of its indexes end to end
+    (either grows with the log), where SEARCH looks up keys."""
     aliases = {}
     for table, alias in _TABLE_REF.findall(sql):
         aliases[table.lower()] = table.lower()
@@ -169,16 +166,21 @@ def sqlite_scans(sql: str, details: Sequence[str]) -> tuple[str, ...]:
     found = []
     for detail in details:
         words = detail.split()
-        if len(words) >= 2 and words[0] == "SCAN" and words[1] in aliases:
+        # An automatic index is built by reading the whole table, for this statement alone.
+        if len(words) >= 2 and words[1] in aliases and (words[0] == "SCAN" or "AUTOMATIC" in words):
             found.append(aliases[words[1]])
     return tuple(sorted(set(found)))
 
 
-def _pg_scans(node: dict[str, Any]) -> Iterator[str]:
-    if node.get("Node Type") == "Seq Scan" and node.get("Relation Name") in LOG_TABLES:
-        yield node["Relation Name"]
+def _pg_scans(node: dict[str, Any], limited: bool = False) -> Iterator[str]:
+    """Log tables a PostgreSQL plan reads whole: a Seq Scan, or an index walked end to end (no Index
+    Cond) other than straight under a Limit."""
+    table = node.get("Relation Name")
+    whole_index = node["Node Type"] in ("Index Scan", "Index Only Scan") and "Index Cond" not in node
+    if table in LOG_TABLES and (node["Node Type"] == "Seq Scan" or (whole_index and not limited)):
+        yield table
     for child in node.get("Plans", ()):
-        yield from _pg_scans(child)
+        yield from _pg_scans(child, limited=node["Node Type"] == "Limit")
 
 
 def _pg_text(node: dict[str, Any], depth: int = 0) -> str:
@@ -196,12 +198,13 @@ def _pg_text(node: dict[str, Any], depth: int = 0) -> str:
 
 
 def _origin(frame: Any) -> tuple[str, tuple[str, ...]]:
-    """The ledger function that sent the statement (the first frame outside sql.py) and those above it;
-    a comprehension or generator expression counts as the function it is written in."""
+    """The function that sent the statement (the first frame outside sql.py and this module), and the
+    ledger functions above it; a comprehension or generator expression counts as the function it is
+    written in."""
     chain: list[str] = []
     while frame is not None:
         path = frame.f_code.co_filename
-        if path != _SQL_PY and path.startswith(str(_LEDGER)):
+        if path not in _NOT_SENDERS and (not chain or path.startswith(str(_LEDGER))):
             name = frame.f_code.co_qualname.split(".<locals>")[0]
             if not chain or chain[-1] != name:
                 chain.append(name)
