@@ -89,7 +89,8 @@ class RelatedReads:
         found: dict[str, list[StoredEvent]] = {e: [] for e in entity_ids}
         # Index rows, then events by position: each a lookup by keys on one table. As one join,
         # PostgreSQL hashed every event of the types (a quarter of the log for a partnership's) or the
-        # whole index rather than probe a few thousand rows by key, ten times slower at 50,000 events.
+        # whole index rather than probe a few thousand rows by key (32 ms, now 15, for 226 partnerships
+        # at 50,000 events).
         named: dict[int, list[str]] = {}
         for entity_id, position in self._index_rows(entity_ids, types, rare):
             named.setdefault(int(position), []).append(entity_id)

@@ -52,6 +52,7 @@ EXPECTED_ORIGINS = {
         "LogTables.current_entities",
         "RelatedReads.registrations",
         "RelatedReads.claims_about_many",
+        "RelatedReads._index_rows",
         "RelatedReads._said_about",
         "RelatedReads.statements_about",
         "RelatedReads.corrections_of",
