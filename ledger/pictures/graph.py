@@ -40,6 +40,7 @@ class Edge:
     target: str
     label: str
     basis: str | None  # the status of the claim behind the tie; None when the projection gives none
+    tie: str = ""  # operator, stake, deal, parent, owner, merger, party, acquisition or approval
 
 
 @dataclass(frozen=True)
@@ -66,55 +67,59 @@ def _percent(value: Any) -> str:
 
 
 def _ties(doc: dict[str, Any]) -> list[Edge]:
-    """The ties one entity's document states (each tie is stated by one side only)."""
+    """The ties one entity's document states."""
     me, kind = doc["id"], doc["kind"]
     ties: list[Edge] = []
     if kind == "plant":
         if doc.get("operator"):
             since = f" since {doc['operator_since']}" if doc.get("operator_since") else ""
-            ties.append(Edge(doc["operator"], me, f"operator{since}", None))
+            ties.append(Edge(doc["operator"], me, f"operator{since}", None, "operator"))
         for stake in doc.get("stakes") or []:
             share = _percent(stake.get("percent")) or stake.get("share_text") or ""
-            ties.append(
-                Edge(
-                    stake["to"],
-                    me,
-                    _with_basis(f"stake {share}".strip(), stake.get("basis")),
-                    stake.get("basis"),
-                )
-            )
+            basis = stake.get("basis")
+            ties.append(Edge(stake["to"], me, _with_basis(f"stake {share}".strip(), basis), basis, "stake"))
         for deal in doc.get("deals") or []:
-            ties.append(
-                Edge(
-                    deal["partnership"],
-                    me,
-                    _with_basis(f"deal: {deal['stage']}", deal["basis"]),
-                    deal["basis"],
-                )
-            )
+            label = _with_basis(f"deal: {deal['stage']}", deal["basis"])
+            ties.append(Edge(deal["partnership"], me, label, deal["basis"], "deal"))
     elif kind == "company":
         if doc.get("parent"):
-            ties.append(Edge(doc["parent"], me, "parent", None))
+            ties.append(Edge(doc["parent"], me, "parent", None, "parent"))
         for owner in doc.get("owners") or []:
-            ties.append(Edge(owner["company"], me, f"owner {_percent(owner.get('percent'))}".strip(), None))
+            label = f"owner {_percent(owner.get('percent'))}".strip()
+            ties.append(Edge(owner["company"], me, label, None, "owner"))
         if doc.get("merged_into"):
-            ties.append(Edge(me, doc["merged_into"], "merged into", None))
+            ties.append(Edge(me, doc["merged_into"], "merged into", None, "merger"))
     elif kind == "partnership":
+        basis = doc.get("stage_basis")
         for party in doc.get("parties") or []:
-            ties.append(Edge(party, me, "party", doc.get("stage_basis")))
+            ties.append(Edge(party, me, "party", basis, "party"))
+        if doc.get("plant") and doc.get("stage"):
+            ties.append(Edge(me, doc["plant"], _with_basis(f"deal: {doc['stage']}", basis), basis, "deal"))
         acquisition = doc.get("acquisition")
         if acquisition and acquisition.get("acquirer"):
             what = _percent(acquisition.get("percent")) or acquisition.get("stake_text") or "a stake"
             basis = acquisition.get("basis")
-            target = acquisition.get("plant") or me
+            label = _with_basis(f"may acquire {what}", basis)
             ties.append(
-                Edge(acquisition["acquirer"], target, _with_basis(f"may acquire {what}", basis), basis)
+                Edge(acquisition["acquirer"], acquisition.get("plant") or me, label, basis, "acquisition")
             )
     elif kind == "authority":
         for approval in doc.get("approvals") or []:
             basis = approval.get("basis")
-            ties.append(Edge(me, approval["subject"], _with_basis(approval["decision"], basis), basis))
+            ties.append(
+                Edge(me, approval["subject"], _with_basis(approval["decision"], basis), basis, "approval")
+            )
     return ties
+
+
+def _merged(docs: list[dict[str, Any]]) -> set[Edge]:
+    """Every entity's ties, each once. A deal is stated by both sides: the partnership's own stage wins
+    over what the plant's claims say of it (a later stage need not name the plant)."""
+    sides = [(doc["kind"], edge) for doc in docs for edge in _ties(doc)]
+    stated = {(e.source, e.target) for kind, e in sides if kind == "partnership" and e.tie == "deal"}
+    return {
+        e for kind, e in sides if not (kind == "plant" and e.tie == "deal" and (e.source, e.target) in stated)
+    }
 
 
 def _node(doc: dict[str, Any]) -> Node:
@@ -139,7 +144,7 @@ def build(lg: Ledger, entity: str | None = None, *, depth: int = 2) -> Graph:
             )
     docs = [doc for kind in KINDS for doc in lg.list(_PLURAL[kind])]
     nodes = {doc["id"]: _node(doc) for doc in docs}
-    edges = {edge for doc in docs for edge in _ties(doc)}
+    edges = _merged(docs)
     for edge in edges:  # an entity named by a tie but with no state of its own
         for end in (edge.source, edge.target):
             if end not in nodes and end.split(":", 1)[0] in KINDS:

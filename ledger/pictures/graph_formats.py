@@ -95,9 +95,8 @@ def _legend(dot: Any) -> None:
     from html import escape
 
     rows = [
-        f'<tr><td bgcolor="{fill}" border="1" color="#4D4D4D">{escape(kind)}</td>'
-        f'<td align="left"><font color="#555555">{shape}</font></td></tr>'
-        for kind, (shape, fill) in style.KIND_SHAPES.items()
+        f'<tr><td colspan="2" bgcolor="{fill}" border="1" color="#4D4D4D">{escape(kind)}</td></tr>'
+        for kind, (_shape, fill) in style.KIND_SHAPES.items()
     ]
     for basis in ("announced", "reported", "confirmed", "disputed", None):
         line = "╌╌╌▶" if basis == "reported" else "━━━▶"

@@ -274,8 +274,7 @@ def build(lg: Ledger, entity: str, *, as_of: str | None = None, known_at: str | 
         index = len(lanes)
         begins = start_key(claim["occurred_at"])
         points = [(max(t, begins), s.get(claim["id"])) for t, s in statuses]
-        runs = _runs([(t, ("", status)) for t, status in points if status is not None])
-        segments = tuple(Segment(s.start, s.end, s.status) for s in runs)
+        segments = _runs([(t, ("", status)) for t, status in points if status is not None])
         made = segments[0].status if segments else claim["status"]
         builder.lanes_of[claim["id"]] = [index]
         builder.place(index, builder.claim_mark(index, claim, made))
