@@ -65,13 +65,14 @@ def _digraph(graph: Graph, *, legend: bool) -> Any:
     for node in graph.nodes:
         shape, fill = style.KIND_SHAPES[node.kind]
         focus = {"penwidth": "2.6", "color": "#1A1A1A"} if node.id == graph.focus else {}
-        lines = _node_lines(node)
+        lines = [line.replace("\\", "\\\\") for line in _node_lines(node)]  # a backslash is DOT's escape
+        tooltip = " · ".join(part for part in (node.name, node.id, node.state) if part)
         dot.node(
             node_name(node.id),
-            "\n".join(lines),
+            "\\n".join(lines),  # DOT's own line break, written as backslash-n
             shape=shape,
             fillcolor=fill,
-            tooltip=" · ".join(lines),
+            tooltip=tooltip,
             **focus,
         )
     for edge in graph.edges:
@@ -142,7 +143,8 @@ def mermaid(graph: Graph) -> str:
     lines = ["flowchart LR", f"  %% {graph.caption}"]
     for node in graph.nodes:
         label = "<br/>".join(_mermaid_text(line) for line in _node_lines(node))
-        lines.append(f'  {node_name(node.id)}["{label}"]:::{node.kind}')
+        opening, closing = style.MERMAID_BRACKETS[node.kind]
+        lines.append(f'  {node_name(node.id)}{opening}"{label}"{closing}:::{node.kind}')
     for edge in graph.edges:
         arrow = "-.->" if edge.basis == "reported" else "-->"
         lines.append(

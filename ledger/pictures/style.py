@@ -62,4 +62,11 @@ KIND_SHAPES: dict[str, tuple[str, str]] = {
     "partnership": ("ellipse", "#EAF6F0"),
     "authority": ("hexagon", "#F6EAF2"),
 }
+# The same kinds in Mermaid: the brackets around a node's label (box, trapezoid, stadium, hexagon).
+MERMAID_BRACKETS: dict[str, tuple[str, str]] = {
+    "company": ("[", "]"),
+    "plant": ("[/", "\\]"),
+    "partnership": ("([", "])"),
+    "authority": ("{{", "}}"),
+}
 TIE_COLOUR = "#555555"  # a tie the projection gives no basis for (parent, owner, operator)
