@@ -4,9 +4,9 @@
     write_timeline(lg, "plant:ford-sanand", Path("t.html"))  # the format from the file's suffix
     graph(lg, "company:ford", depth=2, fmt="mermaid")   # "dot", "mermaid", "svg" or "html"
 
-The data comes from the ledger's queries (`Ledger.show`, `history`, `list`): `timeline.py` and
-`graph.py` turn their answers into lanes, marks, nodes and edges; `timeline_chart.py` (matplotlib) and
-`graph_formats.py` (graphviz) draw them; `html.py` puts a drawing in a page of its own. Every picture is
+The data comes from the ledger's queries (`Ledger.show`, `history`, `list`): `lanes.py` and `ties.py`
+turn their answers into lanes, marks, nodes and edges; `timeline_chart.py` (matplotlib) and
+`graph_formats.py` (graphviz) draw them; `webpage.py` puts a drawing in a page of its own. Every picture is
 one file that opens with no network. The libraries come with the `pictures` extra; without them a
 picture is refused with one line saying what to install (`MissingTool`).
 """
@@ -25,13 +25,21 @@ TIMELINE_FORMATS = ("html", "svg")
 GRAPH_FORMATS = ("dot", "mermaid", "html", "svg")
 
 
-def _require(*modules: str) -> None:
-    import importlib.util
+def _installed(module: str) -> bool:
+    import importlib
 
-    missing = [name for name in modules if importlib.util.find_spec(name) is None]
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        return False
+    return True
+
+
+def _require(*modules: str) -> None:
+    missing = [name for name in modules if not _installed(name)]
     if missing:
         raise MissingTool(
-            f"pictures need {', '.join(missing)}, which is not installed: "
+            f"pictures need {' and '.join(missing)}, not installed here: "
             "pip install 'corporate-actions-ledger[pictures]'"
         )
 
@@ -47,15 +55,15 @@ def timeline(
     """The timeline of `entity`, as the ledger answers at (`as_of`, `known_at`): an HTML page or SVG."""
     _check_format(fmt, TIMELINE_FORMATS, "format")
     _require("matplotlib", *(["mako"] if fmt == "html" else []))
-    from ledger.pictures import html, timeline_chart
-    from ledger.pictures.timeline import build
+    from ledger.pictures import timeline_chart, webpage
+    from ledger.pictures.lanes import build
 
     drawn = build(lg, entity, as_of=as_of, known_at=known_at)
     svg = timeline_chart.draw(drawn)
     if fmt == "svg":
         return svg
     details = {m.id: (m.title, m.details) for lane in drawn.lanes for m in lane.marks}
-    return html.page(f"timeline of {drawn.title}", svg, command="timeline", details=details)
+    return webpage.page(f"timeline of {drawn.title}", svg, command="timeline", details=details)
 
 
 def write_timeline(
@@ -87,8 +95,8 @@ def graph(lg: Ledger, entity: str | None = None, *, depth: int = 2, fmt: str = "
     `entity` if given): DOT or Mermaid text, SVG laid out by Graphviz's `dot`, or an HTML page of it."""
     _check_format(fmt, GRAPH_FORMATS, "format")
     _require(*(["graphviz"] if fmt != "mermaid" else []), *(["mako"] if fmt == "html" else []))
-    from ledger.pictures import graph_formats, html
-    from ledger.pictures.graph import build
+    from ledger.pictures import graph_formats, webpage
+    from ledger.pictures.ties import build
 
     drawn = build(lg, entity, depth=depth)
     if fmt == "dot":
@@ -98,4 +106,4 @@ def graph(lg: Ledger, entity: str | None = None, *, depth: int = 2, fmt: str = "
     svg = graph_formats.svg(drawn)
     if fmt == "svg":
         return svg
-    return html.page(f"graph: {drawn.caption}", svg, command="graph")
+    return webpage.page(f"graph: {drawn.caption}", svg, command="graph")

@@ -13,7 +13,7 @@ from typing import Any
 
 from ledger.errors import MissingTool
 from ledger.pictures import style
-from ledger.pictures.graph import Graph, Node
+from ledger.pictures.ties import Graph, Node
 
 FONT = "DejaVu Sans"
 NAME_WIDTH = 28  # a node's name wraps at this many characters

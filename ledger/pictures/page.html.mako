@@ -1,5 +1,5 @@
 ## The HTML page around a picture: the SVG inline, a panel a click on a mark fills, nothing fetched.
-## Every ${} is HTML-escaped (html.py sets default_filters); `n` marks the two values already safe.
+## Every ${} is HTML-escaped (webpage.py sets default_filters); `n` marks the two values already safe.
 <!doctype html>
 <html lang="en">
 <head>

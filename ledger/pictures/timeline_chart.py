@@ -13,8 +13,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ledger.pictures import style
+from ledger.pictures.lanes import Lane, Mark, Segment, Timeline
 from ledger.pictures.svg_titles import with_titles
-from ledger.pictures.timeline import Lane, Mark, Segment, Timeline
 from ledger.vocabulary.terms import APPLICABLE_STATUSES
 
 DAY = 86_400_000_000
@@ -140,7 +140,7 @@ def draw(timeline: Timeline) -> str:
         scale = _Scale(timeline.start, (right - left) * WIDTH_IN * 72 / ((high - low) / DAY))
         titles: dict[str, str] = {}
         for row, lane in enumerate(lanes):
-            titles |= _draw_lane(ax, row, lane, timeline.as_of_at or high, scale)
+            titles |= _draw_lane(ax, row, lane, timeline.as_of_at or high, timeline.as_of or "now", scale)
         fields = sum(1 for lane in lanes if lane.group == "field")
         if fields and fields < len(lanes):
             ax.axhline(fields - 0.5, color="#B0B0B0", linewidth=0.8)
@@ -189,8 +189,9 @@ def _segment_title(lane: Lane, segment: Segment, until: str) -> str:
     return f"{lane.label}: {what}, from {_day(segment.start)} to {until}"
 
 
-def _draw_lane(ax: Any, row: int, lane: Lane, right: int, scale: _Scale) -> dict[str, str]:
-    """The lane's bars and marks; returns the bars' hover titles by SVG id."""
+def _draw_lane(ax: Any, row: int, lane: Lane, right: int, open_end: str, scale: _Scale) -> dict[str, str]:
+    """The lane's bars and marks; returns the bars' hover titles by SVG id. A bar still running ends at
+    `right`, which its title calls `open_end` (the --as-of moment, or now)."""
     titles: dict[str, str] = {}
     for index, segment in enumerate(lane.segments):
         end = segment.end if segment.end is not None else right
@@ -199,7 +200,9 @@ def _draw_lane(ax: Any, row: int, lane: Lane, right: int, scale: _Scale) -> dict
                        linewidth=0.8, **_bar_look(segment.status))  # fmt: skip
         key = f"{lane.id}-s{index}"
         bars.patches[0].set_gid(key)
-        titles[key] = _segment_title(lane, segment, _day(segment.end) if segment.end is not None else "now")
+        titles[key] = _segment_title(
+            lane, segment, _day(segment.end) if segment.end is not None else open_end
+        )
         if segment.text:
             label = _fit(
                 f"{segment.text} ({segment.status or 'no basis'})", scale.points(0, width) - 8, FONT - 0.5
@@ -219,7 +222,7 @@ def _draw_lane(ax: Any, row: int, lane: Lane, right: int, scale: _Scale) -> dict
         )
     placed = -MARK_GAP_PT
     for mark in lane.marks:
-        placed = max(scale.points(scale.origin, mark.at), placed + MARK_GAP_PT)
+        placed = max(scale.points(scale.origin, min(mark.at, right)), placed + MARK_GAP_PT)
         _draw_mark(ax, row, mark, scale, placed)
     return titles
 

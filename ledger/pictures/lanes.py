@@ -253,7 +253,9 @@ def build(lg: Ledger, entity: str, *, as_of: str | None = None, known_at: str | 
     entries = lg.history(entity, as_of=as_of, known_at=known_at)
     kind = state["kind"]
     fields = FIELD_LANES.get(kind, ())
-    moments = _moments(entries)
+    # A correction counts from when it was recorded, whatever its world time, so the trail as of a day
+    # can hold one from later: the picture never asks past `as_of`.
+    moments = [m for m in _moments(entries) if as_of is None or bound_key(m) <= bound_key(as_of)]
     statuses: list[tuple[int, dict[str, str]]] = []
     values: list[tuple[int, dict[str, Any]]] = []
     at = None
