@@ -13,7 +13,8 @@
   figure svg { max-width: 100%; height: auto; }
   .mark { cursor: pointer; }
   .mark:focus { outline: none; }
-  .mark.selected path, .mark.selected use { stroke: #000; stroke-width: 2.5px; }
+  .mark.selected { filter: drop-shadow(0 0 1.5px #000) drop-shadow(0 0 1.5px #000); }
+  .mark:focus-visible { filter: drop-shadow(0 0 2px #0072B2); }
   #detail { margin-top: 8px; padding: 10px 14px; border: 1px solid #d0d0d0; border-radius: 6px; max-width: 60em; background: #fafafa; font-size: 14px; }
   #detail h2 { font-size: 15px; margin: 0 0 6px; }
   #detail dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 0; }
