@@ -9,13 +9,16 @@ from __future__ import annotations
 import re
 import sys
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
 import pytest
+from support.databases import create_pg_database, drop_pg_database, pg_url
 from support.runner import jsonl, ledger_cli, one_error_line
 from support.trail_story import PARTNERSHIP, PLANT, trail
 
+import ledger
 from ledger.times import format_recorded_at, now_utc
 
 SEED = resources.files("ledger") / "data" / "seed.jsonl"
@@ -23,35 +26,44 @@ EXPECTED = Path(__file__).resolve().parents[1] / "data" / "pictures"
 SVG = "{http://www.w3.org/2000/svg}"
 
 
-@pytest.fixture
-def seeded(db_url) -> str:
-    with resources.as_file(SEED) as path:
-        result = ledger_cli(db_url, "import", str(path))
-    assert result.exit_code == 0, result.stderr
-    return db_url
+def _ledger(request, tmp_path_factory) -> Iterator[str]:
+    """An initialised, empty ledger on the backend `request.param` names, kept for the whole module: the
+    tests that use it only read (each writes its pictures to a tmp_path of its own)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('ledger') / 'ledger.db'}"
+        ledger.init(url).close()
+        yield url
+        return
+    admin = request.getfixturevalue("pg_admin")
+    name = create_pg_database(admin, template=request.getfixturevalue("pg_template"))
+    yield pg_url(name)
+    drop_pg_database(admin, name)
 
 
-@pytest.fixture
-def folder(tmp_path) -> Path:
-    """An empty folder for the pictures (a SQLite ledger's file is in tmp_path)."""
-    made = tmp_path / "pictures"
-    made.mkdir()
-    return made
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def seeded(request, tmp_path_factory) -> Iterator[str]:
+    """The demo story, imported with `ledger import`."""
+    for url in _ledger(request, tmp_path_factory):
+        with resources.as_file(SEED) as path:
+            result = ledger_cli(url, "import", str(path))
+        assert result.exit_code == 0, result.stderr
+        yield url
 
 
-@pytest.fixture
-def story(db_url, tmp_path) -> tuple[str, str]:
-    """The trail story imported in two steps; returns (db_url, a moment between them: before the last
-    event, which voids a claim, was recorded)."""
-    events = trail()
-    voiding = next(i for i, e in enumerate(events) if e["type"] == "entry.voided")
-    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
-    first.write_text(jsonl(events[:voiding]))
-    second.write_text(jsonl(events[voiding:]))
-    assert ledger_cli(db_url, "import", str(first)).exit_code == 0
-    between = format_recorded_at(now_utc())
-    assert ledger_cli(db_url, "import", str(second)).exit_code == 0
-    return db_url, between
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def story(request, tmp_path_factory) -> Iterator[tuple[str, str]]:
+    """The trail story imported in two steps; (its URL, a moment between them: before the last events,
+    the first of which voids a claim, were recorded)."""
+    for url in _ledger(request, tmp_path_factory):
+        events = trail()
+        voiding = next(i for i, e in enumerate(events) if e["type"] == "entry.voided")
+        files = tmp_path_factory.mktemp("story")
+        (files / "first.jsonl").write_text(jsonl(events[:voiding]))
+        (files / "second.jsonl").write_text(jsonl(events[voiding:]))
+        assert ledger_cli(url, "import", str(files / "first.jsonl")).exit_code == 0
+        between = format_recorded_at(now_utc())
+        assert ledger_cli(url, "import", str(files / "second.jsonl")).exit_code == 0
+        yield url, between
 
 
 def drawn(db_url: str, tmp_path: Path, entity: str, *options: str) -> tuple[list[str], list[str]]:
@@ -99,10 +111,8 @@ def test_graph_of_an_entity_keeps_what_lies_within_depth_ties(seeded):
     assert nodes == ["plant__nissan_oppama"]
 
 
-def test_graph_labels_each_tie_with_its_stage_or_basis(db_url, tmp_path):
-    (tmp_path / "story.jsonl").write_text(jsonl(trail()))
-    assert ledger_cli(db_url, "import", str(tmp_path / "story.jsonl")).exit_code == 0
-
+def test_graph_labels_each_tie_with_its_stage_or_basis(story):
+    db_url, _ = story
     ties = [
         line for line in ledger_cli(db_url, "graph", "--format", "mermaid").stdout.splitlines() if "|" in line
     ]
@@ -203,6 +213,17 @@ def test_a_plant_has_lanes_for_its_status_operator_and_stakes(story, tmp_path):
     ]
 
 
+def test_a_company_s_word_on_claims_that_do_not_name_it_has_a_lane_of_its_own(story, tmp_path):
+    db_url, _ = story
+    texts, titles = drawn(db_url, tmp_path, "company:mitsubishi-motors")
+
+    assert [t for t in texts if "#" in t or "others'" in t] == [
+        "company.registered #3",
+        "statements on others' claims",
+    ]
+    assert "“Not our deal”" in titled(titles, "company:mitsubishi-motors: denied, 2025-08-05")
+
+
 def test_the_html_page_needs_nothing_from_outside_it(seeded, tmp_path):
     out = tmp_path / "t.html"
     result = ledger_cli(seeded, "timeline", PARTNERSHIP, "--out", str(out))
@@ -217,23 +238,23 @@ def test_the_html_page_needs_nothing_from_outside_it(seeded, tmp_path):
 # Errors: one line, the documented exit code, nothing written
 
 
-def test_timeline_of_an_entity_no_event_names(seeded, folder):
-    result = ledger_cli(seeded, "timeline", "plant:nowhere", "--out", str(folder / "t.html"))
+def test_timeline_of_an_entity_no_event_names(seeded, tmp_path):
+    result = ledger_cli(seeded, "timeline", "plant:nowhere", "--out", str(tmp_path / "t.html"))
 
     assert result.exit_code == 1
     assert one_error_line(result) == "error: no event names plant:nowhere"
-    assert list(folder.iterdir()) == []
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("name", ["t.png", "t", "t.html.txt"])
-def test_timeline_out_must_end_in_html_or_svg(seeded, folder, name):
-    result = ledger_cli(seeded, "timeline", PLANT, "--out", str(folder / name))
+def test_timeline_out_must_end_in_html_or_svg(seeded, tmp_path, name):
+    result = ledger_cli(seeded, "timeline", PLANT, "--out", str(tmp_path / name))
 
     assert result.exit_code == 2
     assert one_error_line(result) == (
-        f"error: --out: expected a file name ending in .html or .svg, got '{folder / name}'"
+        f"error: --out: expected a file name ending in .html or .svg, got '{tmp_path / name}'"
     )
-    assert list(folder.iterdir()) == []
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_timeline_refuses_a_malformed_entity_or_moment(seeded, tmp_path):
@@ -256,19 +277,19 @@ def test_timeline_replaces_a_file_only_with_force(seeded, tmp_path):
     assert forced.exit_code == 0 and out.read_text().startswith("<?xml")
 
 
-def test_timeline_never_writes_over_the_ledger_s_own_database(seeded, backend):
-    if backend != "sqlite":
-        pytest.skip("only a SQLite ledger is a file")
-    database = seeded.removeprefix("sqlite:///")
-    result = ledger_cli(seeded, "timeline", PLANT, "--out", database + ".svg")
-    assert result.exit_code == 0  # beside it is fine
-    Path(database).rename(database + "-copy.svg")  # a ledger whose file name ends in .svg
-    copy = f"sqlite:///{database}-copy.svg"
+def test_timeline_never_writes_over_the_ledger_s_own_database(tmp_path):
+    database = tmp_path / "ledger.svg"  # a ledger whose file name ends in .svg
+    url = f"sqlite:///{database}"
+    ledger.init(url).close()
+    with resources.as_file(SEED) as path:
+        assert ledger_cli(url, "import", str(path)).exit_code == 0
 
-    refused = ledger_cli(copy, "timeline", PLANT, "--out", database + "-copy.svg", "--force")
+    refused = ledger_cli(url, "timeline", PLANT, "--out", str(database), "--force")
 
     assert refused.exit_code == 1
-    assert "is the ledger's own database" in one_error_line(refused)
+    assert one_error_line(refused) == (
+        f"error: {database} is the ledger's own database (or one of its files); export somewhere else"
+    )
 
 
 def test_graph_of_an_entity_no_event_names(seeded):
@@ -300,13 +321,13 @@ def test_graph_as_svg_says_what_to_install_without_graphviz(seeded, monkeypatch,
     assert ledger_cli(seeded, "graph", "--format", "mermaid").exit_code == 0  # needs nothing more
 
 
-def test_a_picture_says_what_to_install_without_its_libraries(seeded, monkeypatch, folder):
+def test_a_picture_says_what_to_install_without_its_libraries(seeded, monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # as if it were not installed
-    result = ledger_cli(seeded, "timeline", PLANT, "--out", str(folder / "t.svg"))
+    result = ledger_cli(seeded, "timeline", PLANT, "--out", str(tmp_path / "t.svg"))
 
     assert result.exit_code == 1
     assert one_error_line(result) == (
         "error: pictures need matplotlib, not installed here: "
         "pip install 'corporate-actions-ledger[pictures]'"
     )
-    assert list(folder.iterdir()) == []
+    assert list(tmp_path.iterdir()) == []
