@@ -22,7 +22,7 @@ MIN_SPAN = 10 * DAY  # a trail of one day is drawn over ten
 WIDTH_IN = 12.5
 LABEL_IN = 2.4  # the lane labels' column
 LANE_IN = 0.34
-HEADER_IN = 0.8
+HEADER_IN = 1.0  # title, subtitle, and room for the --as-of and --known-at labels
 AXIS_IN = 0.5
 LEGEND_IN = 1.3
 FONT = 9.0
@@ -146,7 +146,7 @@ def draw(timeline: Timeline) -> str:
             ax.axhline(fields - 0.5, color="#B0B0B0", linewidth=0.8)
         _moments(ax, timeline, low, high)
         figure.text(0.01, 1 - 0.3 / height, timeline.title, fontsize=13, fontweight="bold", va="center")
-        figure.text(0.01, 1 - 0.58 / height, _subtitle(timeline), fontsize=FONT, color="#555555", va="center")
+        figure.text(0.01, 1 - 0.55 / height, _subtitle(timeline), fontsize=FONT, color="#555555", va="center")
         _legends(figure)
         out = io.StringIO()
         figure.savefig(out, format="svg", metadata={"Date": None})
@@ -240,23 +240,24 @@ def _draw_mark(ax: Any, row: int, mark: Mark, scale: _Scale, points: float) -> N
 
 
 def _moments(ax: Any, timeline: Timeline, low: int, high: int) -> None:
-    """The --as-of and --known-at moments: a line where they fall on the axis, or a note at its edge."""
-    for moment, text, label, colour, dashes, y in (
-        (timeline.as_of_at, timeline.as_of, "as of", style.AS_OF_COLOUR, "--", 1.0),
-        (timeline.known_at_at, timeline.known_at, "known at", style.KNOWN_AT_COLOUR, ":", 1.035),
+    """The --as-of and --known-at moments: a line where they fall on the axis, or a note at its edge;
+    their labels one above the other over the axis."""
+    for moment, text, label, colour, dashes, rise in (
+        (timeline.as_of_at, timeline.as_of, "as of", style.AS_OF_COLOUR, "--", 2),
+        (timeline.known_at_at, timeline.known_at, "known at", style.KNOWN_AT_COLOUR, ":", 15),
     ):
         if moment is None or text is None:
             continue
         if low <= moment <= high:
             ax.axvline(_date(moment), color=colour, linestyle=dashes, linewidth=1.4, zorder=6)
+            where, words = ((_date(moment), 1.0), ("data", "axes fraction")), f" {label} {text} "
             side = "right" if moment > (low + high) // 2 else "left"
-            ax.text(_date(moment), y, f" {label} {text} ", transform=ax.get_xaxis_transform(), color=colour,
-                    fontsize=FONT - 0.5, va="bottom", ha=side)  # fmt: skip
         else:
             later = moment > high
-            ax.text(1.0 if later else 0.0, y, f"{'→' if later else '←'} {label} {text}, off this axis ",
-                    transform=ax.transAxes, color=colour, fontsize=FONT - 0.5, va="bottom",
-                    ha="right" if later else "left")  # fmt: skip
+            where, side = ((1.0 if later else 0.0, 1.0), "axes fraction"), "right" if later else "left"
+            words = f"{'→' if later else '←'} {label} {text}, off this axis "
+        ax.annotate(words, xy=where[0], xycoords=where[1], xytext=(0, rise), textcoords="offset points",
+                    color=colour, fontsize=FONT - 0.5, va="bottom", ha=side)  # fmt: skip
 
 
 def _text_width(text: str, size: float) -> float:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -101,12 +102,16 @@ def test_clicking_a_mark_shows_its_sources_and_quote(browser, story, tmp_path, s
 def test_a_plant_s_timeline_shows_its_fields_and_claims_and_the_moments_asked(
     browser, story, tmp_path, shots
 ):
-    opened = timeline(browser, story, tmp_path / "plant.html", PLANT, "--as-of", "2025-09-15")
+    today = datetime.now(UTC).date().isoformat()  # the story was recorded today, in 2025's world
+    opened = timeline(
+        browser, story, tmp_path / "plant.html", PLANT, "--as-of", "2025-09-15", "--known-at", today
+    )
 
     labels = opened.texts('g[id^="ytick_"] text')
     assert labels[:3] == ["status", "operator", "stakes"]
     assert labels[3:] == claim_labels(story, PLANT)[: len(labels) - 3]
-    assert "as of 2025-09-15" in opened.texts("svg text")
+    texts = opened.texts("svg text")
+    assert "as of 2025-09-15" in texts and f"→ known at {today}, off this axis" in texts
     assert overlapping(opened.boxes("svg text")) == []
     saved(opened, shots / "timeline-plant-as-of.png")
 
