@@ -261,9 +261,15 @@ class Ledger:
         existing file unless `force`, never half of it; returns the count."""
         from ledger import output
 
+        return output.write_file(Path(path), self.export, force=force, protected=self.database_files())
+
+    def database_files(self) -> list[Path]:
+        """The files of a SQLite ledger (the database and its journals; none for PostgreSQL): what no
+        output file may be."""
         database = self.store.sqlite_path()
-        own = [Path(f"{database}{suffix}") for suffix in ("", "-wal", "-shm", "-journal")] if database else []
-        return output.write_file(Path(path), self.export, force=force, protected=own)
+        return (
+            [Path(f"{database}{suffix}") for suffix in ("", "-wal", "-shm", "-journal")] if database else []
+        )
 
     def events(self, **filters: Unpack[EventFilter]) -> list[StoredEvent]:
         """Stored events, verbatim, in position order: of one entity, of one type, after a position,

@@ -50,6 +50,9 @@ FLAGS = {
     "sign": "--sign",
     "keys": "--key",
     "name": "NAME",
+    "out": "--out",
+    "format": "--format",
+    "depth": "--depth",
 }
 # The API parameter a key, checkpoint, proof or exported event came in -> the flag that carries its file.
 SOURCES = {

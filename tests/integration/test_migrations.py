@@ -179,6 +179,10 @@ def test_the_installed_package_creates_the_schema_from_any_folder(installed, bla
         assert lg.append(TALKS).position == 1
 
 
+def test_the_installed_package_carries_the_html_page_of_the_pictures(installed):
+    assert (installed / "ledger" / "pictures" / "page.html.mako").is_file()
+
+
 def test_the_development_checkout_runs_its_own_migrations():
     assert Path(migrations.script_location()) == REPO / "alembic"
 
