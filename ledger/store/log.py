@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
-
-from typing_extensions import TypedDict
+from typing import TYPE_CHECKING, Any
 
 from ledger.errors import Unreadable
 from ledger.events import StoredEvent
@@ -41,14 +39,17 @@ __all__ = [
 ANALYZE_FROM = 5_000  # events inserted in one transaction before the planner is told (PostgreSQL)
 
 
-class EventFilter(TypedDict, total=False):
-    """Which stored events `LogTables.select` returns (each key optional)."""
+if TYPE_CHECKING:  # for annotations only: typing_extensions is not loaded to answer a query
+    from typing_extensions import TypedDict
 
-    entity: str | None  # indexed under this entity id
-    event_type: str | None
-    since: int  # after this position
-    limit: int | None
-    reverse: bool  # newest first
+    class EventFilter(TypedDict, total=False):
+        """Which stored events `LogTables.select` returns (each key optional)."""
+
+        entity: str | None  # indexed under this entity id
+        event_type: str | None
+        since: int  # after this position
+        limit: int | None
+        reverse: bool  # newest first
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,10 +16,8 @@ from typing import Any
 import msgspec
 
 from ledger.vocabulary import upcasters, v1, v2
-from ledger.vocabulary.terms import STATEMENT, category_of
+from ledger.vocabulary.terms import CURRENT_VERSION, STATEMENT, category_of
 
-VERSIONS = (1, 2)
-CURRENT_VERSION = VERSIONS[-1]
 MODELS: dict[tuple[str, int], Any] = {
     **{(t, 1): model for t, model in v1.PAYLOADS.items()},
     **{(t, 2): model for t, model in v2.PAYLOADS.items()},
