@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import re
 import sys
-import traceback
 
 from ledger import errors as lib
 
@@ -118,6 +117,8 @@ def _unexpected(error: BaseException, url: str) -> int:
     from ledger.store.urls import redact
 
     if os.environ.get("LEDGER_DEBUG"):
+        import traceback
+
         trace = "".join(traceback.format_exception(error))
         sys.stderr.write(redact(trace, url) if url else trace)
         return OTHER
