@@ -3,11 +3,11 @@
 Each command runs `--runs` times as a fresh process (`time.perf_counter` around `subprocess.run`, output
 captured as a pipe would take it), after one unmeasured run that warms the OS file cache and writes the
 bytecode cache (as installing a package does, whatever PYTHONDONTWRITEBYTECODE says); prints a table
-of p50/p99 per command, or JSON with `--json`. `--checkpoint` also times `ledger checkpoint --json`,
-which records a checkpoint each run (a write: not by default).
+of p50/p99 per command, or JSON with `--json`. `--checkpoint` also times `ledger checkpoint --json` (and
+with `--sign KEY` signed), which records a checkpoint each run (a write: not by default).
 
-    python -m bench.cli_probe URL --entity ENTITY [--entity ENTITY...] [--kind plants] [--runs 50]
-        [--checkpoint] [--ledger 'CMD ...'] [--json]
+    python -m bench.cli_probe URL [--entity ENTITY...] [--hot ENTITY...] [--kind plants] [--runs 50]
+        [--checkpoint [--sign KEY]] [--ledger 'CMD ...'] [--json]
 
 `--ledger` runs another command line in place of `ledger` (for a before/after comparison, say
 `--ledger '.venv/bin/python -m ledger'` with PYTHONPATH at another checkout).
@@ -26,9 +26,13 @@ from typing import Any
 from bench.children import child_env, ledger_command, percentile
 
 
-def commands(entities: list[str], kind: str, checkpoint: bool) -> list[list[str]]:
-    """The command lines measured: each read command the entry point answers, per entity."""
+def commands(
+    entities: list[str], hot: list[str], kind: str, checkpoint: bool, sign: str | None
+) -> list[list[str]]:
+    """The command lines measured: each read command the entry point answers, per entity (`show` alone
+    of a hot one, whose history, claims and events are tens of thousands of entries)."""
     measured = [["--help"], ["list", kind, "--json"]]
+    measured += [["show", entity, "--json"] for entity in hot]
     for entity in entities:
         measured += [
             ["show", entity, "--json"],
@@ -38,6 +42,8 @@ def commands(entities: list[str], kind: str, checkpoint: bool) -> list[list[str]
         ]
     if checkpoint:
         measured.append(["checkpoint", "--json"])
+        if sign:
+            measured.append(["checkpoint", "--sign", sign, "--json"])
     return measured
 
 
@@ -58,10 +64,12 @@ def time_command(argv: list[str], runs: int, env: dict[str, str]) -> dict[str, A
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.cli_probe", description=__doc__.splitlines()[0])
     parser.add_argument("url")
-    parser.add_argument("--entity", action="append", required=True, help="an entity to query (repeatable)")
+    parser.add_argument("--entity", action="append", default=[], help="an entity to query (repeatable)")
+    parser.add_argument("--hot", action="append", default=[], help="an entity to `show` only (repeatable)")
     parser.add_argument("--kind", default="plants", help="the kind `ledger list` lists (default plants)")
     parser.add_argument("--runs", type=int, default=50, help="timed processes per command (default 50)")
     parser.add_argument("--checkpoint", action="store_true", help="also time `checkpoint` (it writes)")
+    parser.add_argument("--sign", metavar="KEY", help="with --checkpoint: also time it signed by this key")
     parser.add_argument("--ledger", help="the ledger command (default: `ledger` beside this interpreter)")
     parser.add_argument("--json", action="store_true", help="print JSON with every sample")
     args = parser.parse_args(argv)
@@ -70,7 +78,7 @@ def main(argv: list[str] | None = None) -> None:
     # An installed package has its bytecode compiled; the warm-up run writes it for a checkout too.
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     results = {}
-    for command in commands(args.entity, args.kind, args.checkpoint):
+    for command in commands(args.entity, args.hot, args.kind, args.checkpoint, args.sign):
         line = " ".join(command)
         full = [*ledger, "--db", args.url, *command] if command != ["--help"] else [*ledger, *command]
         results[line] = time_command(full, args.runs, env)

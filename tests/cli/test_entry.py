@@ -43,8 +43,10 @@ ENTRY = textwrap.dedent(
     """
 )
 FRAMEWORKS = ("typer", "click", "rich", "pydantic")
-HEAVY = ("ledger.validation", "ledger.cli.app", "sqlalchemy", "alembic")  # never needed by a read
-FOLD = ("ledger.projections", "ledger.vocabulary.registry", "msgspec")  # only for what folds the log
+# Never needed by a read: the validator, the vocabulary's models (a fold reads entity_fields.json), the
+# schema's tooling.
+HEAVY = ("ledger.validation", "ledger.vocabulary.registry", "msgspec", "sqlalchemy", "alembic")
+FOLD = ("ledger.projections",)  # only for what folds the log
 
 
 @dataclass

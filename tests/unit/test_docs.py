@@ -36,6 +36,14 @@ def test_what_root_help_is_rendered_from_is_the_apps_own():
     assert (ROOT / "ledger" / "cli" / "root_help.json").read_text() == root_help_data(), REGENERATE
 
 
+def test_the_fields_a_fold_reads_as_naming_entities_are_the_models_own():
+    from ledger.vocabulary.registry import entity_fields_json
+
+    assert (ROOT / "ledger" / "vocabulary" / "entity_fields.json").read_text() == entity_fields_json(), (
+        REGENERATE
+    )
+
+
 def test_the_vocabulary_reference_has_a_section_for_each_type():
     from ledger.vocabulary.registry import EVENT_TYPES
 
