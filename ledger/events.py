@@ -3,7 +3,6 @@ the one function that builds an event's exported form — what `export` writes a
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -115,6 +114,8 @@ def with_content_id(event: NewEvent) -> NewEvent:
     imported twice is then the same event, and the second import skips it."""
     if event.id is not None:
         return event
+    import hashlib
+
     from ledger.hashing import canonical_json
 
     content = event.content("")

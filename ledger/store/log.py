@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 
 from ledger.errors import Unreadable
 from ledger.events import StoredEvent
-from ledger.hashing import GENESIS_HASH
 from ledger.store.errors import damage, is_damage
 from ledger.store.index_reads import IndexReads
 from ledger.store.related import RelatedReads
@@ -92,6 +91,8 @@ class LogTables(RelatedReads, IndexReads):
     def head(self) -> Head:
         rows = self.sql.rows("SELECT position, hash, recorded_at FROM events ORDER BY position DESC LIMIT 1")
         if not rows:
+            from ledger.hashing import GENESIS_HASH  # here: a query need not load hashlib
+
             return Head(0, GENESIS_HASH, None)
         return Head(int(rows[0][0]), rows[0][1], rows[0][2])
 
