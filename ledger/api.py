@@ -11,33 +11,29 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
-from typing_extensions import Unpack
-
-from ledger import checkpoints, offline, queries, reindex, tree
-from ledger.advice import Advisor, OnWarning
+from ledger import queries
 from ledger.bulk import fewer_collections
-from ledger.checkpoints import ConsistencyProof, InclusionProof
-from ledger.errors import (
-    InvalidArgument,
-    LedgerError,
-    NotEmpty,
-    ProjectionsBehind,
-    ReadOnly,
-)
-from ledger.events import StoredEvent, with_content_id
-from ledger.jsonl import dump_event, read_lines
-from ledger.read_model import sync
-from ledger.store.connection import EventStore, Transaction
-from ledger.store.log import EventFilter, Head
-from ledger.store.tree import IssuedCheckpoint
-from ledger.times import bound_key
-from ledger.transparency.note import Signer, Verifier
-from ledger.validation import validate_event
-from ledger.verify import VerifyReport, parse_head, require_head, verify_chain
-from ledger.vocabulary.registry import CURRENT_VERSION, VERSIONS
-from ledger.writer import Appended, Appender
+from ledger.errors import InvalidArgument, LedgerError, NotEmpty, ProjectionsBehind, ReadOnly
+from ledger.store.connection import EventStore
+from ledger.vocabulary.terms import CURRENT_VERSION
+
+# What writes, imports, verify and proofs need (the validator, the vocabulary, the projections, the
+# Merkle tree) the methods import: a query loads only the store and what it reads (docs/ARCHITECTURE.md).
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from ledger.advice import OnWarning
+    from ledger.checkpoints import ConsistencyProof, InclusionProof
+    from ledger.events import StoredEvent
+    from ledger.read_model import sync
+    from ledger.store.connection import Transaction
+    from ledger.store.log import EventFilter, Head
+    from ledger.store.tree import IssuedCheckpoint
+    from ledger.transparency.note import Signer, Verifier
+    from ledger.verify import VerifyReport
+    from ledger.writer import Appended
 
 IMPORT_CHUNK = 2000
 
@@ -64,6 +60,8 @@ def parse_expect(expect: str) -> tuple[str, int]:
 def _time_bound(value: str | None, parameter: str) -> int | None:
     if value is None:
         return None
+    from ledger.times import bound_key
+
     try:
         return bound_key(value)
     except ValueError as e:
@@ -89,6 +87,8 @@ class Ledger:
     # -- schema ------------------------------------------------------------------------------------------
     def init(self) -> str:
         """Create or upgrade the schema to the head migration (idempotent); returns the revision."""
+        from ledger import reindex, tree
+        from ledger.read_model import sync
         from ledger.store.migrations import HEAD_REVISION
 
         path = self.store.sqlite_path()
@@ -128,6 +128,11 @@ class Ledger:
 
         Warnings (`ledger.advice`) go to `on_warning`, else to Python's `warnings`; `strict` makes the
         first one an `InvalidEvent`, and nothing is written."""
+        from ledger.advice import Advisor
+        from ledger.read_model import sync
+        from ledger.validation import validate_event
+        from ledger.writer import Appended, Appender
+
         validated = [(None, validate_event(e), e) for e in events]
         self.store.require_schema()
         with self.store.writing() as tx:
@@ -172,6 +177,13 @@ class Ledger:
         the same file again adds nothing. If the events commit but the projections cannot be brought up
         to date after them, `ProjectionsBehind` says so, carrying this result: the events are stored.
         """
+        from ledger.advice import Advisor
+        from ledger.events import with_content_id
+        from ledger.jsonl import read_lines
+        from ledger.verify import parse_head, require_head
+        from ledger.vocabulary.terms import VERSIONS
+        from ledger.writer import Appender
+
         if vocabulary not in VERSIONS:
             raise InvalidArgument(
                 f"unknown vocabulary version {vocabulary}: expected one of {', '.join(map(str, VERSIONS))}",
@@ -250,6 +262,8 @@ class Ledger:
     @fewer_collections()
     def export(self, out: BinaryIO) -> int:
         """Write every event with its store fields as JSONL; returns the count."""
+        from ledger.jsonl import dump_event
+
         count = 0
         for event in self.read():
             out.write(dump_event(event))
@@ -291,12 +305,15 @@ class Ledger:
         printed it) that it still holds the tree the checkpoint names, consistent with its tree now. With
         `keys` (verifier keys), the checkpoint must carry a valid signature by one of them (else
         `ProofFailed`, before the log is read)."""
+        from ledger import offline
+        from ledger.verify import parse_head, verify_chain
+
         expected_head = parse_head(head) if head else None
         if keys and checkpoint is None:
             raise InvalidArgument("verifier keys check a checkpoint; give one", parameter="keys")
         named, signed_by = None, ()
         if checkpoint is not None:
-            named, signed_by = offline.read_checkpoint(checkpoint, _verifiers(keys))
+            named, signed_by = offline.read_checkpoint(checkpoint, offline.verifiers(keys))
         self.store.require_schema()
         with self.store.reading(snapshot=True) as tx:
             return verify_chain(tx, expected_head, named, signed_by)
@@ -307,6 +324,8 @@ class Ledger:
     ) -> IssuedCheckpoint:
         """Issue a checkpoint of the whole log (c2sp.org/tlog-checkpoint), signed as a note by `signers`
         (signer keys), and record it. `origin` defaults to the first signer's name."""
+        from ledger import checkpoints
+
         keys = [checkpoints.read_signer(k) if isinstance(k, str) else k for k in signers]
         self.store.require_schema()
         with self.store.writing() as tx:
@@ -315,6 +334,8 @@ class Ledger:
     def prove(self, event: str | int, *, size: int | None = None) -> InclusionProof:
         """The inclusion proof of an event (its id or position) against the latest checkpoint issued, or
         the latest of tree size `size`."""
+        from ledger import checkpoints
+
         self.store.require_schema()
         with self.store.reading() as tx:
             return checkpoints.prove_inclusion(tx, event, size)
@@ -322,6 +343,8 @@ class Ledger:
     def prove_consistency(self, old: int, *, size: int | None = None) -> ConsistencyProof:
         """The consistency proof from the tree of the first `old` events to the first `size` (default:
         every event)."""
+        from ledger import checkpoints
+
         self.store.require_schema()
         with self.store.reading() as tx:
             return checkpoints.prove_consistency(tx, old, size)
@@ -333,6 +356,8 @@ class Ledger:
         with self.store.reading() as tx:
             if tx.projections.checkpoint() >= tx.log.head().position:
                 return
+        from ledger.read_model import sync
+
         with self.store.writing() as tx:
             sync.catch_up(tx, self._folder(tx))
 
@@ -349,6 +374,8 @@ class Ledger:
 
         `check` first catches up with the head, as every query does: projections merely behind (an
         import between its two transactions, or killed between them) are not a difference."""
+        from ledger.read_model import sync
+
         self.store.require_schema()
         with self.store.writing() as tx:
             folder = self._folder(tx)
@@ -388,9 +415,3 @@ class Ledger:
     def claims(self, entity_id: str | None = None, *, status: str | None = None) -> list[dict[str, Any]]:
         with self._query() as tx:
             return queries.claims(tx, entity_id, status)
-
-
-def _verifiers(keys: Sequence[str | Verifier]) -> list[Verifier]:
-    return [k for k in keys if isinstance(k, Verifier)] + offline.read_verifiers(
-        [k for k in keys if isinstance(k, str)]
-    )

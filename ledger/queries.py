@@ -6,16 +6,17 @@ entity's own events, read through the entity index, so it costs what the entity 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from ledger.entities import PLURALS, describe_id_format, is_entity_id
 from ledger.errors import InvalidArgument, UnknownEntity
-from ledger.projections import EntityView, fold
-from ledger.projections.context import Context
-from ledger.store.connection import Transaction
 from ledger.vocabulary.terms import CLAIM_STATUSES
+
+if TYPE_CHECKING:
+    from ledger.projections import EntityView
+    from ledger.store.connection import Transaction
 
 
 def _check_entity(entity_id: str) -> None:
@@ -24,6 +25,9 @@ def _check_entity(entity_id: str) -> None:
 
 
 def _view(tx: Transaction, entity_id: str, as_of: int | None, known_at: int | None) -> EntityView:
+    from ledger.projections import fold  # the present is read from the tables: only a fold needs these
+    from ledger.projections.context import Context
+
     _check_entity(entity_id)
     context = Context.over(tx.log, known_at)
     view = fold(entity_id, context.load(entity_id), as_of=as_of, known_at=known_at, context=context)

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli.context import open_ledger
+from ledger.cli.context import open_ledger, settings
 
 
 def timeline(
@@ -45,7 +45,7 @@ def timeline(
     from ledger import pictures
 
     target = Path(out)
-    with open_ledger(ctx) as opened:
+    with open_ledger(settings(ctx).db) as opened:
         fmt = pictures.write_timeline(opened, entity, target, as_of=as_of, known_at=known_at, force=force)
     sys.stderr.write(f"wrote the timeline of {entity} to {target} ({fmt})\n")
 
@@ -68,6 +68,6 @@ def graph(
     """
     from ledger import pictures
 
-    with open_ledger(ctx) as opened:
+    with open_ledger(settings(ctx).db) as opened:
         text = pictures.graph(opened, entity, depth=depth, fmt=fmt)
     sys.stdout.write(text if text.endswith("\n") else text + "\n")

@@ -27,14 +27,9 @@ from ledger.projections.partnership import project as project_partnership
 from ledger.projections.plan import project as project_plan
 from ledger.projections.plant import project as project_plant
 from ledger.times import end_key, precision, recorded_key
-from ledger.vocabulary.registry import (
-    CATEGORIES,
-    CURRENT_VERSION,
-    ENTITY_FIELDS,
-    STANCES,
-    parties_of,
-    upcast,
-)
+from ledger.vocabulary.entity_fields import CATEGORIES, ENTITY_FIELDS, STANCES, parties_of
+from ledger.vocabulary.terms import CURRENT_VERSION
+from ledger.vocabulary.upcasters import upcast
 
 # An entity kind's projection: (entity id, its claims as claim JSON in world-time order) -> its state.
 Projection = Callable[[str, Sequence[dict[str, Any]], Context], dict[str, Any]]

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
-
-from typing_extensions import TypedDict
+from typing import TYPE_CHECKING, Any
 
 from ledger.errors import Unreadable
 from ledger.events import StoredEvent
-from ledger.hashing import GENESIS_HASH
 from ledger.store.errors import damage, is_damage
 from ledger.store.index_reads import IndexReads
 from ledger.store.related import RelatedReads
@@ -41,14 +38,17 @@ __all__ = [
 ANALYZE_FROM = 5_000  # events inserted in one transaction before the planner is told (PostgreSQL)
 
 
-class EventFilter(TypedDict, total=False):
-    """Which stored events `LogTables.select` returns (each key optional)."""
+if TYPE_CHECKING:  # for annotations only: typing_extensions is not loaded to answer a query
+    from typing_extensions import TypedDict
 
-    entity: str | None  # indexed under this entity id
-    event_type: str | None
-    since: int  # after this position
-    limit: int | None
-    reverse: bool  # newest first
+    class EventFilter(TypedDict, total=False):
+        """Which stored events `LogTables.select` returns (each key optional)."""
+
+        entity: str | None  # indexed under this entity id
+        event_type: str | None
+        since: int  # after this position
+        limit: int | None
+        reverse: bool  # newest first
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +91,8 @@ class LogTables(RelatedReads, IndexReads):
     def head(self) -> Head:
         rows = self.sql.rows("SELECT position, hash, recorded_at FROM events ORDER BY position DESC LIMIT 1")
         if not rows:
+            from ledger.hashing import GENESIS_HASH  # here: a query need not load hashlib
+
             return Head(0, GENESIS_HASH, None)
         return Head(int(rows[0][0]), rows[0][1], rows[0][2])
 
