@@ -11,7 +11,7 @@ builds it for a ledger from before it (`backfill`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 
 from ledger.errors import IntegrityFailure, InvalidArgument, NotInitialised
@@ -154,6 +154,18 @@ class TreeCheck:
         self._pending.append(bytes.fromhex(event_hash))
         if len(self._pending) >= PAGE or self.size in self._wanted:
             self._flush()
+
+    def add_leaves(self, leaves: Sequence[bytes]) -> None:
+        """`add` for many events at once, their hashes already bytes: the same steps, a slice at a time."""
+        start = 0
+        while start < len(leaves):
+            size = self.size
+            later = [w for w in self._wanted if w > size]  # the next size whose root is kept ends a step
+            take = min(PAGE - len(self._pending), (min(later) - size) if later else PAGE)
+            self._pending += leaves[start : start + take]
+            start += take
+            if len(self._pending) >= PAGE or self.size in self._wanted:
+                self._flush()
 
     def _flush(self) -> None:
         if self.problem is None and self._pending:
