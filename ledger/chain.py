@@ -11,7 +11,7 @@ from typing import Any
 import orjson
 
 from ledger.events import StoredEvent
-from ledger.hashing import GENESIS_HASH, event_hash
+from ledger.hashing import GENESIS_HASH, event_hash, may_hold_floats
 from ledger.store.log import BODY_KEYS, event_of
 from ledger.times import is_recorded_at
 
@@ -34,18 +34,19 @@ def decoded(row: Any) -> StoredEvent | None:
         return None
 
 
-def recomputed_hash(event: StoredEvent | None) -> str | None:
-    """The hash the event's content should have (None: no event, or content no hash can be made of)."""
+def recomputed_hash(row: Any, event: StoredEvent | None) -> str | None:
+    """The hash the content of the row's event should have (None: no event, or content no hash can be
+    made of). Only the body can hold a float (the other columns are text and an integer)."""
     if event is None:
         return None
     try:
-        return event_hash(event.hashed_form())
+        return event_hash(event.hashed_form(), floats=may_hold_floats(row[5]))
     except (TypeError, ValueError):
         return None
 
 
 def opening(row: Any, event: StoredEvent | None) -> Opening:
-    return row[0], row[6], row[4], recomputed_hash(event) == row[7]
+    return row[0], row[6], row[4], recomputed_hash(row, event) == row[7]
 
 
 class Chain:
@@ -72,7 +73,7 @@ class Chain:
         position, recorded_at, stored_prev, stored_hash = row[0], row[4], row[6], row[7]
         if self.problem is None:
             self.problem = self._link(position, stored_prev, recorded_at)
-            if self.problem is None and recomputed_hash(event) != stored_hash:
+            if self.problem is None and recomputed_hash(row, event) != stored_hash:
                 self.problem = (position, HASH_MISMATCH)
         self.count += 1
         self.prev_hash, self.last_recorded = stored_hash, recorded_at
