@@ -17,7 +17,9 @@ import pytest
 from support.guards import unguarded
 from support.runner import ledger_cli
 
-from ledger import verify_workers
+import ledger
+from ledger import verify, verify_workers
+from ledger.synthetic import generate
 from reliability import test_damage as damage
 from reliability import test_tamper as tamper
 from reliability.support import Probe, probe
@@ -164,3 +166,41 @@ def test_a_damaged_page_ends_the_reading_alike_in_workers(damaged_file: Path):  
 
     assert code == 5
     assert "cannot be read back: database disk image is malformed" in err
+
+
+@pytest.fixture
+def corpus(db_url: str) -> list[bytes]:
+    """A ledger of 2,000 events of the benchmark corpus (corrections move its index); returns the
+    corpus's next 10 lines, not imported."""
+    lines = list(generate(2_010, seed=11))
+    with ledger.open(db_url) as lg:
+        lg.import_jsonl(lines[:2_000])
+    return lines[2_000:]
+
+
+def test_a_corpus_verifies_alike_in_workers(db_url, corpus):
+    with probe(db_url) as p:
+        head = f"{p.head_hash()}@1500"
+    outcome = both_ways(db_url, 500, "--head", head)
+    assert outcome[0][0] == 5  # 1500 holds another hash
+    assert report_of(both_ways(db_url, 500))["ok"] is True
+
+
+def test_a_worker_that_sees_a_later_commit_has_its_index_checked_again_here(db_url, corpus, monkeypatch):
+    """Workers read their own snapshots: one that holds events committed since `verify` began may see
+    index rows that `verify`'s snapshot does not; this process checks that stretch's index itself."""
+    monkeypatch.setattr(verify_workers, "WORKERS", 2)
+    monkeypatch.setattr(verify_workers, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(verify_workers, "STRETCH", 500)
+    again: list[tuple[int, int]] = []
+    real = verify._index_again
+    monkeypatch.setattr(
+        verify, "_index_again", lambda tx, index, *span: again.append(span) or real(tx, index, *span)
+    )
+    with ledger.open(db_url) as lg, lg.store.reading(snapshot=True) as tx:
+        tx.projections.checkpoint()  # the snapshot starts here
+        with ledger.open(db_url) as writer:
+            writer.import_jsonl(corpus)
+        report = verify.verify_chain(tx, None, url=db_url)
+    assert (report.ok, report.events) == (True, 2_000)
+    assert again == [(1, 500), (501, 1_000), (1_001, 1_500), (1_501, 2_000)]
