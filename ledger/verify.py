@@ -205,7 +205,8 @@ def _walk_in_workers(
         if stretch.opening is not None:
             chain.join(stretch.opening, stretch.rows, stretch.end[1:], stretch.problem)
             rebuilt.add_leaves(stretch.leaves)
-            held = stretch.held or held
+            if stretch.held is not None:
+                held = stretch.held
             if stretch.stale and chain.problem is None:
                 _index_again(tx, index, stretch.first, stretch.end[0])
             else:

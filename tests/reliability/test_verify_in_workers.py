@@ -204,3 +204,13 @@ def test_a_worker_that_sees_a_later_commit_has_its_index_checked_again_here(db_u
         report = verify.verify_chain(tx, None, url=db_url)
     assert (report.ok, report.events) == (True, 2_000)
     assert again == [(1, 500), (501, 1_000), (1_001, 1_500), (1_501, 2_000)]
+
+
+def test_workers_check_only_a_large_log_that_other_processes_can_open(monkeypatch):
+    monkeypatch.setattr(verify_workers, "WORKERS", 2)
+    large = verify_workers.PARALLEL_FROM
+    assert verify_workers.in_workers("sqlite:////tmp/ledger.db", large)
+    assert not verify_workers.in_workers("sqlite:////tmp/ledger.db", large - 1)
+    assert not verify_workers.in_workers("sqlite:///:memory:", large)
+    monkeypatch.setattr(verify_workers, "WORKERS", 1)  # LEDGER_WORKERS=1
+    assert not verify_workers.in_workers("sqlite:////tmp/ledger.db", large)
