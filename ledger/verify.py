@@ -207,10 +207,10 @@ def _walk_in_workers(
             rebuilt.add_leaves(stretch.leaves)
             if stretch.held is not None:
                 held = stretch.held
-            if stretch.stale and chain.problem is None:
-                _index_again(tx, index, stretch.first, stretch.end[0])
-            else:
+            if not stretch.stale:
                 index.took(stretch.index_problem, stretch.corrections)
+            elif chain.problem is None:  # (else the chain's break is what is reported)
+                _index_again(tx, index, stretch.first, stretch.end[0])
             last_read = stretch.end[0]
         if stretch.unreadable is not None:
             if stretch.opening is None and last_read + 1 != stretch.first:
