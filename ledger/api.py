@@ -316,7 +316,7 @@ class Ledger:
             named, signed_by = offline.read_checkpoint(checkpoint, offline.verifiers(keys))
         self.store.require_schema()
         with self.store.reading(snapshot=True) as tx:
-            return verify_chain(tx, expected_head, named, signed_by)
+            return verify_chain(tx, expected_head, named, signed_by, url=self.store.url)
 
     # -- checkpoints and proofs ------------------------------------------------------------------------------
     def checkpoint(
