@@ -32,7 +32,7 @@ from ledger.read_model import sync
 from ledger.store.connection import EventStore, Transaction
 from ledger.store.log import EventFilter, Head
 from ledger.store.tree import IssuedCheckpoint
-from ledger.times import bound_key
+from ledger.times import LedgerTime, bound_key, ledger_time
 from ledger.transparency.note import Signer, Verifier
 from ledger.validation import validate_event
 from ledger.verify import VerifyReport, parse_head, require_head, verify_chain
@@ -66,6 +66,15 @@ def _time_bound(value: str | None, parameter: str) -> int | None:
         return None
     try:
         return bound_key(value)
+    except ValueError as e:
+        raise InvalidArgument(str(e), parameter=parameter) from None
+
+
+def _ledger_time(value: str | None, parameter: str) -> LedgerTime | None:
+    if value is None:
+        return None
+    try:
+        return ledger_time(value)
     except ValueError as e:
         raise InvalidArgument(str(e), parameter=parameter) from None
 
@@ -364,16 +373,18 @@ class Ledger:
     def show(
         self, entity_id: str, *, as_of: str | None = None, known_at: str | None = None
     ) -> dict[str, Any]:
-        bounds = _time_bound(as_of, "as_of"), _time_bound(known_at, "known_at")
+        """An entity's state now, at a world time (`as_of`), or as the ledger knew it (`known_at`: a
+        time, or `@POSITION`: right after that event)."""
+        bound, moment = _time_bound(as_of, "as_of"), _ledger_time(known_at, "known_at")
         with self._query() as tx:
-            return queries.show(tx, entity_id, *bounds)
+            return queries.show(tx, entity_id, bound, queries.known_position(tx, moment))
 
     def history(
         self, entity_id: str, *, as_of: str | None = None, known_at: str | None = None
     ) -> list[dict[str, Any]]:
-        bounds = _time_bound(as_of, "as_of"), _time_bound(known_at, "known_at")
+        bound, moment = _time_bound(as_of, "as_of"), _ledger_time(known_at, "known_at")
         with self._query() as tx:
-            return queries.history(tx, entity_id, *bounds)
+            return queries.history(tx, entity_id, bound, queries.known_position(tx, moment))
 
     def list(self, kind: str) -> list[dict[str, Any]]:
         with self._query() as tx:

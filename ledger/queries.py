@@ -15,7 +15,25 @@ from ledger.errors import InvalidArgument, UnknownEntity
 from ledger.projections import EntityView, fold
 from ledger.projections.context import Context
 from ledger.store.connection import Transaction
+from ledger.times import LedgerTime, from_key
 from ledger.vocabulary.terms import CLAIM_STATUSES
+
+
+def known_position(tx: Transaction, moment: LedgerTime | None, parameter: str = "known_at") -> int | None:
+    """The last position the ledger had recorded at `moment` (None: no bound). `@POSITION` names it;
+    a time means everything recorded by then (every event of one write transaction shares its time)."""
+    if moment is None:
+        return None
+    head = tx.log.head()
+    if moment.position is not None:
+        if moment.position > head.position:
+            raise InvalidArgument(
+                f"no event at position {moment.position}: the ledger's head is at {head.position}",
+                parameter=parameter,
+            )
+        return moment.position
+    assert moment.key is not None
+    return tx.log.known_by(from_key(moment.key), head)
 
 
 def _check_entity(entity_id: str) -> None:

@@ -22,7 +22,6 @@ from typing import Any, Protocol
 from ledger.claims import claim_status, corrected
 from ledger.events import StoredEvent
 from ledger.projections.order import STRENGTH, world_key
-from ledger.times import recorded_key
 from ledger.vocabulary.registry import CATEGORIES, ENTITY_FIELDS, STANCES, entities_in, parties_of, upcast
 from ledger.vocabulary.terms import APPLICABLE_STATUSES
 
@@ -84,7 +83,8 @@ class Reads(Protocol):
 
 @dataclass
 class Context:
-    """Lazily read facts about other entities, as the ledger knew them at `known_at` (None: now)."""
+    """Lazily read facts about other entities, as the ledger knew them at position `known_at` (None:
+    now)."""
 
     load: Loader
     known_at: int | None = None
@@ -346,7 +346,7 @@ def _companies_in(event: StoredEvent) -> list[str]:
 
 
 def _facts(events: list[StoredEvent], known_at: int | None) -> list[Fact]:
-    events = [e for e in events if known_at is None or recorded_key(e.recorded_at) <= known_at]
+    events = [e for e in events if known_at is None or e.position <= known_at]
     corrections: dict[str, list[StoredEvent]] = {}
     statements: dict[str, list[tuple[int, int, StoredEvent]]] = {}
     for event in sorted(events, key=lambda e: e.position):

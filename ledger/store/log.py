@@ -38,6 +38,7 @@ __all__ = [
 ]
 
 
+PROBES = 32  # positions read per round trip when looking for the last event recorded by a moment
 ANALYZE_FROM = 5_000  # events inserted in one transaction before the planner is told (PostgreSQL)
 
 
@@ -93,6 +94,29 @@ class LogTables(RelatedReads, IndexReads):
         if not rows:
             return Head(0, GENESIS_HASH, None)
         return Head(int(rows[0][0]), rows[0][1], rows[0][2])
+
+    def known_by(self, recorded_at: str, head: Head) -> int:
+        """The last position recorded at or before `recorded_at` (0: none). recorded_at never goes back
+        along the log (the writer, a restore and verify hold to it), so what was recorded by a moment is a
+        prefix of the positions: found by probing up to PROBES positions a round trip, by primary key."""
+        if head.recorded_at is None or head.recorded_at <= recorded_at:
+            return head.position
+        low, high = 0, head.position - 1  # the answer lies in [low, high]
+        while low < high:
+            step = max(1, (high - low) // PROBES)
+            probes = list(range(low + step, high + 1, step))[:PROBES]
+            found = dict(
+                self.sql.rows_in(
+                    "SELECT position, recorded_at FROM events WHERE position IN ({keys})", probes
+                )
+            )
+            for position in probes:
+                if found.get(position, "") <= recorded_at:
+                    low = position
+                else:
+                    high = position - 1
+                    break
+        return low
 
     def count(self) -> int:
         return int(self.sql.rows("SELECT COUNT(*) FROM events")[0][0])
