@@ -386,13 +386,50 @@ class Ledger:
         with self._query() as tx:
             return queries.history(tx, entity_id, bound, queries.known_position(tx, moment))
 
+    def changes(
+        self,
+        since: str,
+        *,
+        until: str | None = None,
+        entities: Sequence[str] = (),
+        kind: str | None = None,
+    ) -> dict[str, Any]:
+        """What changed in the projections between two ledger moments (`since`, `until`: a time or
+        `@POSITION`; `until` defaults to now): entities added or gone, each field old -> new with its
+        basis, claims added and claims whose status or data changed, with the statements and corrections
+        that changed them. Only of `entities`, or of one `kind`, when given (see docs/JSON.md)."""
+        from ledger.changes import changes
+
+        start, end = _ledger_time(since, "since"), _ledger_time(until, "until")
+        for entity_id in entities:
+            queries.check_entity(entity_id, "entities")
+        entity_kind = None if kind is None else queries.parse_kind(kind)
+        with self._query() as tx:
+            first = queries.known_position(tx, start, "since")
+            last = tx.log.head().position if end is None else queries.known_position(tx, end, "until")
+            assert first is not None and last is not None
+            if first > last:
+                raise InvalidArgument(
+                    f"{since} (position {first}) is after the end of the changes (position {last})",
+                    parameter="since",
+                )
+            return changes(tx, first, last, list(dict.fromkeys(entities)), entity_kind)
+
     def list(self, kind: str) -> list[dict[str, Any]]:
         with self._query() as tx:
             return queries.list_entities(tx, kind)
 
-    def claims(self, entity_id: str | None = None, *, status: str | None = None) -> list[dict[str, Any]]:
+    def claims(
+        self,
+        entity_id: str | None = None,
+        *,
+        status: str | None = None,
+        as_of: str | None = None,
+        known_at: str | None = None,
+    ) -> list[dict[str, Any]]:
+        bound, moment = _time_bound(as_of, "as_of"), _ledger_time(known_at, "known_at")
         with self._query() as tx:
-            return queries.claims(tx, entity_id, status)
+            return queries.claims(tx, entity_id, status, bound, queries.known_position(tx, moment))
 
 
 def _verifiers(keys: Sequence[str | Verifier]) -> list[Verifier]:

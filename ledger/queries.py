@@ -36,13 +36,21 @@ def known_position(tx: Transaction, moment: LedgerTime | None, parameter: str = 
     return tx.log.known_by(from_key(moment.key), head)
 
 
-def _check_entity(entity_id: str) -> None:
+def check_entity(entity_id: str, parameter: str = "entity_id") -> None:
     if not is_entity_id(entity_id):
-        raise InvalidArgument(f"expected {describe_id_format()}, got {entity_id!r}", parameter="entity_id")
+        raise InvalidArgument(f"expected {describe_id_format()}, got {entity_id!r}", parameter=parameter)
+
+
+def parse_kind(kind: str) -> str:
+    """An entity kind, given as `ledger list` takes it (`plants`) or singular (`plant`)."""
+    entity_kind = PLURALS.get(kind, kind)
+    if entity_kind not in PLURALS.values():
+        raise InvalidArgument(f"expected one of {', '.join(PLURALS)}, got {kind!r}", parameter="kind")
+    return entity_kind
 
 
 def _view(tx: Transaction, entity_id: str, as_of: int | None, known_at: int | None) -> EntityView:
-    _check_entity(entity_id)
+    check_entity(entity_id)
     context = Context.over(tx.log, known_at)
     view = fold(entity_id, context.load(entity_id), as_of=as_of, known_at=known_at, context=context)
     if view is None:
@@ -52,7 +60,7 @@ def _view(tx: Transaction, entity_id: str, as_of: int | None, known_at: int | No
 
 def show(tx: Transaction, entity_id: str, as_of: int | None, known_at: int | None) -> dict[str, Any]:
     if as_of is None and known_at is None:
-        _check_entity(entity_id)
+        check_entity(entity_id)
         doc = tx.projections.entity_doc(entity_id)
         if doc is None:
             raise UnknownEntity(entity_id)
@@ -66,18 +74,21 @@ def history(tx: Transaction, entity_id: str, as_of: int | None, known_at: int | 
 
 def list_entities(tx: Transaction, kind: str) -> list[dict[str, Any]]:
     """Every entity of a kind (`plants` or `plant`), in id order."""
-    entity_kind = PLURALS.get(kind, kind)
-    if entity_kind not in PLURALS.values():
-        raise InvalidArgument(f"expected one of {', '.join(PLURALS)}, got {kind!r}", parameter="kind")
-    return [orjson.loads(doc) for _id, _kind, doc in tx.projections.entity_docs(entity_kind)]
+    return [orjson.loads(doc) for _id, _kind, doc in tx.projections.entity_docs(parse_kind(kind))]
 
 
-def claims(tx: Transaction, entity_id: str | None, status: str | None) -> list[dict[str, Any]]:
+def claims(
+    tx: Transaction,
+    entity_id: str | None,
+    status: str | None,
+    as_of: int | None = None,
+    known_at: int | None = None,
+) -> list[dict[str, Any]]:
     if status is not None and status not in CLAIM_STATUSES:
         raise InvalidArgument(
             f"expected one of {', '.join(CLAIM_STATUSES)}, got {status!r}", parameter="status"
         )
     if entity_id is None:
         return [orjson.loads(doc) for _p, _s, doc in tx.projections.claim_docs(status)]
-    found = _view(tx, entity_id, None, None).claims
+    found = _view(tx, entity_id, as_of, known_at).claims
     return [c for c in found if status is None or c["status"] == status]

@@ -82,7 +82,7 @@ def catch_up(tx: Transaction, folder: Folder = entity_rows) -> None:
         return
     docs, claims, gone = [], [], []
     context = Context.over(tx.log)
-    for entity_id in sorted(_touched(tx, checkpoint, context)):
+    for entity_id in sorted(touched(tx, checkpoint, head, context)):
         view = fold(entity_id, tx.log.entity_events(entity_id), context=context)
         if view is None:
             gone.append(entity_id)
@@ -96,17 +96,17 @@ def catch_up(tx: Transaction, folder: Folder = entity_rows) -> None:
     tx.projections.set_checkpoint(head)
 
 
-def _touched(tx: Transaction, checkpoint: int, context: Context) -> set[str]:
-    """The entities to refold after the checkpoint: those the new events are indexed under, and those
-    whose claims hang on facts the new events change (a parent company, a partnership's parties, a
-    plant's operator: `widened_by`)."""
-    touched = tx.log.entities_since(checkpoint)
+def touched(tx: Transaction, since: int, until: int, context: Context) -> set[str]:
+    """The entities whose fold the events after position `since`, up to `until`, may change: those the
+    events are indexed under, and those whose claims hang on facts they change (a parent company, a
+    partnership's parties, a plant's operator: `widened_by`, asked of `context`)."""
+    found = tx.log.entities_between(since, until)
     widen: set[str] = set()
-    for event in tx.log.read(checkpoint):
+    for event in tx.log.read_between(since, until):
         widen |= widened_by(event, context, tx.log.events_by_id)
     if widen:
-        touched |= tx.log.co_indexed(widen)
-    return touched
+        found |= tx.log.co_indexed(widen)
+    return found
 
 
 def rebuild(tx: Transaction, folder: Folder = entity_rows) -> RebuildReport:

@@ -118,6 +118,11 @@ class LogTables(RelatedReads, IndexReads):
                     break
         return low
 
+    def recorded_at(self, position: int) -> str | None:
+        """When the event at `position` was recorded (None: no such event)."""
+        rows = self.sql.rows("SELECT recorded_at FROM events WHERE position = ?", (position,))
+        return rows[0][0] if rows else None
+
     def count(self) -> int:
         return int(self.sql.rows("SELECT COUNT(*) FROM events")[0][0])
 
@@ -308,6 +313,14 @@ class LogTables(RelatedReads, IndexReads):
         """Every event after position `since`, in position order."""
         return map(stored_event, self.rows(since))
 
+    def read_between(self, since: int, until: int) -> Iterator[StoredEvent]:
+        """The events after position `since`, up to `until`, in position order."""
+        for page in self.pages(since, max(1, min(5000, until - since))):
+            for row in page:
+                if int(row[0]) > until:
+                    return
+                yield stored_event(row)
+
     def select(
         self,
         *,
@@ -394,10 +407,13 @@ class LogTables(RelatedReads, IndexReads):
         )
         return ((entity_id, int(count)) for entity_id, count in rows)
 
-    def entities_since(self, position: int) -> set[str]:
+    def entities_between(self, since: int, until: int) -> set[str]:
+        """The entities indexed under the events after position `since`, up to `until`."""
         # Not DISTINCT: SQLite would then walk the whole index in entity order to deduplicate, instead of
-        # the few rows after the checkpoint.
-        rows = self.sql.rows("SELECT entity_id FROM event_entities WHERE position > ?", (position,))
+        # the few rows of the range.
+        rows = self.sql.rows(
+            "SELECT entity_id FROM event_entities WHERE position > ? AND position <= ?", (since, until)
+        )
         return {row[0] for row in rows}
 
     def co_indexed(self, entity_ids: Iterable[str]) -> set[str]:

@@ -1,0 +1,201 @@
+"""What changed between two ledger moments: the projections known at each, compared.
+
+Each entity that the events after `since` (up to `until`) may have changed — those they are indexed
+under, and those whose claims hang on facts they change (`read_model.sync.touched`) — is folded as the
+ledger knew it at both moments, and the two views compared: entities added or gone, each field old ->
+new with its basis, claims added and claims whose status or data changed, each with the statements and
+corrections of the window about it. Applied to the state known at `since`, the changes give the state
+known at `until`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from ledger.entities import entity_kind
+from ledger.errors import UnknownEntity
+from ledger.events import StoredEvent
+from ledger.projections import EntityView, fold
+from ledger.projections.context import Context
+from ledger.read_model import sync
+from ledger.store.connection import Transaction
+from ledger.vocabulary.registry import CATEGORIES, entities_in, first_entity, upcast
+
+_NOT_FIELDS = ("id", "kind", "claims")  # never change, or compared claim by claim
+
+
+def changes(
+    tx: Transaction,
+    since: int,
+    until: int,
+    entity_ids: Sequence[str] = (),
+    kind: str | None = None,
+) -> dict[str, Any]:
+    """The difference between the projections known at positions `since` and `until` (since <= until):
+    of `entity_ids` only when given, of entities of `kind` only when given."""
+    before_context, after_context = Context.over(tx.log, since), Context.over(tx.log, until)
+    if entity_ids:
+        candidates = set(entity_ids)
+    elif since == until:
+        candidates = set()
+    else:
+        candidates = sync.touched(tx, since, until, after_context)
+    if kind is not None:
+        candidates = {e for e in candidates if entity_kind(e) == kind}
+
+    entities: list[dict[str, Any]] = []
+    before_claims: dict[str, dict[str, Any]] = {}
+    after_claims: dict[str, dict[str, Any]] = {}
+    window: dict[int, StoredEvent] = {}  # the window's events the folds read, by position
+    for entity_id in sorted(candidates):
+        events = tx.log.entity_events(entity_id)
+        before = fold(entity_id, events, known_at=since, context=before_context)
+        after = fold(entity_id, events, known_at=until, context=after_context)
+        if before is None and after is None:
+            if entity_ids:
+                raise UnknownEntity(entity_id, at_a_moment=True)
+            continue
+        window.update((e.position, e) for e in events if since < e.position <= until)
+        _collect(entity_id, before, before_claims)
+        _collect(entity_id, after, after_claims)
+        change = _entity_change(entity_id, before, after)
+        if change is not None:
+            entities.append(change)
+
+    claims = _claim_changes(tx, since, before_context, before_claims, after_claims, window)
+    return {
+        "since": _moment(tx, since),
+        "until": _moment(tx, until),
+        "entities": entities,
+        "claims": claims,
+    }
+
+
+def _moment(tx: Transaction, position: int) -> dict[str, Any]:
+    return {"position": position, "recorded_at": tx.log.recorded_at(position) if position else None}
+
+
+def _collect(entity_id: str, view: EntityView | None, into: dict[str, dict[str, Any]]) -> None:
+    """The claims of an entity's view, each as its owner's fold has it (the first entity its data names:
+    what `claims` reads) when that fold is among those read, else as the first fold read has it."""
+    if view is not None:
+        for claim in view.claims:
+            if first_entity(claim["type"], claim["data"]) == entity_id:
+                into[claim["id"]] = claim
+            else:
+                into.setdefault(claim["id"], claim)
+
+
+def _entity_change(
+    entity_id: str, before: EntityView | None, after: EntityView | None
+) -> dict[str, Any] | None:
+    change: dict[str, Any] = {"id": entity_id, "kind": entity_kind(entity_id)}
+    if after is None:
+        return {**change, "change": "removed", "fields": []}
+    state = after.state
+    if before is None:
+        fields = [_field(state, key, None) for key in state if key not in _NOT_FIELDS]
+        return {**change, "change": "added", "fields": fields}
+    old = before.state
+    fields = [
+        _field(state, key, old.get(key))
+        for key in state
+        if key not in _NOT_FIELDS and old.get(key) != state[key]
+    ]
+    return {**change, "change": "changed", "fields": fields} if fields else None
+
+
+def _field(state: dict[str, Any], key: str, old: Any) -> dict[str, Any]:
+    return {"field": key, "old": old, "new": state[key], "basis": basis(state, key)}
+
+
+def basis(state: dict[str, Any], key: str) -> str | None:
+    """The basis of a field's value: its own `*_basis` (a plant's status, a partnership's stage), else the
+    entity's `basis` (a plan's), if it has one."""
+    if f"{key}_basis" in state:
+        return state[f"{key}_basis"]
+    if key == "basis" or key.endswith(("_basis", "_since")):
+        return None
+    return state.get("basis")
+
+
+def _claim_changes(
+    tx: Transaction,
+    since: int,
+    before_context: Context,
+    before: dict[str, dict[str, Any]],
+    after: dict[str, dict[str, Any]],
+    window: dict[int, StoredEvent],
+) -> list[dict[str, Any]]:
+    about = _about(window.values(), after)
+    found = []
+    for claim_id, now in after.items():
+        added = now["position"] > since
+        then = before.get(claim_id)
+        if then is None and not added:  # it came to these entities from others: as it stood there
+            then = _claim_at(tx, now, since, before_context)
+        if not added and then is not None and then["status"] == now["status"] and then["data"] == now["data"]:
+            continue
+        found.append(
+            {
+                "id": claim_id,
+                "position": now["position"],
+                "type": now["type"],
+                "occurred_at": now["occurred_at"],
+                "entities": entities_in(now["type"], now["data"]),
+                "added": added,
+                "old_status": None if then is None else then["status"],
+                "status": now["status"],
+                "corrected": then is not None and then["data"] != now["data"],
+                "because": [_cause(e) for e in about.get(claim_id, ())],
+            }
+        )
+    found.sort(key=lambda c: c["position"])
+    return found
+
+
+def _about(events: Iterable[StoredEvent], claims: dict[str, dict[str, Any]]) -> dict[str, list[StoredEvent]]:
+    """The window's statements about each claim, and its corrections (of it or of one of its statements),
+    in position order."""
+    statement_of: dict[str, str] = {}  # statement id -> the claim it is about (of those in `claims`)
+    for claim_id, claim in claims.items():
+        for said in claim["statements"]:
+            statement_of[said["id"]] = claim_id
+    found: dict[str, list[StoredEvent]] = {}
+    for event in sorted(events, key=lambda e: e.position):
+        category = CATEGORIES[event.type]
+        if category == "statement":
+            targets = [ref for ref in event.refs if ref in claims]
+        elif category == "correction":
+            target = event.refs[0]
+            targets = (
+                [target] if target in claims else [statement_of[target]] if target in statement_of else []
+            )
+        else:
+            continue
+        for claim_id in targets:
+            found.setdefault(claim_id, []).append(event)
+    return found
+
+
+def _cause(event: StoredEvent) -> dict[str, Any]:
+    return {
+        "position": event.position,
+        "id": event.id,
+        "type": event.type,
+        "occurred_at": event.occurred_at,
+        "by": event.data.get("by"),
+    }
+
+
+def _claim_at(tx: Transaction, claim: dict[str, Any], since: int, context: Context) -> dict[str, Any] | None:
+    """A claim as the ledger knew it at `since`, from the fold of an entity it named then."""
+    recorded = tx.log.events_at([claim["position"]])[claim["position"]]
+    named = entities_in(recorded.type, upcast(recorded.type, recorded.v, recorded.data))
+    for entity_id in dict.fromkeys(named + entities_in(claim["type"], claim["data"])):
+        view = fold(entity_id, tx.log.entity_events(entity_id), known_at=since, context=context)
+        found = next((c for c in view.claims if c["id"] == claim["id"]), None) if view else None
+        if found is not None:
+            return found
+    return None
