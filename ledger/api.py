@@ -37,7 +37,7 @@ from ledger.transparency.note import Signer, Verifier
 from ledger.validation import validate_event
 from ledger.verify import VerifyReport, parse_head, require_head, verify_chain
 from ledger.vocabulary.registry import CURRENT_VERSION, VERSIONS
-from ledger.writer import Appended, Appender
+from ledger.writer import Appended, Appender, backfill_names
 
 IMPORT_CHUNK = 2000
 
@@ -109,6 +109,8 @@ class Ledger:
             if not tx.log.index_changed():  # a ledger from before the index followed corrections
                 reindex.backfill(tx)
             tree.backfill(tx)  # a ledger from before the Merkle tree (schema 0004): build it from the log
+            if not tx.log.names_indexed():  # a ledger from before the names events are found by (0007)
+                backfill_names(tx)
             sync.catch_up(tx, self._folder(tx))
         return HEAD_REVISION
 

@@ -26,9 +26,9 @@ class FoldedProjections:
         self._head = tx.log.head().position
         self._entities: dict[str, tuple[str, str]] = {}  # entity id -> (kind, document)
         self._claims: dict[int, tuple[str, str]] = {}  # position -> (status, document)
-        for (entity_id, kind, doc), owned in sync.entity_rows(tx):
+        for (entity_id, kind, doc, _terms), owned in sync.entity_rows(tx):
             self._entities[entity_id] = (kind, doc.decode())
-            for position, status, claim in owned:
+            for position, status, claim, *_filtered in owned:
                 self._claims[position] = (status, claim.decode())
 
     def checkpoint(self) -> int:

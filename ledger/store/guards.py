@@ -23,6 +23,7 @@ APPEND_ONLY: dict[str, tuple[tuple[str, ...], ...]] = {
     "events": (("position",), ("id",)),
     "event_entities": (("entity_id", "position"),),
     "event_refs": (("position", "ref_position"),),
+    "event_names": (("name", "position"),),
     "index_changes": (("entity_id", "position", "at_position"),),
     "tree_nodes": (("tree_size", "level"),),
     "checkpoints": (("seq",),),

@@ -74,6 +74,7 @@ class EventRow:
     hash: str
     entities: Sequence[str]
     ref_positions: Sequence[int]
+    names: Sequence[str] = ()  # normalized source, origin and speaker names (`ledger.names.event_names`)
 
 
 class _Damaged(Exception):
@@ -155,8 +156,18 @@ class LogTables(RelatedReads, IndexReads):
         ref_rows = [(r.position, ref) for r in rows for ref in r.ref_positions]
         if ref_rows:
             self.sql.insert("event_refs", "position, ref_position", ref_rows)
+        self.insert_names([(name, r.position) for r in rows for name in r.names])
         if self.sql.dialect == "postgresql":
             self._keep_statistics(len(rows))
+
+    def insert_names(self, rows: Sequence[tuple[str, int]]) -> None:
+        """(normalized name, position) rows of `event_names`."""
+        if rows:
+            self.sql.insert("event_names", "name, position", rows)
+
+    def names_indexed(self) -> bool:
+        """Whether `event_names` holds any row (a ledger from before it has none: `ledger init` fills it)."""
+        return bool(self.sql.rows("SELECT 1 FROM event_names LIMIT 1"))
 
     def _keep_statistics(self, inserted: int) -> None:
         """PostgreSQL plans from statistics that autovacuum gathers only after a commit, so within one long
@@ -168,7 +179,7 @@ class LogTables(RelatedReads, IndexReads):
             self._planned_rows = max(int(estimate[0][0]), 0) if estimate else 0
         self._unplanned_rows += inserted
         if self._unplanned_rows >= max(ANALYZE_FROM, self._planned_rows // 2):
-            self.sql.run("ANALYZE events, event_entities, event_refs")
+            self.sql.run("ANALYZE events, event_entities, event_refs, event_names")
             self._planned_rows += self._unplanned_rows
             self._unplanned_rows = 0
 

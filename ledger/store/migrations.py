@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-HEAD_REVISION = "0006"
+HEAD_REVISION = "0007"
 
 
 def script_location() -> str:

@@ -11,8 +11,11 @@ from ledger.store.sql import Sql
 # document changes shape: an upgraded ledger then refolds on its next command ("all" was vocabulary v1's).
 DOC_FORMAT = "v2"
 
-EntityDoc = tuple[str, str, bytes]  # (entity id, kind, the entity's `show --json` object)
-ClaimDoc = tuple[int, str, bytes]  # (claim position, status, the claim with its trail)
+# (entity id, kind, the entity's `show --json` object, its search terms: (normalized name, rank))
+EntityDoc = tuple[str, str, bytes, Sequence[tuple[str, int]]]
+# (claim position, status, the claim with its trail, what `claims` filters on: type, origins,
+# anonymous only (0 or 1), the latest world time of the claim and its statements)
+ClaimDoc = tuple[int, str, bytes, str, int, int, int]
 
 
 class ProjectionTables:
@@ -36,9 +39,11 @@ class ProjectionTables:
     def clear(self) -> None:
         self.sql.run("DELETE FROM projected_entities")
         self.sql.run("DELETE FROM projected_claims")
+        self.sql.run("DELETE FROM search_terms")
 
     def replace_entities(self, docs: Sequence[EntityDoc], *, fresh: bool = False) -> None:
-        """Write entity documents, replacing what was there unless the table is `fresh`."""
+        """Write entity documents and their search terms, replacing what was there unless the tables are
+        `fresh`."""
         if not docs:
             return
         if not fresh:
@@ -46,11 +51,15 @@ class ProjectionTables:
         self.sql.insert(
             "projected_entities",
             "entity_id, kind, doc",
-            [(entity, kind, doc.decode()) for entity, kind, doc in docs],
+            [(entity, kind, doc.decode()) for entity, kind, doc, _terms in docs],
         )
+        terms = [(term, entity, rank) for entity, _kind, _doc, found in docs for term, rank in found]
+        if terms:
+            self.sql.insert("search_terms", "term, entity_id, rank", terms)
 
     def delete_entities(self, ids: Sequence[str]) -> None:
         self.sql.run_in("DELETE FROM projected_entities WHERE entity_id IN ({keys})", ids)
+        self.sql.run_in("DELETE FROM search_terms WHERE entity_id IN ({keys})", ids)
 
     def replace_claims(self, claims: Sequence[ClaimDoc], *, fresh: bool = False) -> None:
         """Write claim documents, replacing what was there unless the table is `fresh`."""
@@ -60,8 +69,8 @@ class ProjectionTables:
             self.sql.run_in("DELETE FROM projected_claims WHERE position IN ({keys})", [c[0] for c in claims])
         self.sql.insert(
             "projected_claims",
-            "position, status, doc",
-            [(position, status, doc.decode()) for position, status, doc in claims],
+            "position, status, doc, type, origins, anonymous_only, last_key",
+            [(p, status, doc.decode(), *filtered) for p, status, doc, *filtered in claims],
         )
 
     def entity_doc(self, entity_id: str) -> bytes | None:
