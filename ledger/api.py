@@ -417,6 +417,18 @@ class Ledger:
                 )
             return changes(tx, first, last, list(dict.fromkeys(entities)), entity_kind)
 
+    def search(self, text: str, *, kind: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
+        """Entities by id, name, alias or former name, case- and accent-insensitive, best first: the exact
+        id, an exact name, a name starting with `text`, a name with a word starting with it. Each hit is
+        `{id, kind, name, match, matched, summary}` (see docs/JSON.md)."""
+        from ledger.search import search
+
+        entity_kind = None if kind is None else queries.parse_kind(kind)
+        if limit < 1:
+            raise InvalidArgument(f"expected a limit of 1 or more, got {limit}", parameter="limit")
+        with self._query() as tx:
+            return search(tx, text, entity_kind, limit)
+
     def list(self, kind: str) -> list[dict[str, Any]]:
         with self._query() as tx:
             return queries.list_entities(tx, kind)

@@ -14,10 +14,10 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ledger.entities import entity_kind
-from ledger.errors import UnknownEntity
 from ledger.events import StoredEvent
 from ledger.projections import EntityView, fold
 from ledger.projections.context import Context
+from ledger.queries import unknown
 from ledger.read_model import sync
 from ledger.store.connection import Transaction
 from ledger.vocabulary.registry import CATEGORIES, entities_in, first_entity, upcast
@@ -54,7 +54,7 @@ def changes(
         after = fold(entity_id, events, known_at=until, context=after_context)
         if before is None and after is None:
             if entity_ids:
-                raise UnknownEntity(entity_id, at_a_moment=True)
+                raise unknown(tx, entity_id, at_a_moment=True)
             continue
         window.update((e.position, e) for e in events if since < e.position <= until)
         _collect(entity_id, before, before_claims)

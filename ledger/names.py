@@ -89,7 +89,11 @@ def summary(state: dict[str, Any]) -> str:
         parts = [state.get("name"), where, _labelled("operator", state.get("operator")), state.get("status")]
     elif kind == "company":
         plants = len(state.get("plants") or ())
-        parts = [state.get("name"), state.get("country"), f"{plants} plants" if plants else None]
+        parts = [
+            state.get("name"),
+            state.get("country"),
+            f"{plants} plant{'s' * (plants != 1)}" if plants else None,
+        ]
     elif kind == "partnership":
         parties = " & ".join(state.get("parties") or ())
         parts = [

@@ -49,12 +49,22 @@ def parse_kind(kind: str) -> str:
     return entity_kind
 
 
+def unknown(tx: Transaction, entity_id: str, at_a_moment: bool = False) -> UnknownEntity:
+    """The error for an entity no event names (then): with the ids like it that events name now, unless
+    it is one of them."""
+    from ledger.search import suggest
+
+    if tx.projections.entity_doc(entity_id) is not None:
+        return UnknownEntity(entity_id, at_a_moment=at_a_moment)
+    return UnknownEntity(entity_id, at_a_moment=at_a_moment, suggestions=suggest(tx, entity_id))
+
+
 def _view(tx: Transaction, entity_id: str, as_of: int | None, known_at: int | None) -> EntityView:
     check_entity(entity_id)
     context = Context.over(tx.log, known_at)
     view = fold(entity_id, context.load(entity_id), as_of=as_of, known_at=known_at, context=context)
     if view is None:
-        raise UnknownEntity(entity_id, at_a_moment=as_of is not None or known_at is not None)
+        raise unknown(tx, entity_id, at_a_moment=as_of is not None or known_at is not None)
     return view
 
 
@@ -63,7 +73,7 @@ def show(tx: Transaction, entity_id: str, as_of: int | None, known_at: int | Non
         check_entity(entity_id)
         doc = tx.projections.entity_doc(entity_id)
         if doc is None:
-            raise UnknownEntity(entity_id)
+            raise unknown(tx, entity_id)
         return orjson.loads(doc)
     return _view(tx, entity_id, as_of, known_at).state
 

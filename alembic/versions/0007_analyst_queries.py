@@ -51,10 +51,10 @@ def upgrade() -> None:
     _claims_table(filtered=True)
     op.create_table(
         "search_terms",
+        sa.Column("rank", sa.SmallInteger(), autoincrement=False, nullable=False),
         sa.Column("term", sa.Text().with_variant(sa.Text(collation="C"), "postgresql"), nullable=False),
         sa.Column("entity_id", sa.String(200), nullable=False),
-        sa.Column("rank", sa.SmallInteger(), nullable=False),
-        sa.PrimaryKeyConstraint("term", "entity_id", name=op.f("pk_search_terms")),
+        sa.PrimaryKeyConstraint("rank", "term", "entity_id", name=op.f("pk_search_terms")),
         sqlite_with_rowid=False,
     )
     op.create_index("ix_search_terms_entity_id", "search_terms", ["entity_id"])

@@ -4,7 +4,8 @@ log in memory for one query, since they cannot be caught up on disk. Answers the
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from bisect import bisect_left
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from ledger.read_model import sync
@@ -26,10 +27,14 @@ class FoldedProjections:
         self._head = tx.log.head().position
         self._entities: dict[str, tuple[str, str]] = {}  # entity id -> (kind, document)
         self._claims: dict[int, tuple[str, str]] = {}  # position -> (status, document)
-        for (entity_id, kind, doc, _terms), owned in sync.entity_rows(tx):
+        self._terms: list[tuple[int, str, str]] = []  # (rank, term, entity id), sorted
+        for (entity_id, kind, doc, terms), owned in sync.entity_rows(tx):
             self._entities[entity_id] = (kind, doc.decode())
+            self._terms += [(rank, term, entity_id) for term, rank in terms]
             for position, status, claim, *_filtered in owned:
                 self._claims[position] = (status, claim.decode())
+        # As the table's primary key orders them: by bytes, which is code point order in Python.
+        self._terms.sort()
 
     def checkpoint(self) -> int:
         return self._head
@@ -37,6 +42,28 @@ class FoldedProjections:
     def entity_doc(self, entity_id: str) -> bytes | None:
         found = self._entities.get(entity_id)
         return found[1].encode() if found else None
+
+    def entity_docs_of(self, ids: Sequence[str]) -> dict[str, bytes]:
+        return {e: self._entities[e][1].encode() for e in ids if e in self._entities}
+
+    def search_terms(
+        self,
+        rank: int,
+        low: str,
+        high: str,
+        kind: str | None,
+        limit: int,
+        after: tuple[str, str] | None = None,
+    ) -> list[tuple[str, str]]:
+        found = []
+        for term_rank, term, entity_id in self._terms[bisect_left(self._terms, (rank, low, "")) :]:
+            if term_rank != rank or term >= high or len(found) >= limit:
+                break
+            if kind is not None and not entity_id.startswith(f"{kind}:"):
+                continue
+            if after is None or (term, entity_id) > after:
+                found.append((term, entity_id))
+        return found
 
     def entity_docs(self, kind: str | None = None) -> list[tuple[str, str, str]]:
         return [

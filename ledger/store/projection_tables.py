@@ -53,9 +53,9 @@ class ProjectionTables:
             "entity_id, kind, doc",
             [(entity, kind, doc.decode()) for entity, kind, doc, _terms in docs],
         )
-        terms = [(term, entity, rank) for entity, _kind, _doc, found in docs for term, rank in found]
+        terms = [(rank, term, entity) for entity, _kind, _doc, found in docs for term, rank in found]
         if terms:
-            self.sql.insert("search_terms", "term, entity_id, rank", terms)
+            self.sql.insert("search_terms", "rank, term, entity_id", terms)
 
     def delete_entities(self, ids: Sequence[str]) -> None:
         self.sql.run_in("DELETE FROM projected_entities WHERE entity_id IN ({keys})", ids)
@@ -76,6 +76,38 @@ class ProjectionTables:
     def entity_doc(self, entity_id: str) -> bytes | None:
         rows = self.sql.rows("SELECT doc FROM projected_entities WHERE entity_id = ?", (entity_id,))
         return rows[0][0].encode() if rows else None
+
+    def entity_docs_of(self, ids: Sequence[str]) -> dict[str, bytes]:
+        """The documents of these entities (those that exist), by id."""
+        rows = self.sql.rows_in(
+            "SELECT entity_id, doc FROM projected_entities WHERE entity_id IN ({keys})", ids
+        )
+        return {entity_id: doc.encode() for entity_id, doc in rows}
+
+    def search_terms(
+        self,
+        rank: int,
+        low: str,
+        high: str,
+        kind: str | None,
+        limit: int,
+        after: tuple[str, str] | None = None,
+    ) -> list[tuple[str, str]]:
+        """(term, entity id) of the search index's terms of `rank` from `low` (inclusive) to `high`
+        (exclusive), of entities of `kind` if given, after `after` if given, in (term, entity id) order."""
+        where, params = ["rank = ?", "term >= ?", "term < ?"], [rank, low, high]
+        if kind is not None:
+            where += ["entity_id > ?", "entity_id < ?"]
+            params += [f"{kind}:", f"{kind};"]  # ids of the kind, as a range (';' follows ':')
+        if after is not None:
+            where.append("(term > ? OR (term = ? AND entity_id > ?))")
+            params += [after[0], after[0], after[1]]
+        rows = self.sql.rows(
+            f"SELECT term, entity_id FROM search_terms WHERE {' AND '.join(where)} "
+            "ORDER BY rank, term, entity_id LIMIT ?",
+            [*params, limit],
+        )
+        return [(term, entity_id) for term, entity_id in rows]
 
     def entity_docs(self, kind: str | None = None) -> list[tuple[str, str, str]]:
         """(entity id, kind, document) in entity id order, of one kind or all."""

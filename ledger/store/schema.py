@@ -149,9 +149,9 @@ SearchTerm = Text().with_variant(Text(collation="C"), "postgresql")
 search_terms = Table(
     "search_terms",
     metadata,
+    Column("rank", SmallInteger, primary_key=True, autoincrement=False),
     Column("term", SearchTerm, primary_key=True),
     Column("entity_id", String(200), primary_key=True),
-    Column("rank", SmallInteger, nullable=False),
     sqlite_with_rowid=False,
 )
 Index("ix_search_terms_entity_id", search_terms.c.entity_id)
