@@ -8,15 +8,15 @@ stale state.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from typing_extensions import Unpack
 
-from ledger import checkpoints, offline, queries, reindex, tree
+from ledger import checkpoints, offline, reindex, tree
 from ledger.advice import Advisor, OnWarning
+from ledger.api_queries import Queries
 from ledger.bulk import fewer_collections
 from ledger.checkpoints import ConsistencyProof, InclusionProof
 from ledger.errors import (
@@ -24,7 +24,6 @@ from ledger.errors import (
     LedgerError,
     NotEmpty,
     ProjectionsBehind,
-    ReadOnly,
 )
 from ledger.events import StoredEvent, with_content_id
 from ledger.jsonl import dump_event, read_lines
@@ -32,7 +31,6 @@ from ledger.read_model import sync
 from ledger.store.connection import EventStore, Transaction
 from ledger.store.log import EventFilter, Head
 from ledger.store.tree import IssuedCheckpoint
-from ledger.times import LedgerTime, bound_key, ledger_time
 from ledger.transparency.note import Signer, Verifier
 from ledger.validation import validate_event
 from ledger.verify import VerifyReport, parse_head, require_head, verify_chain
@@ -61,25 +59,7 @@ def parse_expect(expect: str) -> tuple[str, int]:
     return entity, int(position)
 
 
-def _time_bound(value: str | None, parameter: str) -> int | None:
-    if value is None:
-        return None
-    try:
-        return bound_key(value)
-    except ValueError as e:
-        raise InvalidArgument(str(e), parameter=parameter) from None
-
-
-def _ledger_time(value: str | None, parameter: str) -> LedgerTime | None:
-    if value is None:
-        return None
-    try:
-        return ledger_time(value)
-    except ValueError as e:
-        raise InvalidArgument(str(e), parameter=parameter) from None
-
-
-class Ledger:
+class Ledger(Queries):
     """A corporate-actions ledger in a SQLite file or a PostgreSQL database."""
 
     def __init__(self, url: str) -> None:
@@ -361,89 +341,6 @@ class Ledger:
                 sync.catch_up(tx, folder)
                 return sync.check(tx, folder)
             return sync.rebuild(tx, folder)
-
-    def _query(self) -> AbstractContextManager[Transaction]:
-        self.store.require_schema()
-        try:
-            self.catch_up()
-        except ReadOnly:  # behind, and they cannot be written: this query folds the log in memory
-            from ledger.read_model.folded import folded_reading
-
-            return folded_reading(self.store)
-        return self.store.reading()
-
-    def show(
-        self, entity_id: str, *, as_of: str | None = None, known_at: str | None = None
-    ) -> dict[str, Any]:
-        """An entity's state now, at a world time (`as_of`), or as the ledger knew it (`known_at`: a
-        time, or `@POSITION`: right after that event)."""
-        bound, moment = _time_bound(as_of, "as_of"), _ledger_time(known_at, "known_at")
-        with self._query() as tx:
-            return queries.show(tx, entity_id, bound, queries.known_position(tx, moment))
-
-    def history(
-        self, entity_id: str, *, as_of: str | None = None, known_at: str | None = None
-    ) -> list[dict[str, Any]]:
-        bound, moment = _time_bound(as_of, "as_of"), _ledger_time(known_at, "known_at")
-        with self._query() as tx:
-            return queries.history(tx, entity_id, bound, queries.known_position(tx, moment))
-
-    def changes(
-        self,
-        since: str,
-        *,
-        until: str | None = None,
-        entities: Sequence[str] = (),
-        kind: str | None = None,
-    ) -> dict[str, Any]:
-        """What changed in the projections between two ledger moments (`since`, `until`: a time or
-        `@POSITION`; `until` defaults to now): entities added or gone, each field old -> new with its
-        basis, claims added and claims whose status or data changed, with the statements and corrections
-        that changed them. Only of `entities`, or of one `kind`, when given (see docs/JSON.md)."""
-        from ledger.changes import changes
-
-        start, end = _ledger_time(since, "since"), _ledger_time(until, "until")
-        for entity_id in entities:
-            queries.check_entity(entity_id, "entities")
-        entity_kind = None if kind is None else queries.parse_kind(kind)
-        with self._query() as tx:
-            first = queries.known_position(tx, start, "since")
-            last = tx.log.head().position if end is None else queries.known_position(tx, end, "until")
-            assert first is not None and last is not None
-            if first > last:
-                raise InvalidArgument(
-                    f"{since} (position {first}) is after the end of the changes (position {last})",
-                    parameter="since",
-                )
-            return changes(tx, first, last, list(dict.fromkeys(entities)), entity_kind)
-
-    def search(self, text: str, *, kind: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
-        """Entities by id, name, alias or former name, case- and accent-insensitive, best first: the exact
-        id, an exact name, a name starting with `text`, a name with a word starting with it. Each hit is
-        `{id, kind, name, match, matched, summary}` (see docs/JSON.md)."""
-        from ledger.search import search
-
-        entity_kind = None if kind is None else queries.parse_kind(kind)
-        if limit < 1:
-            raise InvalidArgument(f"expected a limit of 1 or more, got {limit}", parameter="limit")
-        with self._query() as tx:
-            return search(tx, text, entity_kind, limit)
-
-    def list(self, kind: str) -> list[dict[str, Any]]:
-        with self._query() as tx:
-            return queries.list_entities(tx, kind)
-
-    def claims(
-        self,
-        entity_id: str | None = None,
-        *,
-        status: str | None = None,
-        as_of: str | None = None,
-        known_at: str | None = None,
-    ) -> list[dict[str, Any]]:
-        bound, moment = _time_bound(as_of, "as_of"), _ledger_time(known_at, "known_at")
-        with self._query() as tx:
-            return queries.claims(tx, entity_id, status, bound, queries.known_position(tx, moment))
 
 
 def _verifiers(keys: Sequence[str | Verifier]) -> list[Verifier]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from ledger.claims_query import claim_at
 from ledger.entities import entity_kind
 from ledger.events import StoredEvent
 from ledger.projections import EntityView, fold
@@ -20,7 +21,7 @@ from ledger.projections.context import Context
 from ledger.queries import unknown
 from ledger.read_model import sync
 from ledger.store.connection import Transaction
-from ledger.vocabulary.registry import CATEGORIES, entities_in, first_entity, upcast
+from ledger.vocabulary.registry import CATEGORIES, entities_in, first_entity
 
 _NOT_FIELDS = ("id", "kind", "claims")  # never change, or compared claim by claim
 
@@ -134,7 +135,9 @@ def _claim_changes(
         added = now["position"] > since
         then = before.get(claim_id)
         if then is None and not added:  # it came to these entities from others: as it stood there
-            then = _claim_at(tx, now, since, before_context)
+            then = claim_at(
+                tx, now, lambda e: fold(e, tx.log.entity_events(e), known_at=since, context=before_context)
+            )
         if not added and then is not None and then["status"] == now["status"] and then["data"] == now["data"]:
             continue
         found.append(
@@ -187,15 +190,3 @@ def _cause(event: StoredEvent) -> dict[str, Any]:
         "occurred_at": event.occurred_at,
         "by": event.data.get("by"),
     }
-
-
-def _claim_at(tx: Transaction, claim: dict[str, Any], since: int, context: Context) -> dict[str, Any] | None:
-    """A claim as the ledger knew it at `since`, from the fold of an entity it named then."""
-    recorded = tx.log.events_at([claim["position"]])[claim["position"]]
-    named = entities_in(recorded.type, upcast(recorded.type, recorded.v, recorded.data))
-    for entity_id in dict.fromkeys(named + entities_in(claim["type"], claim["data"])):
-        view = fold(entity_id, tx.log.entity_events(entity_id), known_at=since, context=context)
-        found = next((c for c in view.claims if c["id"] == claim["id"]), None) if view else None
-        if found is not None:
-            return found
-    return None

@@ -8,6 +8,7 @@ no more precise: it sorts by its start and is past a bound only once it has ende
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -194,3 +195,33 @@ def next_recorded_at(previous: str | None) -> str:
 
 def from_key(key: int) -> str:
     return format_recorded_at(_EPOCH + timedelta(microseconds=key))
+
+
+DURATION_RE = re.compile(r"([0-9]{1,5})([dwmy])")
+_DURATION_UNITS = {"d": "days", "w": "weeks", "m": "months", "y": "years"}
+
+
+def check_duration(text: str) -> str:
+    """A span of world time: a whole number of days, weeks, months or years (`90d`, `6w`, `3m`, `1y`)."""
+    if DURATION_RE.fullmatch(text) is None:
+        raise ValueError(
+            f"expected a duration like 90d, 6w, 3m or 1y (days, weeks, months, years), got {text!r}"
+        )
+    return text
+
+
+def key_before(key: int, duration: str) -> int:
+    """The world-time key `duration` (see `check_duration`) before `key`; months and years by the
+    calendar (a month before 31 March is the last day of February)."""
+    match = DURATION_RE.fullmatch(check_duration(duration))
+    assert match is not None
+    count, unit = int(match.group(1)), match.group(2)
+    if unit in "dw":
+        return key - count * (7 if unit == "w" else 1) * _DAY_US
+    moment = _EPOCH + timedelta(microseconds=key)
+    months = moment.year * 12 + moment.month - 1 - count * (12 if unit == "y" else 1)
+    year, month = divmod(months, 12)
+    if year < 1:
+        return _to_micros(datetime(1, 1, 1, tzinfo=UTC))
+    last_day = calendar.monthrange(year, month + 1)[1]
+    return _to_micros(moment.replace(year=year, month=month + 1, day=min(moment.day, last_day)))

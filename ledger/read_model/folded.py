@@ -27,12 +27,14 @@ class FoldedProjections:
         self._head = tx.log.head().position
         self._entities: dict[str, tuple[str, str]] = {}  # entity id -> (kind, document)
         self._claims: dict[int, tuple[str, str]] = {}  # position -> (status, document)
+        self._filtered: dict[int, tuple[object, ...]] = {}  # position -> (status, type, origins, ...)
         self._terms: list[tuple[int, str, str]] = []  # (rank, term, entity id), sorted
         for (entity_id, kind, doc, terms), owned in sync.entity_rows(tx):
             self._entities[entity_id] = (kind, doc.decode())
             self._terms += [(rank, term, entity_id) for term, rank in terms]
-            for position, status, claim, *_filtered in owned:
+            for position, status, claim, *filtered in owned:
                 self._claims[position] = (status, claim.decode())
+                self._filtered[position] = (status, *filtered)
         # As the table's primary key orders them: by bytes, which is code point order in Python.
         self._terms.sort()
 
@@ -71,6 +73,19 @@ class FoldedProjections:
             for entity_id, (entity_kind, doc) in sorted(self._entities.items())
             if kind is None or entity_kind == kind
         ]
+
+    def claim_docs_at(self, positions: Sequence[int]) -> dict[int, str]:
+        return {p: self._claims[p][1] for p in positions if p in self._claims}
+
+    def claim_positions(self, column: str, values: Sequence[object]) -> list[int]:
+        index = ("status", "type", "origins", "anonymous_only").index(column)
+        return sorted(p for p, row in self._filtered.items() if row[index] in values)
+
+    def claim_positions_upto(self, position: int) -> list[int]:
+        return sorted(p for p in self._claims if p <= position)
+
+    def quiet_claims(self, statuses: Sequence[str], last_key: int) -> list[int]:
+        return sorted(p for p, row in self._filtered.items() if row[0] in statuses and row[4] <= last_key)  # type: ignore[operator]
 
     def claim_docs(self, status: str | None = None) -> list[tuple[int, str, str]]:
         return [

@@ -165,6 +165,20 @@ class LogTables(RelatedReads, IndexReads):
         if rows:
             self.sql.insert("event_names", "name, position", rows)
 
+    def named(self, name: str) -> list[int]:
+        """Positions of the events found by this normalized name (`event_names`), in order."""
+        rows = self.sql.rows("SELECT position FROM event_names WHERE name = ? ORDER BY position", (name,))
+        return [int(row[0]) for row in rows]
+
+    def refs_from(self, positions: Sequence[int]) -> dict[int, list[int]]:
+        """The positions each of these events references."""
+        found: dict[int, list[int]] = {p: [] for p in positions}
+        for position, ref in self.sql.rows_in(
+            "SELECT position, ref_position FROM event_refs WHERE position IN ({keys})", list(positions)
+        ):
+            found[int(position)].append(int(ref))
+        return found
+
     def names_indexed(self) -> bool:
         """Whether `event_names` holds any row (a ledger from before it has none: `ledger init` fills it)."""
         return bool(self.sql.rows("SELECT 1 FROM event_names LIMIT 1"))

@@ -18,6 +18,9 @@ EntityDoc = tuple[str, str, bytes, Sequence[tuple[str, int]]]
 ClaimDoc = tuple[int, str, bytes, str, int, int, int]
 
 
+_FILTERED = ("status", "type", "origins", "anonymous_only")  # the columns `claim_positions` reads
+
+
 class ProjectionTables:
     """Reading and writing the projections inside one transaction."""
 
@@ -119,6 +122,38 @@ class ProjectionTables:
                 (kind,),
             )
         return [(entity_id, entity_kind, doc) for entity_id, entity_kind, doc in rows]
+
+    def claim_docs_at(self, positions: Sequence[int]) -> dict[int, str]:
+        """The documents of the claims at these positions (those that are claims), by position."""
+        rows = self.sql.rows_in(
+            "SELECT position, doc FROM projected_claims WHERE position IN ({keys})", positions
+        )
+        return {int(position): doc for position, doc in rows}
+
+    def claim_positions(self, column: str, values: Sequence[object]) -> list[int]:
+        """Positions of the claims whose `column` (status, type, origins, anonymous_only) is one of
+        `values`, in position order."""
+        if column not in _FILTERED:
+            raise ValueError(f"claims are not filtered on {column!r}")
+        rows = self.sql.rows_in(f"SELECT position FROM projected_claims WHERE {column} IN ({{keys}})", values)
+        return sorted(int(row[0]) for row in rows)
+
+    def claim_positions_upto(self, position: int) -> list[int]:
+        """Positions of the claims at or before `position`, in order."""
+        rows = self.sql.rows(
+            "SELECT position FROM projected_claims WHERE position <= ? ORDER BY position", (position,)
+        )
+        return [int(row[0]) for row in rows]
+
+    def quiet_claims(self, statuses: Sequence[str], last_key: int) -> list[int]:
+        """Positions of the claims of `statuses` about which nothing happened after world time `last_key`
+        (the claim and its statements), in position order."""
+        rows = self.sql.rows_in(
+            "SELECT position FROM projected_claims WHERE last_key <= ? AND status IN ({keys})",
+            list(statuses),
+            before=[last_key],
+        )
+        return sorted(int(row[0]) for row in rows)
 
     def claim_docs(self, status: str | None = None) -> list[tuple[int, str, str]]:
         """(position, status, document) in position order, of one status or all."""

@@ -1,0 +1,196 @@
+"""`claims`: the claims of one entity or of the whole ledger, filtered (`ledger.claim_filters`), now, at
+a world time or as the ledger knew it.
+
+Of one entity, the claims are its fold's (at the moment asked). Of the whole ledger now, they are read
+from the projection tables through one index that narrows the candidates (the speaker's, a source's
+name, staleness, anonymity, type, status or number of origins, in that order of preference), and the
+filter decides. At a past moment, the candidates are those of the present that what never changes (type,
+sources, speakers ever named) allows; a claim whose document may differ then (statements or corrections
+out of view, statuses that hang on what the ledger learnt later) is refolded from its owner's events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import orjson
+
+from ledger.claim_filters import (
+    OPEN_STATUSES,
+    RESOLVED_STATUSES,
+    ClaimFilter,
+    is_final,
+    last_event,
+    resolution,
+)
+from ledger.projections import EntityView, fold
+from ledger.projections.context import Context
+from ledger.projections.order import world_key
+from ledger.queries import check_entity, unknown
+from ledger.store.connection import Transaction
+from ledger.times import end_key
+from ledger.vocabulary.registry import entities_in, upcast
+
+_CHUNK = 500  # documents read at a time
+
+
+def claims(
+    tx: Transaction,
+    entity_id: str | None,
+    wanted: ClaimFilter,
+    as_of: int | None = None,
+    known_at: int | None = None,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    moments = _Moments(tx, as_of, known_at)
+    if entity_id is not None:
+        check_entity(entity_id)
+        view = moments.view(entity_id)
+        if view is None:
+            raise unknown(tx, entity_id, at_a_moment=as_of is not None or known_at is not None)
+        found: Iterator[dict[str, Any]] = iter(view.claims)
+    elif as_of is None and known_at is None:
+        found = _present(tx, _candidates(tx, wanted, past=False))
+    else:
+        found = _past(tx, moments, _candidates(tx, wanted, past=True))
+    result = []
+    for claim in found:
+        if wanted.matches(claim, moments.final):
+            result.append(_reported(claim, wanted))
+            if limit is not None and len(result) >= limit:
+                break
+    return result
+
+
+def _reported(claim: dict[str, Any], wanted: ClaimFilter) -> dict[str, Any]:
+    """The claim, with what a resolution or staleness filter found about it."""
+    if wanted.resolved:
+        claim = {**claim, "resolution": resolution(claim)}
+    if wanted.stale_before is not None:
+        claim = {**claim, "last_event_at": last_event(claim)[1]}
+    return claim
+
+
+def _candidates(tx: Transaction, wanted: ClaimFilter, *, past: bool) -> list[int] | None:
+    """Positions that may match, from one index (None: every claim). At a past moment only what a claim
+    never changes may narrow them: its type and sources, and every speaker ever named about it."""
+    if wanted.by is not None:
+        said = tx.log.named(wanted.by)  # statements by it, and corrections naming it their speaker
+        about = [ref for refs in tx.log.refs_from(said).values() for ref in refs]
+        again = [ref for refs in tx.log.refs_from(about).values() for ref in refs]  # a corrected statement's
+        return sorted(set(about) | set(again))
+    if wanted.source is not None or wanted.origin is not None:
+        return tx.log.named(wanted.source if wanted.source is not None else wanted.origin)  # type: ignore[arg-type]
+    if wanted.anonymous_only:
+        return tx.projections.claim_positions("anonymous_only", [1])
+    if wanted.types:
+        return tx.projections.claim_positions("type", sorted(wanted.types))
+    if wanted.single_origin:
+        return tx.projections.claim_positions("origins", [1])
+    if past:
+        return None
+    if wanted.stale_before is not None:
+        return tx.projections.quiet_claims(sorted(OPEN_STATUSES), wanted.stale_before)
+    if wanted.statuses or wanted.resolved:
+        statuses = set(wanted.statuses or RESOLVED_STATUSES)
+        if wanted.resolved:
+            statuses &= RESOLVED_STATUSES
+        return tx.projections.claim_positions("status", sorted(statuses))
+    return None
+
+
+def _present(tx: Transaction, positions: list[int] | None) -> Iterator[dict[str, Any]]:
+    if positions is None:
+        for _position, _status, doc in tx.projections.claim_docs():
+            yield orjson.loads(doc)
+        return
+    for start in range(0, len(positions), _CHUNK):
+        chunk = positions[start : start + _CHUNK]
+        docs = tx.projections.claim_docs_at(chunk)
+        for position in chunk:
+            if position in docs:
+                yield orjson.loads(docs[position])
+
+
+def _past(tx: Transaction, moments: _Moments, positions: list[int] | None) -> Iterator[dict[str, Any]]:
+    if positions is None:
+        positions = tx.projections.claim_positions_upto(
+            moments.known_at if moments.known_at is not None else 2**62
+        )
+    elif moments.known_at is not None:
+        positions = [p for p in positions if p <= moments.known_at]
+    for claim in _present(tx, positions):
+        if moments.as_of is not None and _out_of_view(claim["occurred_at"], moments.as_of):
+            continue
+        if moments.same_then(claim):
+            yield claim
+            continue
+        then = moments.claim(claim)
+        if then is not None:
+            yield then
+
+
+def _out_of_view(occurred_at: str, as_of: int) -> bool:
+    """What a fold as of `as_of` leaves out (a period is in view once it has ended)."""
+    return world_key(occurred_at) > as_of or end_key(occurred_at) > as_of
+
+
+class _Moments:
+    """Folds of entities at the moment asked, read once each: the claims and the finality they give."""
+
+    def __init__(self, tx: Transaction, as_of: int | None, known_at: int | None) -> None:
+        self.tx, self.as_of, self.known_at = tx, as_of, known_at
+        self.context = Context.over(tx.log, known_at)
+        self._views: dict[str, EntityView | None] = {}
+        self._final: dict[str, bool] = {}
+
+    def view(self, entity_id: str) -> EntityView | None:
+        if entity_id not in self._views:
+            events = self.context.load(entity_id)
+            self._views[entity_id] = fold(
+                entity_id, events, as_of=self.as_of, known_at=self.known_at, context=self.context
+            )
+        return self._views[entity_id]
+
+    def final(self, entity_id: str) -> bool:
+        """Whether the entity's stage or status is final at the moment asked."""
+        if entity_id not in self._final:
+            if self.as_of is None and self.known_at is None:
+                doc = self.tx.projections.entity_docs_of([entity_id]).get(entity_id)
+                self._final[entity_id] = doc is not None and is_final(orjson.loads(doc))
+            else:
+                view = self.view(entity_id)
+                self._final[entity_id] = view is not None and is_final(view.state)
+        return self._final[entity_id]
+
+    def same_then(self, claim: dict[str, Any]) -> bool:
+        """Whether the claim's document now is its document at the moment asked: nothing about it is out
+        of view then. With `known_at`, a claim spoken about or corrected is refolded (a statement may have
+        been corrected since, or count by what the ledger learnt since)."""
+        if self.known_at is not None and (claim["statements"] or claim["corrections"]):
+            return False
+        return self.as_of is None or not any(
+            _out_of_view(s["occurred_at"], self.as_of) for s in claim["statements"]
+        )
+
+    def claim(self, claim: dict[str, Any]) -> dict[str, Any] | None:
+        """The claim as its owner's fold has it at the moment asked (None: out of view)."""
+        return claim_at(self.tx, claim, self.view)
+
+
+def claim_at(
+    tx: Transaction, claim: dict[str, Any], view_of: Callable[[str], EntityView | None]
+) -> dict[str, Any] | None:
+    """A claim as the fold of an entity it names (by its data now, else as recorded) has it: `view_of`
+    folds an entity at the moment wanted."""
+    recorded = tx.log.events_at([claim["position"]])[claim["position"]]
+    named = entities_in(claim["type"], claim["data"]) + entities_in(
+        recorded.type, upcast(recorded.type, recorded.v, recorded.data)
+    )
+    for entity_id in dict.fromkeys(named):
+        view = view_of(entity_id)
+        found = next((c for c in view.claims if c["id"] == claim["id"]), None) if view else None
+        if found is not None:
+            return found
+    return None
