@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from typing_extensions import Unpack
-
 from ledger import checkpoints, offline, reindex, tree
 from ledger.advice import Advisor, OnWarning
 from ledger.api_queries import Queries
@@ -29,7 +27,7 @@ from ledger.events import StoredEvent, with_content_id
 from ledger.jsonl import dump_event, read_lines
 from ledger.read_model import sync
 from ledger.store.connection import EventStore, Transaction
-from ledger.store.log import EventFilter, Head
+from ledger.store.log import Head
 from ledger.store.tree import IssuedCheckpoint
 from ledger.transparency.note import Signer, Verifier
 from ledger.validation import validate_event
@@ -255,13 +253,6 @@ class Ledger(Queries):
         database = self.store.sqlite_path()
         own = [Path(f"{database}{suffix}") for suffix in ("", "-wal", "-shm", "-journal")] if database else []
         return output.write_file(Path(path), self.export, force=force, protected=own)
-
-    def events(self, **filters: Unpack[EventFilter]) -> list[StoredEvent]:
-        """Stored events, verbatim, in position order: of one entity, of one type, after a position,
-        at most `limit`, newest first with `reverse` (the filters of `LogTables.select`)."""
-        self.store.require_schema()
-        with self.store.reading() as tx:
-            return tx.log.select(**filters)
 
     @fewer_collections()
     def verify(

@@ -15,8 +15,9 @@ from typing import Any
 
 from ledger import queries
 from ledger.errors import InvalidArgument, ReadOnly
+from ledger.events import StoredEvent
 from ledger.store.connection import EventStore, Transaction
-from ledger.times import LedgerTime, bound_key, ledger_time
+from ledger.times import LedgerTime, bound_key, check_world_time, ledger_time, start_key
 
 
 def _time_bound(value: str | None, parameter: str) -> int | None:
@@ -24,6 +25,16 @@ def _time_bound(value: str | None, parameter: str) -> int | None:
         return None
     try:
         return bound_key(value)
+    except ValueError as e:
+        raise InvalidArgument(str(e), parameter=parameter) from None
+
+
+def _world_start(value: str | None, parameter: str) -> int | None:
+    """A world time as a lower bound: a date or a period means its start."""
+    if value is None:
+        return None
+    try:
+        return start_key(check_world_time(value))
     except ValueError as e:
         raise InvalidArgument(str(e), parameter=parameter) from None
 
@@ -152,3 +163,51 @@ class Queries:
             raise InvalidArgument(f"expected a limit of 1 or more, got {limit}", parameter="limit")
         with self._query() as tx:
             return claims(tx, entity_id, wanted, bound, queries.known_position(tx, moment), limit)
+
+    def events(
+        self,
+        *,
+        entity: str | None = None,
+        event_type: str | None = None,
+        since: int = 0,
+        limit: int | None = None,
+        reverse: bool = False,
+        recorded_since: str | None = None,
+        recorded_until: str | None = None,
+        occurred_since: str | None = None,
+        occurred_until: str | None = None,
+        source: str | None = None,
+        by: str | None = None,
+    ) -> list[StoredEvent]:
+        """Stored events, verbatim, in position order (newest first with `reverse`), at most `limit`. Every
+        filter given must hold: indexed under `entity`, of `event_type`, after position `since`; recorded
+        after the ledger time `recorded_since` and by `recorded_until` (times or `@POSITION`); occurring
+        (world time, as it sorts: a period by its start) from `occurred_since` and by `occurred_until` (a
+        date: its end); a source named `source`; a statement by `by` (or a correction naming it the
+        speaker). Names are compared case-, accent- and punctuation-insensitively."""
+        from ledger.claim_filters import name_argument
+        from ledger.names import SOURCE, SPEAKER
+
+        start, end = (
+            _ledger_time(recorded_since, "recorded_since"),
+            _ledger_time(recorded_until, "recorded_until"),
+        )
+        first, last = (
+            _world_start(occurred_since, "occurred_since"),
+            _time_bound(occurred_until, "occurred_until"),
+        )
+        names = [(name_argument(source, "source"), SOURCE), (name_argument(by, "by"), SPEAKER)]
+        self.store.require_schema()
+        with self.store.reading() as tx:
+            after = queries.known_position(tx, start, "recorded_since")
+            return tx.log.select(
+                entity=entity,
+                event_type=event_type,
+                since=max(since, after or 0),
+                until=queries.known_position(tx, end, "recorded_until"),
+                occurred_from=first,
+                occurred_to=last,
+                names=[(name, role) for name, role in names if name is not None],
+                limit=limit,
+                reverse=reverse,
+            )

@@ -17,9 +17,8 @@ from ledger.claims_query import claim_at
 from ledger.entities import entity_kind
 from ledger.events import StoredEvent
 from ledger.projections import EntityView, fold
-from ledger.projections.context import Context
+from ledger.projections.context import GROUP_TYPES, PARTY_NAMING, Context, widened_by
 from ledger.queries import unknown
-from ledger.read_model import sync
 from ledger.store.connection import Transaction
 from ledger.vocabulary.registry import CATEGORIES, entities_in, first_entity
 
@@ -41,7 +40,7 @@ def changes(
     elif since == until:
         candidates = set()
     else:
-        candidates = sync.touched(tx, since, until, after_context)
+        candidates = _touched(tx, since, until, before_context, after_context)
     if kind is not None:
         candidates = {e for e in candidates if entity_kind(e) == kind}
 
@@ -71,6 +70,51 @@ def changes(
         "entities": entities,
         "claims": claims,
     }
+
+
+def _touched(tx: Transaction, since: int, until: int, before: Context, after: Context) -> set[str]:
+    """The entities the window's events are indexed under, and those whose claims hang on a fact the
+    window changed (compared at both moments, where a catch-up, which cannot compare, widens by every
+    fact the events may change: `read_model.sync.touched`): what shares an event with a company whose
+    group or mergers changed, or with one below it; with a partnership whose parties changed; a plant's
+    operators before and after, when its operator changed."""
+    found = tx.log.entities_between(since, until)
+    candidates: set[str] = set()
+    for event in tx.log.read_between(since, until):
+        candidates |= widened_by(event, after, tx.log.events_by_id)
+    changed: set[str] = set()
+    for entity_id in sorted(candidates):
+        kind = entity_kind(entity_id)
+        if kind == "company" and _group(before, entity_id) != _group(after, entity_id):
+            changed |= before.subtree(entity_id) | after.subtree(entity_id)
+        elif kind == "partnership" and _parties(before, entity_id) != _parties(after, entity_id):
+            changed.add(entity_id)
+        elif kind == "plant":
+            operators = {before.operator(entity_id), after.operator(entity_id)}
+            if len(operators) > 1:
+                found |= {o for o in operators if o is not None}
+    if changed:
+        found |= tx.log.co_indexed(changed)
+    return found
+
+
+def _group(context: Context, company: str) -> list[tuple[Any, ...]]:
+    """What a company's group and mergers are read from (`Context.parent`, `absorbed_by`): its parent and
+    merger claims in order, with whether each applies. A registration that names no parent says nothing."""
+    return [
+        (f.order, f.type, f.applies, *(f.data.get(k) for k in ("company", "parent", "companies", "into")))
+        for f in context.facts(company, GROUP_TYPES)
+        if f.type != "company.registered" or "parent" in f.data
+    ]
+
+
+def _parties(context: Context, partnership: str) -> list[tuple[Any, ...]]:
+    """What a partnership's parties are read from (`Context.partnership_parties`)."""
+    return [
+        (f.order, f.applies, f.status == "voided", f.data.get("partnership"), f.data.get("parties"))
+        for f in context.facts(partnership, PARTY_NAMING)
+        if "parties" in f.data
+    ]
 
 
 def _moment(tx: Transaction, position: int) -> dict[str, Any]:

@@ -128,7 +128,8 @@ def _one_or_many(value: str | Sequence[str] | None) -> list[str]:
     return [] if value is None else [value] if isinstance(value, str) else list(value)
 
 
-def _name(value: str | None, parameter: str) -> str | None:
+def name_argument(value: str | None, parameter: str) -> str | None:
+    """A name given to filter by, normalized; InvalidArgument if nothing is left of it."""
     if value is None:
         return None
     found = normalize(value)
@@ -172,9 +173,9 @@ def claim_filter(
     return ClaimFilter(
         statuses=frozenset(statuses),
         types=frozenset(wanted_types),
-        source=_name(source, "source"),
-        origin=_name(origin, "origin"),
-        by=_name(by, "by"),
+        source=name_argument(source, "source"),
+        origin=name_argument(origin, "origin"),
+        by=name_argument(by, "by"),
         anonymous_only=anonymous_only,
         single_origin=single_origin,
         stale_before=stale_before,

@@ -24,6 +24,7 @@ from ledger.claim_filters import (
     last_event,
     resolution,
 )
+from ledger.names import ORIGIN, SOURCE, SPEAKER
 from ledger.projections import EntityView, fold
 from ledger.projections.context import Context
 from ledger.projections.order import world_key
@@ -76,12 +77,14 @@ def _candidates(tx: Transaction, wanted: ClaimFilter, *, past: bool) -> list[int
     """Positions that may match, from one index (None: every claim). At a past moment only what a claim
     never changes may narrow them: its type and sources, and every speaker ever named about it."""
     if wanted.by is not None:
-        said = tx.log.named(wanted.by)  # statements by it, and corrections naming it their speaker
+        said = tx.log.named(wanted.by, SPEAKER)  # statements by it, and corrections naming it their speaker
         about = [ref for refs in tx.log.refs_from(said).values() for ref in refs]
         again = [ref for refs in tx.log.refs_from(about).values() for ref in refs]  # a corrected statement's
         return sorted(set(about) | set(again))
-    if wanted.source is not None or wanted.origin is not None:
-        return tx.log.named(wanted.source if wanted.source is not None else wanted.origin)  # type: ignore[arg-type]
+    if wanted.source is not None:
+        return tx.log.named(wanted.source, SOURCE)
+    if wanted.origin is not None:
+        return tx.log.named(wanted.origin, ORIGIN)
     if wanted.anonymous_only:
         return tx.projections.claim_positions("anonymous_only", [1])
     if wanted.types:

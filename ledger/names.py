@@ -24,29 +24,33 @@ def normalize(text: str) -> str:
     return " ".join(_WORD.findall(stripped))
 
 
-def source_names(sources: Iterable[dict[str, Any]]) -> set[str]:
-    """The normalized names of the sources, and of the sources they republish (`derived_from`)."""
-    found = set()
+SOURCE, ORIGIN, SPEAKER = 1, 2, 4  # the roles a name has in an event (`event_names.role`, a bit set)
+
+
+def event_names(
+    event_type: str, data: dict[str, Any], sources: Iterable[dict[str, Any]]
+) -> list[tuple[str, int]]:
+    """(normalized name, roles) an event is found by (`event_names`, a table of the log): its sources'
+    names (SOURCE), their origins (ORIGIN: the source a source republishes, `derived_from`, else itself),
+    and the speaker a statement, or the correction of one, names (SPEAKER). Empty names are left out."""
+    found: dict[str, int] = {}
+
+    def add(name: str, role: int) -> None:
+        key = normalize(name)
+        if key:
+            found[key] = found.get(key, 0) | role
+
     for source in sources:
-        found.add(normalize(source["name"]))
-        if source.get("derived_from"):
-            found.add(normalize(source["derived_from"]))
-    return found
-
-
-def event_names(event_type: str, data: dict[str, Any], sources: Iterable[dict[str, Any]]) -> list[str]:
-    """The names an event is found by (`event_names`, a table of the log): its sources' and their
-    origins', and the speaker a statement or the correction of one names. Empty names are left out."""
-    found = source_names(sources)
+        add(source["name"], SOURCE)
+        add(source.get("derived_from") or source["name"], ORIGIN)
     category = CATEGORIES[event_type]
     if category == "statement":
-        found.add(normalize(data["by"]))
+        add(data["by"], SPEAKER)
     elif category == "correction" and isinstance(data.get("replacement"), dict):
         by = data["replacement"].get("by")
         if isinstance(by, str):
-            found.add(normalize(by))
-    found.discard("")
-    return sorted(found)
+            add(by, SPEAKER)
+    return sorted(found.items())
 
 
 def entity_terms(entity_id: str, state: dict[str, Any]) -> list[tuple[str, int]]:

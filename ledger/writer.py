@@ -370,7 +370,11 @@ def backfill_names(tx: Transaction) -> int:
     for page in tx.log.pages():
         events = [stored_event(row) for row in page]
         tx.log.insert_names(
-            [(name, e.position) for e in events for name in event_names(e.type, e.data, e.sources)]
+            [
+                (name, e.position, role)
+                for e in events
+                for name, role in event_names(e.type, e.data, e.sources)
+            ]
         )
         count += len(events)
     return count

@@ -32,6 +32,9 @@ def upgrade() -> None:
         "event_names",
         sa.Column("name", sa.Text(), nullable=False),
         sa.Column("position", sa.BigInteger(), nullable=False),
+        sa.Column(
+            "role", sa.SmallInteger(), nullable=False
+        ),  # bits: 1 a source's name, 2 an origin, 4 a speaker
         sa.ForeignKeyConstraint(
             ["position"], ["events.position"], name=op.f("fk_event_names_position_events")
         ),

@@ -44,7 +44,8 @@ GROUP_TYPES = (*_PARENT_TYPES, "company.merged")  # a company's place in its gro
 _PLANT_NAMING = ("plant.registered", "plant.operator_changed", "plant.reopened", "plant.stake_transferred")
 _OPERATOR_SETTERS = (*_PLANT_NAMING, "company.spun_off")  # what `plant.project` reads for `operator`
 # The claims that name a deal's parties, read off the vocabulary.
-_PARTY_NAMING = tuple(t for t, fields in ENTITY_FIELDS.items() if any(key == "parties" for key, *_ in fields))
+PARTY_NAMING = tuple(t for t, fields in ENTITY_FIELDS.items() if any(key == "parties" for key, *_ in fields))
+_PARTY_NAMING = PARTY_NAMING
 RARE_FIRST = 20  # companies from which their group facts are found by type first (see claims_about_many)
 MEMO_ENTITIES = 20_000  # entities whose facts a context keeps (a rebuild worker reads many ranges)
 MAX_DEPTH = 32  # a parent chain longer than this is a data error (or a cycle): stop walking

@@ -48,6 +48,10 @@ class EventFilter(TypedDict, total=False):
     entity: str | None  # indexed under this entity id
     event_type: str | None
     since: int  # after this position
+    until: int | None  # up to this position
+    occurred_from: int | None  # world-time key (occurred_key) at or after this
+    occurred_to: int | None  # world-time key at or before this
+    names: Sequence[tuple[str, int]]  # (normalized name, role bits): found by each in `event_names`
     limit: int | None
     reverse: bool  # newest first
 
@@ -74,7 +78,7 @@ class EventRow:
     hash: str
     entities: Sequence[str]
     ref_positions: Sequence[int]
-    names: Sequence[str] = ()  # normalized source, origin and speaker names (`ledger.names.event_names`)
+    names: Sequence[tuple[str, int]] = ()  # (normalized name, roles): `ledger.names.event_names`
 
 
 class _Damaged(Exception):
@@ -156,18 +160,21 @@ class LogTables(RelatedReads, IndexReads):
         ref_rows = [(r.position, ref) for r in rows for ref in r.ref_positions]
         if ref_rows:
             self.sql.insert("event_refs", "position, ref_position", ref_rows)
-        self.insert_names([(name, r.position) for r in rows for name in r.names])
+        self.insert_names([(name, r.position, role) for r in rows for name, role in r.names])
         if self.sql.dialect == "postgresql":
             self._keep_statistics(len(rows))
 
-    def insert_names(self, rows: Sequence[tuple[str, int]]) -> None:
-        """(normalized name, position) rows of `event_names`."""
+    def insert_names(self, rows: Sequence[tuple[str, int, int]]) -> None:
+        """(normalized name, position, roles) rows of `event_names`."""
         if rows:
-            self.sql.insert("event_names", "name, position", rows)
+            self.sql.insert("event_names", "name, position, role", rows)
 
-    def named(self, name: str) -> list[int]:
-        """Positions of the events found by this normalized name (`event_names`), in order."""
-        rows = self.sql.rows("SELECT position FROM event_names WHERE name = ? ORDER BY position", (name,))
+    def named(self, name: str, role: int) -> list[int]:
+        """Positions of the events in which this normalized name has `role` (`event_names`), in order."""
+        rows = self.sql.rows(
+            "SELECT position FROM event_names WHERE name = ? AND (role & ?) <> 0 ORDER BY position",
+            (name, role),
+        )
         return [int(row[0]) for row in rows]
 
     def refs_from(self, positions: Sequence[int]) -> dict[int, list[int]]:
@@ -352,21 +359,51 @@ class LogTables(RelatedReads, IndexReads):
         entity: str | None = None,
         event_type: str | None = None,
         since: int = 0,
+        until: int | None = None,
+        occurred_from: int | None = None,
+        occurred_to: int | None = None,
+        names: Sequence[tuple[str, int]] = (),
         limit: int | None = None,
         reverse: bool = False,
     ) -> list[StoredEvent]:
-        if entity is None:
-            source, where, params = "events e", ["e.position > ?"], [since]
-        else:
+        """Events in position order (`EventFilter`), read from the most selective index given: the entity
+        index, the names, world time, else positions."""
+        where: list[str] = []
+        params: list[object] = []
+        if entity is not None:
             # From the entity's index rows to their events, whatever other filter is given (CROSS JOIN
             # keeps SQLite from starting at, say, every event of a type).
-            source = "event_entities x CROSS JOIN events e"
-            where = ["x.entity_id = ?", "x.position > ?", "e.position = x.position", INDEXED]
-            params = [entity, since]
-        if event_type is not None:
-            where.append("e.type = ?")
-            params.append(event_type)
-        order_by = "e.position" if entity is None else "x.position"  # the index order: no sort
+            source, order_by = (
+                "event_entities x CROSS JOIN events e",
+                "x.position",
+            )  # the index order: no sort
+            where += ["x.entity_id = ?", "x.position > ?", "e.position = x.position", INDEXED]
+            params += [entity, since]
+        elif names:
+            source, order_by = "event_names n CROSS JOIN events e", "n.position"
+            where += ["n.name = ?", "(n.role & ?) <> 0", "n.position > ?", "e.position = n.position"]
+            params += [*names[0], since]
+            names = names[1:]
+        else:
+            source, order_by = "events e", "e.position"
+            if since or (occurred_from is None and occurred_to is None):
+                where.append("e.position > ?")
+                params.append(since)
+        for condition, value in (
+            ("e.position <= ?", until),
+            ("e.type = ?", event_type),
+            ("e.occurred_key >= ?", occurred_from),
+            ("e.occurred_key <= ?", occurred_to),
+        ):
+            if value is not None:
+                where.append(condition)
+                params.append(value)
+        for named in names:  # by the names' primary key, event by event
+            where.append(
+                "EXISTS (SELECT 1 FROM event_names m WHERE m.name = ? AND m.position = e.position "
+                "AND (m.role & ?) <> 0)"
+            )
+            params += named
         sql = (
             f"SELECT {E_COLUMNS} FROM {source} WHERE {' AND '.join(where)} "
             f"ORDER BY {order_by} {'DESC' if reverse else 'ASC'}"

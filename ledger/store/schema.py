@@ -74,6 +74,7 @@ event_names = Table(
     metadata,
     Column("name", Text, primary_key=True),
     Column("position", BigInteger, ForeignKey("events.position"), primary_key=True),
+    Column("role", SmallInteger, nullable=False),  # bits: 1 a source's name, 2 an origin, 4 a speaker
     sqlite_with_rowid=False,
 )
 Index("ix_events_occurred_key", events.c.occurred_key, events.c.position)
