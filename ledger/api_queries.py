@@ -18,6 +18,7 @@ from ledger.errors import InvalidArgument, ReadOnly
 from ledger.events import StoredEvent
 from ledger.store.connection import EventStore, Transaction
 from ledger.times import LedgerTime, bound_key, check_world_time, ledger_time, start_key
+from ledger.vocabulary.registry import CATEGORIES
 
 
 def _time_bound(value: str | None, parameter: str) -> int | None:
@@ -37,6 +38,11 @@ def _world_start(value: str | None, parameter: str) -> int | None:
         return start_key(check_world_time(value))
     except ValueError as e:
         raise InvalidArgument(str(e), parameter=parameter) from None
+
+
+def _check_limit(limit: int | None) -> None:
+    if limit is not None and limit < 1:
+        raise InvalidArgument(f"expected a limit of 1 or more, got {limit}", parameter="limit")
 
 
 def _ledger_time(value: str | None, parameter: str) -> LedgerTime | None:
@@ -74,11 +80,41 @@ class Queries:
             return queries.show(tx, entity_id, bound, queries.known_position(tx, moment))
 
     def history(
-        self, entity_id: str, *, as_of: str | None = None, known_at: str | None = None
+        self,
+        entity_id: str,
+        *,
+        as_of: str | None = None,
+        known_at: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        types: str | Sequence[str] | None = None,
+        reverse: bool = False,
+        limit: int | None = None,
     ) -> list[dict[str, Any]]:
+        """Every event that names the entity or speaks about one that does, in world-time order (newest
+        first with `reverse`), as of `as_of` and as known at `known_at`: only those whose world time is
+        from `since` to `until` (a date as `until`: its end), of `types` if given, at most `limit` (the
+        latest, with `reverse`). A claim says its current data and whether it was corrected or voided, a
+        statement the claims it is about (see docs/JSON.md)."""
         bound, moment = _time_bound(as_of, "as_of"), _ledger_time(known_at, "known_at")
+        first, last = _world_start(since, "since"), _time_bound(until, "until")
+        wanted = [types] if isinstance(types, str) else list(types or ())
+        for given in wanted:
+            if given not in CATEGORIES:
+                raise InvalidArgument(f"expected an event type, got {given!r}", parameter="types")
+        _check_limit(limit)
         with self._query() as tx:
-            return queries.history(tx, entity_id, bound, queries.known_position(tx, moment))
+            return queries.history(
+                tx,
+                entity_id,
+                bound,
+                queries.known_position(tx, moment),
+                since=first,
+                until=last,
+                types=wanted,
+                reverse=reverse,
+                limit=limit,
+            )
 
     def changes(
         self,
@@ -116,8 +152,7 @@ class Queries:
         from ledger.search import search
 
         entity_kind = None if kind is None else queries.parse_kind(kind)
-        if limit < 1:
-            raise InvalidArgument(f"expected a limit of 1 or more, got {limit}", parameter="limit")
+        _check_limit(limit)
         with self._query() as tx:
             return search(tx, text, entity_kind, limit)
 
@@ -159,8 +194,7 @@ class Queries:
         wanted = claim_filter(
             status, types, source, origin, by, anonymous_only, single_origin, stale, resolved, bound
         )
-        if limit is not None and limit < 1:
-            raise InvalidArgument(f"expected a limit of 1 or more, got {limit}", parameter="limit")
+        _check_limit(limit)
         with self._query() as tx:
             return claims(tx, entity_id, wanted, bound, queries.known_position(tx, moment), limit)
 

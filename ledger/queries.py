@@ -6,6 +6,7 @@ entity's own events, read through the entity index, so it costs what the entity 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import orjson
@@ -14,6 +15,7 @@ from ledger.entities import PLURALS, describe_id_format, is_entity_id
 from ledger.errors import InvalidArgument, UnknownEntity
 from ledger.projections import EntityView, fold
 from ledger.projections.context import Context
+from ledger.projections.order import world_key
 from ledger.store.connection import Transaction
 from ledger.times import LedgerTime, from_key
 from ledger.vocabulary.terms import CLAIM_STATUSES
@@ -78,8 +80,68 @@ def show(tx: Transaction, entity_id: str, as_of: int | None, known_at: int | Non
     return _view(tx, entity_id, as_of, known_at).state
 
 
-def history(tx: Transaction, entity_id: str, as_of: int | None, known_at: int | None) -> list[dict[str, Any]]:
-    return _view(tx, entity_id, as_of, known_at).history
+def history(
+    tx: Transaction,
+    entity_id: str,
+    as_of: int | None,
+    known_at: int | None,
+    *,
+    since: int | None = None,
+    until: int | None = None,
+    types: Sequence[str] = (),
+    reverse: bool = False,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """The entity's history (`EntityView.history`), each entry saying more: a claim its current data and
+    whether it was corrected or voided, a statement the claims it is about. Only entries whose world time
+    (as it sorts: a period by its start) is from `since` to `until`, of `types` if given; newest first
+    with `reverse`; at most `limit` (after `reverse`: the latest)."""
+    view = _view(tx, entity_id, as_of, known_at)
+    entries = [
+        e
+        for e in view.history
+        if (since is None or world_key(e["occurred_at"]) >= since)
+        and (until is None or world_key(e["occurred_at"]) <= until)
+        and (not types or e["type"] in types)
+    ]
+    if reverse:
+        entries.reverse()
+    if limit is not None:
+        entries = entries[:limit]
+    return _annotated(tx, entries, {c["id"]: c for c in view.claims})
+
+
+def _annotated(
+    tx: Transaction, entries: list[dict[str, Any]], claims: dict[str, dict[str, Any]]
+) -> list[dict[str, Any]]:
+    listed = {e["id"]: e for e in entries if e["category"] == "claim"}
+    missing = {ref for e in entries if e["category"] == "statement" for ref in e["refs"] if ref not in listed}
+    located = tx.log.locate(missing) if missing else {}
+    found = []
+    for entry in entries:
+        if entry["category"] == "claim":
+            claim = claims[entry["id"]]
+            corrected = any(c["type"] == "entry.corrected" for c in claim["corrections"])
+            extra = {
+                "current_data": claim["data"],
+                "corrected": corrected,
+                "voided": claim["status"] == "voided",
+            }
+        elif entry["category"] == "statement":
+            extra = {"about": [_about(ref, listed, located) for ref in entry["refs"]]}
+        else:
+            extra = {}
+        found.append({**entry, **extra})
+    return found
+
+
+def _about(
+    ref: str, listed: dict[str, dict[str, Any]], located: dict[str, tuple[int, str]]
+) -> dict[str, Any]:
+    if ref in listed:
+        return {"id": ref, "position": listed[ref]["position"], "type": listed[ref]["type"]}
+    position, event_type = located.get(ref, (None, None))
+    return {"id": ref, "position": position, "type": event_type}
 
 
 def list_entities(tx: Transaction, kind: str) -> list[dict[str, Any]]:
