@@ -11,7 +11,14 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli import demo, log_commands, query_commands, transparency_commands, vocabulary_commands
+from ledger.cli import (
+    analyst_commands,
+    demo,
+    log_commands,
+    query_commands,
+    transparency_commands,
+    vocabulary_commands,
+)
 from ledger.cli.context import DEFAULT_DB, Settings
 from ledger.cli.errors import reports_errors
 
@@ -60,6 +67,8 @@ COMMANDS = {
     "list": query_commands.list_,
     "history": query_commands.history,
     "claims": query_commands.claims,
+    "changes": analyst_commands.changes,
+    "search": analyst_commands.search,
     "checkpoint": transparency_commands.checkpoint,
     "prove": transparency_commands.prove,
     "check-proof": transparency_commands.check_proof,

@@ -50,6 +50,18 @@ FLAGS = {
     "sign": "--sign",
     "keys": "--key",
     "name": "NAME",
+    "since": "--since",
+    "until": "--until",
+    "entities": "ENTITY",
+    "limit": "--limit",
+    "types": "--type",
+    "source": "--source",
+    "by": "--by",
+    "stale": "--stale",
+    "recorded_since": "--recorded-since",
+    "recorded_until": "--recorded-until",
+    "occurred_since": "--occurred-since",
+    "occurred_until": "--occurred-until",
 }
 # The API parameter a key, checkpoint, proof or exported event came in -> the flag that carries its file.
 SOURCES = {
