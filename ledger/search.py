@@ -22,6 +22,7 @@ from ledger.store.connection import Transaction
 TIERS = ("id", "name", "prefix", "substring")
 _AFTER_EVERY = "\U0010ffff"  # sorts after every character: `text + _AFTER_EVERY` bounds text's prefixes
 _PAGE = 50
+LIKE = 0.6  # how alike two slugs must be for one to be suggested for the other (difflib's ratio)
 
 
 def search(tx: Transaction, text: str, kind: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
@@ -101,7 +102,7 @@ def _matched(entity_id: str, names: list[str], tier: int, wanted: str) -> str:
 
 def suggest(tx: Transaction, entity_id: str, count: int = 3) -> list[str]:
     """Ids like `entity_id` (of its kind) from the search index, most alike first: the entities whose
-    names share the longest start with its slug, ranked by how alike the ids are."""
+    names share the longest start with its slug, whose slugs are alike enough (`LIKE`)."""
     kind, _colon, slug = entity_id.partition(":")
     wanted = normalize(slug)
     if kind not in KINDS or not wanted:
@@ -116,6 +117,10 @@ def suggest(tx: Transaction, entity_id: str, count: int = 3) -> list[str]:
             high = middle - 1
     if low == 0:
         return []
-    candidates = {e["id"] for e in search(tx, wanted[:low], kind, limit=20)} - {entity_id}
-    alike = sorted(candidates, key=lambda c: (-difflib.SequenceMatcher(None, entity_id, c).ratio(), c))
+    likeness = {
+        found["id"]: difflib.SequenceMatcher(None, slug, found["id"].partition(":")[2]).ratio()
+        for found in search(tx, wanted[:low], kind, limit=20)
+        if found["id"] != entity_id
+    }
+    alike = sorted((c for c, ratio in likeness.items() if ratio >= LIKE), key=lambda c: (-likeness[c], c))
     return alike[:count]

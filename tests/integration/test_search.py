@@ -105,9 +105,10 @@ def test_an_unknown_id_gets_the_ids_like_it_from_the_index(world):
     with pytest.raises(UnknownEntity) as unknown:
         world.history("company:abc-motor", as_of="2025-07-07")
     assert unknown.value.suggestions == ["company:abc-motors"]
-    with pytest.raises(UnknownEntity) as unknown:
-        world.show("plant:zzz")
-    assert str(unknown.value) == "no event names plant:zzz"
+    for unlike in ("plant:zzz", "plant:nowhere"):  # nothing, or only a first letter, in common
+        with pytest.raises(UnknownEntity) as unknown:
+            world.show(unlike)
+        assert str(unknown.value) == f"no event names {unlike}"
     with pytest.raises(UnknownEntity) as unknown:  # known now, not then: no suggestion
         world.show("company:skoda-auto", known_at="@11")
     assert str(unknown.value) == "no event names company:skoda-auto at that moment"
