@@ -31,7 +31,9 @@ def queries(lg: Any, window: int, limit: int) -> dict[str, Callable[[], Any]]:
     plant_word = plant.split(":", 1)[1].split("-")[0]
     return {
         f"changes --since @{head - window}": lambda: lg.changes(f"@{head - window}"),
-        f"changes --since @{head - window} {plant}": lambda: lg.changes(f"@{head - window}", entities=[plant]),
+        f"changes --since @{head - window} {plant}": lambda: lg.changes(
+            f"@{head - window}", entities=[plant]
+        ),
         "search orion": lambda: lg.search("orion"),
         f"search {plant_word}": lambda: lg.search(plant_word),
         "search motors (a word inside names)": lambda: lg.search("motors"),
@@ -101,7 +103,10 @@ def _time_calls(call: Callable[[], Any], calls: int, budget_s: float) -> dict[st
         started = time.perf_counter()
         call()
         samples.append((time.perf_counter() - started) * 1000)
-    size = {k: len(v) for k, v in answer.items() if isinstance(v, list)} if isinstance(answer, dict) else len(answer)
+    if isinstance(answer, dict):
+        size: Any = {k: len(v) for k, v in answer.items() if isinstance(v, list)}
+    else:
+        size = len(answer)
     return {
         "samples_ms": samples,
         "first_ms": first_ms,
@@ -111,7 +116,9 @@ def _time_calls(call: Callable[[], Any], calls: int, budget_s: float) -> dict[st
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.analyst_probe", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.analyst_probe", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("url")
     parser.add_argument("--calls", type=int, default=20)
     parser.add_argument("--budget-s", type=float, default=20.0)
