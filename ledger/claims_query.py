@@ -11,7 +11,9 @@ out of view, statuses that hang on what the ledger learnt later) is refolded fro
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
 import orjson
@@ -52,9 +54,9 @@ def claims(
             raise unknown(tx, entity_id, at_a_moment=as_of is not None or known_at is not None)
         found: Iterator[dict[str, Any]] = iter(view.claims)
     elif as_of is None and known_at is None:
-        found = _present(tx, _candidates(tx, wanted, past=False))
+        found = _present(tx, _candidates(tx, wanted, None, past=False))
     else:
-        found = _past(tx, moments, _candidates(tx, wanted, past=True))
+        found = _past(tx, moments, _candidates(tx, wanted, known_at, past=True))
     result = []
     for claim in found:
         if wanted.matches(claim, moments.final):
@@ -73,57 +75,63 @@ def _reported(claim: dict[str, Any], wanted: ClaimFilter) -> dict[str, Any]:
     return claim
 
 
-def _candidates(tx: Transaction, wanted: ClaimFilter, *, past: bool) -> list[int] | None:
-    """Positions that may match, from one index (None: every claim). At a past moment only what a claim
-    never changes may narrow them: its type and sources, and every speaker ever named about it."""
+Pages = Callable[[int, int], list[int]]  # (after, at most) -> the next candidate positions, in order
+
+
+def _candidates(tx: Transaction, wanted: ClaimFilter, upto: int | None, *, past: bool) -> Pages:
+    """The positions that may match, page by page, from one index (at most `upto`). At a past moment
+    only what a claim never changes may narrow them: its type and sources, and every speaker ever named
+    about it."""
     if wanted.by is not None:
         said = tx.log.named(wanted.by, SPEAKER)  # statements by it, and corrections naming it their speaker
         about = [ref for refs in tx.log.refs_from(said).values() for ref in refs]
         again = [ref for refs in tx.log.refs_from(about).values() for ref in refs]  # a corrected statement's
-        return sorted(set(about) | set(again))
+        return _listed(sorted(set(about) | set(again)))
     if wanted.source is not None:
-        return tx.log.named(wanted.source, SOURCE)
+        return partial(tx.log.named, wanted.source, SOURCE)
     if wanted.origin is not None:
-        return tx.log.named(wanted.origin, ORIGIN)
+        return partial(tx.log.named, wanted.origin, ORIGIN)
     if wanted.anonymous_only:
-        return tx.projections.claim_positions("anonymous_only", [1])
+        return partial(tx.projections.claim_positions, "anonymous_only", [1])
     if wanted.types:
-        return tx.projections.claim_positions("type", sorted(wanted.types))
+        return partial(tx.projections.claim_positions, "type", sorted(wanted.types))
     if wanted.single_origin:
-        return tx.projections.claim_positions("origins", [1])
-    if past:
-        return None
-    if wanted.stale_before is not None:
-        return tx.projections.quiet_claims(sorted(OPEN_STATUSES), wanted.stale_before)
-    if wanted.statuses or wanted.resolved:
+        return partial(tx.projections.claim_positions, "origins", [1])
+    if not past and wanted.stale_before is not None:
+        return _listed(tx.projections.quiet_claims(sorted(OPEN_STATUSES), wanted.stale_before))
+    if not past and (wanted.statuses or wanted.resolved):
         statuses = set(wanted.statuses or RESOLVED_STATUSES)
         if wanted.resolved:
             statuses &= RESOLVED_STATUSES
-        return tx.projections.claim_positions("status", sorted(statuses))
-    return None
+        return partial(tx.projections.claim_positions, "status", sorted(statuses))
+    return partial(tx.projections.claim_positions_upto, upto if upto is not None else 2**62)
 
 
-def _present(tx: Transaction, positions: list[int] | None) -> Iterator[dict[str, Any]]:
-    if positions is None:
-        for _position, _status, doc in tx.projections.claim_docs():
-            yield orjson.loads(doc)
-        return
-    for start in range(0, len(positions), _CHUNK):
-        chunk = positions[start : start + _CHUNK]
+def _listed(positions: list[int]) -> Pages:
+    def page(after: int, size: int) -> list[int]:
+        start = bisect_right(positions, after)
+        return positions[start : start + size]
+
+    return page
+
+
+def _present(tx: Transaction, pages: Pages, upto: int | None = None) -> Iterator[dict[str, Any]]:
+    """The documents of the candidates (at most `upto`), in position order, a page at a time."""
+    after = 0
+    while True:
+        page = pages(after, _CHUNK)
+        chunk = [p for p in page if upto is None or p <= upto]
+        if not chunk:
+            return
         docs = tx.projections.claim_docs_at(chunk)
         for position in chunk:
             if position in docs:
                 yield orjson.loads(docs[position])
+        after = page[-1]
 
 
-def _past(tx: Transaction, moments: _Moments, positions: list[int] | None) -> Iterator[dict[str, Any]]:
-    if positions is None:
-        positions = tx.projections.claim_positions_upto(
-            moments.known_at if moments.known_at is not None else 2**62
-        )
-    elif moments.known_at is not None:
-        positions = [p for p in positions if p <= moments.known_at]
-    for claim in _present(tx, positions):
+def _past(tx: Transaction, moments: _Moments, pages: Pages) -> Iterator[dict[str, Any]]:
+    for claim in _present(tx, pages, moments.known_at):
         if moments.as_of is not None and _out_of_view(claim["occurred_at"], moments.as_of):
             continue
         if moments.same_then(claim):

@@ -77,12 +77,15 @@ class FoldedProjections:
     def claim_docs_at(self, positions: Sequence[int]) -> dict[int, str]:
         return {p: self._claims[p][1] for p in positions if p in self._claims}
 
-    def claim_positions(self, column: str, values: Sequence[object]) -> list[int]:
+    def claim_positions(
+        self, column: str, values: Sequence[object], after: int = 0, limit: int | None = None
+    ) -> list[int]:
         index = ("status", "type", "origins", "anonymous_only").index(column)
-        return sorted(p for p, row in self._filtered.items() if row[index] in values)
+        found = sorted(p for p, row in self._filtered.items() if row[index] in values and p > after)
+        return found[:limit]
 
-    def claim_positions_upto(self, position: int) -> list[int]:
-        return sorted(p for p in self._claims if p <= position)
+    def claim_positions_upto(self, position: int, after: int = 0, limit: int | None = None) -> list[int]:
+        return sorted(p for p in self._claims if after < p <= position)[:limit]
 
     def quiet_claims(self, statuses: Sequence[str], last_key: int) -> list[int]:
         return sorted(p for p, row in self._filtered.items() if row[0] in statuses and row[4] <= last_key)  # type: ignore[operator]

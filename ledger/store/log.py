@@ -169,13 +169,18 @@ class LogTables(RelatedReads, IndexReads):
         if rows:
             self.sql.insert("event_names", "name, position, role", rows)
 
-    def named(self, name: str, role: int) -> list[int]:
-        """Positions of the events in which this normalized name has `role` (`event_names`), in order."""
-        rows = self.sql.rows(
-            "SELECT position FROM event_names WHERE name = ? AND (role & ?) <> 0 ORDER BY position",
-            (name, role),
+    def named(self, name: str, role: int, after: int = 0, limit: int | None = None) -> list[int]:
+        """Positions after `after` of the events in which this normalized name has `role` (`event_names`),
+        in order, at most `limit`."""
+        sql = (
+            "SELECT position FROM event_names WHERE name = ? AND position > ? AND (role & ?) <> 0 "
+            "ORDER BY position"
         )
-        return [int(row[0]) for row in rows]
+        params: list[object] = [name, after, role]
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return [int(row[0]) for row in self.sql.rows(sql, params)]
 
     def refs_from(self, positions: Sequence[int]) -> dict[int, list[int]]:
         """The positions each of these events references."""

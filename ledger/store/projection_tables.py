@@ -130,20 +130,32 @@ class ProjectionTables:
         )
         return {int(position): doc for position, doc in rows}
 
-    def claim_positions(self, column: str, values: Sequence[object]) -> list[int]:
-        """Positions of the claims whose `column` (status, type, origins, anonymous_only) is one of
-        `values`, in position order."""
+    def claim_positions(
+        self, column: str, values: Sequence[object], after: int = 0, limit: int | None = None
+    ) -> list[int]:
+        """Positions after `after` of the claims whose `column` (status, type, origins, anonymous_only) is
+        one of `values`, in position order, at most `limit`."""
         if column not in _FILTERED:
             raise ValueError(f"claims are not filtered on {column!r}")
-        rows = self.sql.rows_in(f"SELECT position FROM projected_claims WHERE {column} IN ({{keys}})", values)
-        return sorted(int(row[0]) for row in rows)
-
-    def claim_positions_upto(self, position: int) -> list[int]:
-        """Positions of the claims at or before `position`, in order."""
-        rows = self.sql.rows(
-            "SELECT position FROM projected_claims WHERE position <= ? ORDER BY position", (position,)
+        if not values:
+            return []
+        marks = ", ".join("?" * len(values))
+        sql = (
+            f"SELECT position FROM projected_claims WHERE {column} IN ({marks}) AND position > ? "
+            "ORDER BY position"
         )
-        return [int(row[0]) for row in rows]
+        return self._positions(sql, [*values, after], limit)
+
+    def claim_positions_upto(self, position: int, after: int = 0, limit: int | None = None) -> list[int]:
+        """Positions of the claims after `after`, at or before `position`, in order, at most `limit`."""
+        sql = "SELECT position FROM projected_claims WHERE position > ? AND position <= ? ORDER BY position"
+        return self._positions(sql, [after, position], limit)
+
+    def _positions(self, sql: str, params: list[object], limit: int | None) -> list[int]:
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return [int(row[0]) for row in self.sql.rows(sql, params)]
 
     def quiet_claims(self, statuses: Sequence[str], last_key: int) -> list[int]:
         """Positions of the claims of `statuses` about which nothing happened after world time `last_key`
