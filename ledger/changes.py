@@ -22,7 +22,10 @@ from ledger.queries import unknown
 from ledger.store.connection import Transaction
 from ledger.vocabulary.registry import CATEGORIES, entities_in, first_entity
 
-_NOT_FIELDS = ("id", "kind", "claims")  # never change, or compared claim by claim
+_NOT_FIELDS = ("id", "kind", "claims")
+# Entities to fold from which every company-structure claim is read at once (as a rebuild does), rather
+# than those of the companies each fold asks about, fold by fold.
+PRELOAD_FROM = 50  # never change, or compared claim by claim
 
 
 def changes(
@@ -43,6 +46,10 @@ def changes(
         candidates = _touched(tx, since, until, before_context, after_context)
     if kind is not None:
         candidates = {e for e in candidates if entity_kind(e) == kind}
+    if len(candidates) >= PRELOAD_FROM:  # folds of many entities ask about many companies' groups
+        group_claims = tx.log.claims_of_types(GROUP_TYPES)
+        before_context.preload_groups(group_claims)
+        after_context.preload_groups(group_claims)
 
     entities: list[dict[str, Any]] = []
     before_claims: dict[str, dict[str, Any]] = {}

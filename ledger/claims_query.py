@@ -26,6 +26,7 @@ from ledger.claim_filters import (
     last_event,
     resolution,
 )
+from ledger.entities import entity_kind
 from ledger.names import ORIGIN, SOURCE, SPEAKER
 from ledger.projections import EntityView, fold
 from ledger.projections.context import Context
@@ -33,9 +34,10 @@ from ledger.projections.order import world_key
 from ledger.queries import check_entity, unknown
 from ledger.store.connection import Transaction
 from ledger.times import end_key
-from ledger.vocabulary.registry import entities_in, upcast
+from ledger.vocabulary.registry import entities_in, parties_of, upcast
 
 _CHUNK = 500  # documents read at a time
+_PARTY_KINDS = ("company:", "authority:")  # the ids a party can have
 
 
 def claims(
@@ -98,7 +100,7 @@ def _candidates(tx: Transaction, wanted: ClaimFilter, upto: int | None, *, past:
     if wanted.single_origin:
         return partial(tx.projections.claim_positions, "origins", [1])
     if not past and wanted.stale_before is not None:
-        return _listed(tx.projections.quiet_claims(sorted(OPEN_STATUSES), wanted.stale_before))
+        return partial(tx.projections.quiet_claims, sorted(OPEN_STATUSES), wanted.stale_before)
     if not past and (wanted.statuses or wanted.resolved):
         statuses = set(wanted.statuses or RESOLVED_STATUSES)
         if wanted.resolved:
@@ -176,18 +178,46 @@ class _Moments:
         return self._final[entity_id]
 
     def same_then(self, claim: dict[str, Any]) -> bool:
-        """Whether the claim's document now is its document at the moment asked: nothing about it is out
-        of view then. With `known_at`, a claim spoken about or corrected is refolded (a statement may have
-        been corrected since, or count by what the ledger learnt since)."""
-        if self.known_at is not None and (claim["statements"] or claim["corrections"]):
+        """Whether the claim's document now is its document at the moment asked. Not if a statement
+        about it is out of view then, nor, with `known_at`, if a statement about it or a correction of it
+        (or of one of its statements) was recorded since, or a statement by neither a party nor an
+        origin counts by the groups the ledger knows now (they may have changed since)."""
+        statements = claim["statements"]
+        if self.as_of is not None and any(_out_of_view(s["occurred_at"], self.as_of) for s in statements):
             return False
-        return self.as_of is None or not any(
-            _out_of_view(s["occurred_at"], self.as_of) for s in claim["statements"]
-        )
+        if self.known_at is None:
+            return True
+        known = self.known_at
+        if any(s["position"] > known for s in statements) or any(
+            c["position"] > known for c in claim["corrections"]
+        ):
+            return False
+        parties = set(parties_of(claim["type"], claim["data"]))
+        if any(
+            s["by"] not in parties and s["stance"] != "retracted" and s["by"].startswith(_PARTY_KINDS)
+            for s in statements
+        ):
+            return False
+        if not statements:
+            return True
+        referencing = self.tx.log.referencing([s["position"] for s in statements])
+        return all(p <= known for found in referencing.values() for p in found)
 
     def claim(self, claim: dict[str, Any]) -> dict[str, Any] | None:
-        """The claim as its owner's fold has it at the moment asked (None: out of view)."""
-        return claim_at(self.tx, claim, self.view)
+        """The claim at the moment asked (None: out of view), folded from itself and what references it
+        (its statements, its corrections and theirs), as an entity it names (by its data now, else as
+        recorded) sees it; the facts about other entities from the log, as known then."""
+        position = claim["position"]
+        said = self.tx.log.referencing([position])[position]
+        fixes = [p for found in self.tx.log.referencing(said).values() for p in found]
+        events = list(self.tx.log.events_at([position, *said, *fixes]).values())
+
+        def view_of(entity_id: str) -> EntityView | None:
+            if entity_kind(entity_id) == "partnership":  # its parties from all its claims, not these alone
+                self.context.partnership_parties(entity_id, 0)
+            return fold(entity_id, events, as_of=self.as_of, known_at=self.known_at, context=self.context)
+
+        return claim_at(self.tx, claim, view_of)
 
 
 def claim_at(

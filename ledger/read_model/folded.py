@@ -87,8 +87,11 @@ class FoldedProjections:
     def claim_positions_upto(self, position: int, after: int = 0, limit: int | None = None) -> list[int]:
         return sorted(p for p in self._claims if after < p <= position)[:limit]
 
-    def quiet_claims(self, statuses: Sequence[str], last_key: int) -> list[int]:
-        return sorted(p for p, row in self._filtered.items() if row[0] in statuses and row[4] <= last_key)  # type: ignore[operator]
+    def quiet_claims(
+        self, statuses: Sequence[str], last_key: int, after: int = 0, limit: int | None = None
+    ) -> list[int]:
+        found = [p for p, row in self._filtered.items() if row[0] in statuses and p > after]
+        return sorted(p for p in found if self._filtered[p][4] <= last_key)[:limit]  # type: ignore[operator]
 
     def claim_docs(self, status: str | None = None) -> list[tuple[int, str, str]]:
         return [

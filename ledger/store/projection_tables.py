@@ -157,15 +157,17 @@ class ProjectionTables:
             params.append(limit)
         return [int(row[0]) for row in self.sql.rows(sql, params)]
 
-    def quiet_claims(self, statuses: Sequence[str], last_key: int) -> list[int]:
-        """Positions of the claims of `statuses` about which nothing happened after world time `last_key`
-        (the claim and its statements), in position order."""
-        rows = self.sql.rows_in(
-            "SELECT position FROM projected_claims WHERE last_key <= ? AND status IN ({keys})",
-            list(statuses),
-            before=[last_key],
+    def quiet_claims(
+        self, statuses: Sequence[str], last_key: int, after: int = 0, limit: int | None = None
+    ) -> list[int]:
+        """Positions after `after` of the claims of `statuses` about which nothing happened after world
+        time `last_key` (the claim and its statements), in position order, at most `limit`."""
+        marks = ", ".join("?" * len(statuses))
+        sql = (
+            f"SELECT position FROM projected_claims WHERE status IN ({marks}) AND last_key <= ? "
+            "AND position > ? ORDER BY position"
         )
-        return sorted(int(row[0]) for row in rows)
+        return self._positions(sql, [*statuses, last_key, after], limit)
 
     def claim_docs(self, status: str | None = None) -> list[tuple[int, str, str]]:
         """(position, status, document) in position order, of one status or all."""
