@@ -8,7 +8,7 @@ import sqlite3
 from importlib import resources
 
 import pytest
-from support.factories import ANONYMOUS, WIRE, an_event, statement
+from support.factories import ANONYMOUS, WIRE, an_event, correction, statement
 from support.v1_ledger import v1_ledger
 
 import ledger
@@ -183,3 +183,17 @@ def test_a_ledger_from_before_the_names_index_finds_its_claims_by_name_after_ini
         for name in names:
             expected = [c["position"] for c in every if name in {s["name"] for s in c["sources"]}]
             assert positions(lg.claims(source=name)) == expected, name
+
+
+def test_a_statement_corrected_since_is_read_as_it_was_then(desk):
+    desk.append(
+        correction(MORE[1], {"by": "company:honda"})
+    )  # 18: the confirmation was Honda's, not Nissan's
+
+    assert positions(desk.claims(by="company:nissan", known_at="@17")) == [7, 12]
+    assert positions(desk.claims(by="company:nissan")) == [7]
+    [then] = desk.claims(types="talks.reported", known_at="@17", anonymous_only=True)
+    [now] = desk.claims(types="talks.reported", anonymous_only=True)
+    assert [s["by"] for s in then["statements"]] == ["company:nissan"]
+    assert [s["by"] for s in now["statements"]] == ["company:honda"]
+    assert then == desk.claims(HONDA_NISSAN, known_at="@17", types="talks.reported")[0]
