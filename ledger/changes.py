@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import orjson
+
 from ledger.claims_query import claim_at
 from ledger.entities import entity_kind
 from ledger.events import StoredEvent
@@ -22,10 +24,10 @@ from ledger.queries import unknown
 from ledger.store.connection import Transaction
 from ledger.vocabulary.registry import CATEGORIES, entities_in, first_entity
 
-_NOT_FIELDS = ("id", "kind", "claims")
+_NOT_FIELDS = ("id", "kind", "claims")  # never change, or compared claim by claim
 # Entities to fold from which every company-structure claim is read at once (as a rebuild does), rather
 # than those of the companies each fold asks about, fold by fold.
-PRELOAD_FROM = 50  # never change, or compared claim by claim
+PRELOAD_FROM = 50
 
 
 def changes(
@@ -38,18 +40,22 @@ def changes(
     """The difference between the projections known at positions `since` and `until` (since <= until):
     of `entity_ids` only when given, of entities of `kind` only when given."""
     before_context, after_context = Context.over(tx.log, since), Context.over(tx.log, until)
+    widened: set[str] = set()
     if entity_ids:
         candidates = set(entity_ids)
     elif since == until:
         candidates = set()
     else:
-        candidates = _touched(tx, since, until, before_context, after_context)
+        candidates, widened = _touched(tx, since, until, before_context, after_context)
     if kind is not None:
         candidates = {e for e in candidates if entity_kind(e) == kind}
     if len(candidates) >= PRELOAD_FROM:  # folds of many entities ask about many companies' groups
         group_claims = tx.log.claims_of_types(GROUP_TYPES)
         before_context.preload_groups(group_claims)
         after_context.preload_groups(group_claims)
+    # Now, an entity's state is its projection, and only the claims the window speaks about can have
+    # changed (unless a fact it hangs on changed: those are folded and compared whole).
+    from_tables = until == tx.log.head().position and not entity_ids
 
     entities: list[dict[str, Any]] = []
     before_claims: dict[str, dict[str, Any]] = {}
@@ -58,17 +64,26 @@ def changes(
     for entity_id in sorted(candidates):
         events = tx.log.entity_events(entity_id)
         before = fold(entity_id, events, known_at=since, context=before_context)
-        after = fold(entity_id, events, known_at=until, context=after_context)
-        if before is None and after is None:
+        if from_tables and entity_id not in widened:
+            doc = tx.projections.entity_doc(entity_id)
+            now = None if doc is None else orjson.loads(doc)
+        else:
+            after = fold(entity_id, events, known_at=until, context=after_context)
+            now = None if after is None else after.state
+            _collect(entity_id, after, after_claims)
+        if before is None and now is None:
             if entity_ids:
                 raise unknown(tx, entity_id, at_a_moment=True)
             continue
         window.update((e.position, e) for e in events if since < e.position <= until)
         _collect(entity_id, before, before_claims)
-        _collect(entity_id, after, after_claims)
-        change = _entity_change(entity_id, before, after)
+        change = _entity_change(entity_id, None if before is None else before.state, now)
         if change is not None:
             entities.append(change)
+    if from_tables:
+        for doc in tx.projections.claim_docs_at(_spoken_about(tx, window.values())).values():
+            claim = orjson.loads(doc)  # as its owner's fold has it
+            after_claims[claim["id"]] = claim
 
     claims = _claim_changes(tx, since, before_context, before_claims, after_claims, window)
     return {
@@ -79,12 +94,24 @@ def changes(
     }
 
 
-def _touched(tx: Transaction, since: int, until: int, before: Context, after: Context) -> set[str]:
+def _spoken_about(tx: Transaction, events: Iterable[StoredEvent]) -> list[int]:
+    """Positions of the claims among `events`, of those their statements are about, and of those their
+    corrections correct (directly, or through a statement about them)."""
+    claims = [e.position for e in events if CATEGORIES[e.type] == "claim"]
+    referring = [e.position for e in events if CATEGORIES[e.type] != "claim"]
+    targets = [t for found in tx.log.refs_from(referring).values() for t in found]
+    behind = [t for found in tx.log.refs_from(targets).values() for t in found]  # a corrected statement's
+    return sorted(set(claims) | set(targets) | set(behind))
+
+
+def _touched(
+    tx: Transaction, since: int, until: int, before: Context, after: Context
+) -> tuple[set[str], set[str]]:
     """The entities the window's events are indexed under, and those whose claims hang on a fact the
     window changed (compared at both moments, where a catch-up, which cannot compare, widens by every
     fact the events may change: `read_model.sync.touched`): what shares an event with a company whose
     group or mergers changed, or with one below it; with a partnership whose parties changed; a plant's
-    operators before and after, when its operator changed."""
+    operators before and after, when its operator changed. Returns (all of them, those widened to)."""
     found = tx.log.entities_between(since, until)
     candidates: set[str] = set()
     for event in tx.log.read_between(since, until):
@@ -100,9 +127,8 @@ def _touched(tx: Transaction, since: int, until: int, before: Context, after: Co
             operators = {before.operator(entity_id), after.operator(entity_id)}
             if len(operators) > 1:
                 found |= {o for o in operators if o is not None}
-    if changed:
-        found |= tx.log.co_indexed(changed)
-    return found
+    widened = tx.log.co_indexed(changed) if changed else set()
+    return found | widened, widened
 
 
 def _group(context: Context, company: str) -> list[tuple[Any, ...]]:
@@ -140,16 +166,14 @@ def _collect(entity_id: str, view: EntityView | None, into: dict[str, dict[str, 
 
 
 def _entity_change(
-    entity_id: str, before: EntityView | None, after: EntityView | None
+    entity_id: str, old: dict[str, Any] | None, state: dict[str, Any] | None
 ) -> dict[str, Any] | None:
     change: dict[str, Any] = {"id": entity_id, "kind": entity_kind(entity_id)}
-    if after is None:
+    if state is None:
         return {**change, "change": "removed", "fields": []}
-    state = after.state
-    if before is None:
+    if old is None:
         fields = [_field(state, key, None) for key in state if key not in _NOT_FIELDS]
         return {**change, "change": "added", "fields": fields}
-    old = before.state
     fields = [
         _field(state, key, old.get(key))
         for key in state

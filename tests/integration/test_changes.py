@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support.databases import create_pg_database, drop_pg_database, pg_url
-from support.factories import statement, void
+from support.factories import correction, statement, void
 from support.histories import AUTHORITY, COMPANIES, PARTNERSHIPS, PLAN, PLANTS, histories
 
 import ledger
@@ -229,3 +229,18 @@ def test_changes_refuse_moments_in_the_wrong_order_and_entities_never_named(seed
     assert refused.value.parameter == "kind"
     with pytest.raises(UnknownEntity, match="no event names plant:nowhere at that moment"):
         seeded.changes("@3", entities=["plant:nowhere"])
+
+
+def test_a_statement_corrected_to_another_speaker_changes_the_claim_it_is_about(seeded):
+    confirmed = statement("confirmed", "company:foxconn", {"id": TALKS_ID}, occurred_at="2025-07-08")
+    seeded.append(confirmed)  # 12: the talks are confirmed
+    fix = correction(confirmed, {"by": "company:mitsubishi-motors"})
+    seeded.append(fix)  # 13: it was not Foxconn that said so, and Mitsubishi Motors is no party
+
+    found = seeded.changes("@12")
+
+    [claim] = found["claims"]
+    assert (claim["position"], claim["old_status"], claim["status"]) == (7, "confirmed", "reported")
+    assert [(c["position"], c["type"], c["by"]) for c in claim["because"]] == [(13, "entry.corrected", None)]
+    assert found == seeded.changes("@12", until="@13")  # from the projections now, or folded: the same
+    assert seeded.changes("@12", entities=[PARTNERSHIP])["claims"] == found["claims"]
