@@ -3,7 +3,8 @@ over the last events, `search`, each `claims` filter, the `events` filters, and 
 mean". Prints one JSON object: per query, the latency of each timed call in milliseconds and the size of
 the answer (one warm-up call first, not counted).
 
-    python -m bench.analyst_probe URL [--calls 20] [--budget-s 20] [--window 1000] [--limit 100]
+    python -m bench.analyst_probe URL [--plant PLANT] [--calls 20] [--budget-s 20] [--window 1000]
+                                      [--limit 100]
 
 Targets (issue 11): each under 50 ms at 1M events. Whole-ledger `claims` filters are asked for their first
 `--limit` claims (their full answers run to hundreds of thousands at 1M); the answer's size is reported.
@@ -22,12 +23,14 @@ from typing import Any
 MIN_CALLS = 3
 
 
-def queries(lg: Any, window: int, limit: int) -> dict[str, Callable[[], Any]]:
-    """The queries, on what the corpus holds (`ledger.synthetic`): its hot company, a plant, its sources."""
+def queries(lg: Any, window: int, limit: int, plant: str | None) -> dict[str, Callable[[], Any]]:
+    """The queries, on what the corpus holds (`ledger.synthetic`): its hot company, an ordinary plant (the
+    generator names one), its sources."""
     head = lg.head().position
     hot = "company:orion-motors"
-    some_plant = lg.search("plant", kind="plants", limit=1)
-    plant = some_plant[0]["id"] if some_plant else "plant:none"
+    if plant is None:
+        some_plant = lg.search("plant", kind="plants", limit=1)
+        plant = some_plant[0]["id"] if some_plant else "plant:none"
     plant_word = plant.split(":", 1)[1].split("-")[0]
     return {
         f"changes --since @{head - window}": lambda: lg.changes(f"@{head - window}"),
@@ -77,14 +80,16 @@ def _unknown(lg: Any, entity: str) -> list[str]:
     return []
 
 
-def probe(url: str, calls: int, budget_s: float, window: int, limit: int) -> dict[str, Any]:
+def probe(
+    url: str, calls: int, budget_s: float, window: int, limit: int, plant: str | None = None
+) -> dict[str, Any]:
     import ledger
 
     lg = ledger.open(url)
     result: dict[str, Any] = {"queries": {}}
     try:
         lg.catch_up()
-        for name, call in queries(lg, window, limit).items():
+        for name, call in queries(lg, window, limit, plant).items():
             try:
                 result["queries"][name] = _time_calls(call, calls, budget_s)
             except Exception as e:  # one query failing must not hide the others
@@ -120,13 +125,14 @@ def main(argv: list[str] | None = None) -> None:
         prog="python -m bench.analyst_probe", description=__doc__.splitlines()[0]
     )
     parser.add_argument("url")
+    parser.add_argument("--plant", help="an ordinary plant (default: the first a search for 'plant' finds)")
     parser.add_argument("--calls", type=int, default=20)
     parser.add_argument("--budget-s", type=float, default=20.0)
     parser.add_argument("--window", type=int, default=1000, help="changes over the last N events")
     parser.add_argument("--limit", type=int, default=100, help="claims per whole-ledger filter")
     args = parser.parse_args(argv)
     try:
-        result = probe(args.url, args.calls, args.budget_s, args.window, args.limit)
+        result = probe(args.url, args.calls, args.budget_s, args.window, args.limit, args.plant)
     except Exception as e:
         print(f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}", file=sys.stderr)
         raise SystemExit(1) from None
