@@ -14,8 +14,10 @@ SEED = resources.files("ledger") / "data" / "seed.jsonl"
 TALKS = {"id": "333c7d0b-2a7b-5e45-95dd-ffa3656d11ee"}
 
 
-@pytest.fixture
-def desk(db_url) -> str:
+@pytest.fixture(scope="module")
+def desk(module_db_url) -> str:
+    """One ledger per backend, only read by the commands."""
+    db_url = module_db_url
     with resources.as_file(SEED) as path:
         assert ledger_cli(db_url, "import", str(path)).exit_code == 0
     confirmed = statement("confirmed", "company:foxconn", TALKS, occurred_at="2025-07-08", sources=[])
@@ -106,45 +108,44 @@ def test_changes_json_is_the_api_document(desk):
     assert set(claim["because"][0]) == {"position", "id", "type", "occurred_at", "by"}
 
 
-@pytest.mark.parametrize(
-    ("args", "code", "line"),
-    [
-        (("--since", "@13"), 2, "error: --since: no event at position 13: the ledger's head is at 12"),
-        (
-            ("--since", "@9", "--until", "@3"),
-            2,
-            "error: --since: @9 (position 9) is after the end of the changes (position 3)",
-        ),
-        (
-            ("--since", "soon"),
-            2,
-            "error: --since: expected a date (YYYY-MM-DD), an RFC 3339 timestamp, a period (YYYY, YYYY-Hn, "
-            "YYYY-Qn, YYYY-MM) or @POSITION, got 'soon'",
-        ),
-        (
-            ("--since", "@1", "--kind", "factories"),
-            2,
-            "error: KIND: expected one of companies, plants, partnerships, plans, authorities, "
-            "got 'factories'",
-        ),
-        (
-            ("--since", "@1", "oppama"),
-            2,
-            "error: ENTITY: expected an entity id like plant:nissan-oppama "
-            "(company|plant|partnership|plan|authority:slug), got 'oppama'",
-        ),
-        (
-            ("--since", "@1", "plant:nissan-opama"),
-            1,
-            "error: no event names plant:nissan-opama at that moment; did you mean plant:nissan-oppama?",
-        ),
-    ],
-)
-def test_changes_errors_are_one_line_with_the_documented_exit_code(desk, args, code, line):
-    result = ledger_cli(desk, "changes", *args)
+CHANGES_REFUSED = [
+    (("--since", "@13"), 2, "error: --since: no event at position 13: the ledger's head is at 12"),
+    (
+        ("--since", "@9", "--until", "@3"),
+        2,
+        "error: --since: @9 (position 9) is after the end of the changes (position 3)",
+    ),
+    (
+        ("--since", "soon"),
+        2,
+        "error: --since: expected a date (YYYY-MM-DD), an RFC 3339 timestamp, a period (YYYY, YYYY-Hn, "
+        "YYYY-Qn, YYYY-MM) or @POSITION, got 'soon'",
+    ),
+    (
+        ("--since", "@1", "--kind", "factories"),
+        2,
+        "error: KIND: expected one of companies, plants, partnerships, plans, authorities, got 'factories'",
+    ),
+    (
+        ("--since", "@1", "oppama"),
+        2,
+        "error: ENTITY: expected an entity id like plant:nissan-oppama "
+        "(company|plant|partnership|plan|authority:slug), got 'oppama'",
+    ),
+    (
+        ("--since", "@1", "plant:nissan-opama"),
+        1,
+        "error: no event names plant:nissan-opama at that moment; did you mean plant:nissan-oppama?",
+    ),
+]
 
-    assert result.exit_code == code
-    assert one_error_line(result) == line
+
+def test_changes_errors_are_one_line_with_the_documented_exit_code(desk):
+    for args, code, line in CHANGES_REFUSED:
+        result = ledger_cli(desk, "changes", *args)
+
+        assert result.exit_code == code, args
+        assert one_error_line(result) == line
 
 
 def test_search_prints_the_hits_best_first(desk):

@@ -39,12 +39,23 @@ MORE = [
 ]
 
 
-@pytest.fixture
-def desk(lg):
+def _filled(lg):
     lg.import_jsonl(io.BytesIO(SEED.read_bytes()))
     for event in MORE:
         lg.append(event)
     return lg
+
+
+@pytest.fixture(scope="module")
+def desk(module_db_url):
+    """One ledger per backend for the tests that only ask it."""
+    with ledger.open(module_db_url) as opened:
+        yield _filled(opened)
+
+
+@pytest.fixture
+def own_desk(lg):
+    return _filled(lg)
 
 
 def positions(found: list[dict]) -> list[int]:
@@ -155,7 +166,7 @@ def test_a_limit_and_the_filters_refused(desk):
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
-def test_a_read_only_ledger_behind_its_log_filters_the_same(desk, db_url):
+def test_a_read_only_ledger_behind_its_log_filters_the_same(own_desk, db_url):
     asked = [
         {"status": "confirmed"},
         {"types": "talks.reported", "single_origin": True},
@@ -165,8 +176,8 @@ def test_a_read_only_ledger_behind_its_log_filters_the_same(desk, db_url):
         {"stale": "90d"},
         {"by": "company:foxconn"},
     ]
-    expected = [desk.claims(**given) for given in asked]
-    desk.close()
+    expected = [own_desk.claims(**given) for given in asked]
+    own_desk.close()
     with sqlite3.connect(db_url.removeprefix("sqlite:///")) as connection:
         connection.execute("DELETE FROM projection_checkpoint")
     with ledger.open(f"{db_url}?mode=ro") as read_only:
@@ -185,15 +196,15 @@ def test_a_ledger_from_before_the_names_index_finds_its_claims_by_name_after_ini
             assert positions(lg.claims(source=name)) == expected, name
 
 
-def test_a_statement_corrected_since_is_read_as_it_was_then(desk):
-    desk.append(
+def test_a_statement_corrected_since_is_read_as_it_was_then(own_desk):
+    own_desk.append(
         correction(MORE[1], {"by": "company:honda"})
     )  # 18: the confirmation was Honda's, not Nissan's
 
-    assert positions(desk.claims(by="company:nissan", known_at="@17")) == [7, 12]
-    assert positions(desk.claims(by="company:nissan")) == [7]
-    [then] = desk.claims(types="talks.reported", known_at="@17", anonymous_only=True)
-    [now] = desk.claims(types="talks.reported", anonymous_only=True)
+    assert positions(own_desk.claims(by="company:nissan", known_at="@17")) == [7, 12]
+    assert positions(own_desk.claims(by="company:nissan")) == [7]
+    [then] = own_desk.claims(types="talks.reported", known_at="@17", anonymous_only=True)
+    [now] = own_desk.claims(types="talks.reported", anonymous_only=True)
     assert [s["by"] for s in then["statements"]] == ["company:nissan"]
     assert [s["by"] for s in now["statements"]] == ["company:honda"]
-    assert then == desk.claims(HONDA_NISSAN, known_at="@17", types="talks.reported")[0]
+    assert then == own_desk.claims(HONDA_NISSAN, known_at="@17", types="talks.reported")[0]

@@ -8,6 +8,7 @@ from importlib import resources
 import pytest
 from support.factories import WIRE, correction, statement
 
+import ledger
 from ledger.errors import InvalidArgument
 
 SEED = resources.files("ledger") / "data" / "seed.jsonl"
@@ -15,8 +16,13 @@ TALKS = {"id": "333c7d0b-2a7b-5e45-95dd-ffa3656d11ee"}
 COPY = {"name": "Daily Copy", "kind": "press", "derived_from": WIRE["name"]}
 
 
-@pytest.fixture
-def desk(lg):
+@pytest.fixture(scope="module")
+def desk(module_db_url):
+    with ledger.open(module_db_url) as lg:
+        yield _filled(lg)
+
+
+def _filled(lg):
     lg.import_jsonl(io.BytesIO(SEED.read_bytes()))  # 1-11, one commit
     denial = statement("denied", "company:nissan", TALKS, occurred_at="2025-07-08", sources=[COPY])
     lg.append_many(

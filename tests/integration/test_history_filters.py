@@ -9,6 +9,7 @@ from importlib import resources
 import pytest
 from support.factories import an_event, correction, statement, void
 
+import ledger
 from ledger.errors import InvalidArgument
 
 SEED = resources.files("ledger") / "data" / "seed.jsonl"
@@ -24,8 +25,13 @@ FIXED = {
 }
 
 
-@pytest.fixture
-def desk(lg):
+@pytest.fixture(scope="module")
+def desk(module_db_url):
+    with ledger.open(module_db_url) as lg:
+        yield _filled(lg)
+
+
+def _filled(lg):
     lg.import_jsonl(io.BytesIO(SEED.read_bytes()))
     lg.append(statement("confirmed", "company:foxconn", TALKS, ACQUISITION, occurred_at="2025-07-09"))  # 12
     lg.append(correction(TALKS, FIXED, occurred_at="2025-07-10"))  # 13

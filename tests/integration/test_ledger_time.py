@@ -19,11 +19,14 @@ PARTNERSHIP = "partnership:nissan-foxconn-oppama"
 PLANT = "plant:tochigi"
 
 
-@pytest.fixture
-def seeded(lg):
+@pytest.fixture(scope="module")
+def seeded(module_db_url):
     """The seed story, imported in one transaction: its 11 events share one recorded_at."""
-    lg.import_jsonl(io.BytesIO(SEED.read_bytes()))
-    return lg
+    import ledger
+
+    with ledger.open(module_db_url) as lg:
+        lg.import_jsonl(io.BytesIO(SEED.read_bytes()))
+        yield lg
 
 
 def _positions(found: list[dict]) -> list[int]:

@@ -29,11 +29,22 @@ WORLD = [
 ]
 
 
-@pytest.fixture
-def world(lg):
+def _filled(lg):
     lg.import_jsonl(io.BytesIO(SEED.read_bytes()))
     lg.append_many(WORLD)
     return lg
+
+
+@pytest.fixture(scope="module")
+def world(module_db_url):
+    """One ledger per backend for the tests that only search it."""
+    with ledger.open(module_db_url) as opened:
+        yield _filled(opened)
+
+
+@pytest.fixture
+def own_world(lg):
+    return _filled(lg)
 
 
 def found(lg, text: str, **kw) -> list[tuple[str, str, str]]:
@@ -114,16 +125,16 @@ def test_an_unknown_id_gets_the_ids_like_it_from_the_index(world):
     assert str(unknown.value) == "no event names company:skoda-auto at that moment"
 
 
-def test_the_index_follows_a_rename_and_a_correction(world):
-    world.append(an_event("company.renamed", {"company": "company:ab", "name": "Bee Corp"}))
-    assert found(world, "bee") == [("company:ab", "prefix", "Bee Corp")]
-    assert found(world, "ab")[0] == ("company:ab", "name", "AB")  # the former name still finds it
+def test_the_index_follows_a_rename_and_a_correction(own_world):
+    own_world.append(an_event("company.renamed", {"company": "company:ab", "name": "Bee Corp"}))
+    assert found(own_world, "bee") == [("company:ab", "prefix", "Bee Corp")]
+    assert found(own_world, "ab")[0] == ("company:ab", "name", "AB")  # the former name still finds it
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
-def test_a_read_only_ledger_behind_its_log_searches_the_same(world, db_url):
-    expected = {text: world.search(text) for text in ("ab", "nissan", "skoda", "motors")}
-    world.close()
+def test_a_read_only_ledger_behind_its_log_searches_the_same(own_world, db_url):
+    expected = {text: own_world.search(text) for text in ("ab", "nissan", "skoda", "motors")}
+    own_world.close()
     path = db_url.removeprefix("sqlite:///")
     with sqlite3.connect(path) as connection:
         connection.execute("DELETE FROM projection_checkpoint")
