@@ -1,5 +1,5 @@
 """`python -m ledger`: the command line."""
 
-from ledger.cli.app import main
+from ledger.cli.entry import main
 
 main()

@@ -212,8 +212,8 @@ class Advisor:
     def _claims(self, ids: set[str]) -> dict[str, tuple[StoredEvent, dict[str, Any]]]:
         """The claims with these ids, each with its current data (corrections applied, upcast)."""
         stored = self.tx.log.events_by_id(ids)
-        corrected = self.tx.log.corrected_ids() & ids
-        fixes = self.tx.log.corrections_of([c.position for c in stored.values() if c.id in corrected])
+        # By the claims' own references: what is read grows with the claims judged, not with the log.
+        fixes = self.tx.log.corrections_of([c.position for c in stored.values()])
         current = {}
         for claim_id, claim in stored.items():
             data = fixes[claim.position][-1].data["replacement"] if fixes.get(claim.position) else claim.data

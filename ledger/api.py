@@ -10,30 +10,27 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
-from ledger import checkpoints, offline, reindex, tree
-from ledger.advice import Advisor, OnWarning
 from ledger.api_queries import Queries
 from ledger.bulk import fewer_collections
-from ledger.checkpoints import ConsistencyProof, InclusionProof
-from ledger.errors import (
-    InvalidArgument,
-    LedgerError,
-    NotEmpty,
-    ProjectionsBehind,
-)
-from ledger.events import StoredEvent, with_content_id
-from ledger.jsonl import dump_event, read_lines
-from ledger.read_model import sync
-from ledger.store.connection import EventStore, Transaction
-from ledger.store.log import Head
-from ledger.store.tree import IssuedCheckpoint
-from ledger.transparency.note import Signer, Verifier
-from ledger.validation import validate_event
-from ledger.verify import VerifyReport, parse_head, require_head, verify_chain
-from ledger.vocabulary.registry import CURRENT_VERSION, VERSIONS
-from ledger.writer import Appended, Appender, backfill_names
+from ledger.errors import InvalidArgument, LedgerError, NotEmpty, ProjectionsBehind
+from ledger.store.connection import EventStore
+from ledger.vocabulary.terms import CURRENT_VERSION
+
+# What writes, imports, verify and proofs need (the validator, the vocabulary, the projections, the
+# Merkle tree) the methods import: a query loads only the store and what it reads (docs/ARCHITECTURE.md).
+if TYPE_CHECKING:
+    from ledger.advice import OnWarning
+    from ledger.checkpoints import ConsistencyProof, InclusionProof
+    from ledger.events import StoredEvent
+    from ledger.read_model import sync
+    from ledger.store.connection import Transaction
+    from ledger.store.log import Head
+    from ledger.store.tree import IssuedCheckpoint
+    from ledger.transparency.note import Signer, Verifier
+    from ledger.verify import VerifyReport
+    from ledger.writer import Appended
 
 IMPORT_CHUNK = 2000
 
@@ -76,7 +73,10 @@ class Ledger(Queries):
     # -- schema ------------------------------------------------------------------------------------------
     def init(self) -> str:
         """Create or upgrade the schema to the head migration (idempotent); returns the revision."""
+        from ledger import reindex, tree
+        from ledger.read_model import sync
         from ledger.store.migrations import HEAD_REVISION
+        from ledger.writer import backfill_names
 
         path = self.store.sqlite_path()
         if path is not None:
@@ -87,7 +87,7 @@ class Ledger(Queries):
             if not tx.log.index_changed():  # a ledger from before the index followed corrections
                 reindex.backfill(tx)
             tree.backfill(tx)  # a ledger from before the Merkle tree (schema 0004): build it from the log
-            if not tx.log.names_indexed():  # a ledger from before the names events are found by (0007)
+            if not tx.log.names_indexed():  # a ledger from before the names events are found by (0008)
                 backfill_names(tx)
             sync.catch_up(tx, self._folder(tx))
         return HEAD_REVISION
@@ -117,6 +117,11 @@ class Ledger(Queries):
 
         Warnings (`ledger.advice`) go to `on_warning`, else to Python's `warnings`; `strict` makes the
         first one an `InvalidEvent`, and nothing is written."""
+        from ledger.advice import Advisor
+        from ledger.read_model import sync
+        from ledger.validation import validate_event
+        from ledger.writer import Appended, Appender
+
         validated = [(None, validate_event(e), e) for e in events]
         self.store.require_schema()
         with self.store.writing() as tx:
@@ -161,6 +166,13 @@ class Ledger(Queries):
         the same file again adds nothing. If the events commit but the projections cannot be brought up
         to date after them, `ProjectionsBehind` says so, carrying this result: the events are stored.
         """
+        from ledger.advice import Advisor
+        from ledger.events import with_content_id
+        from ledger.jsonl import read_lines
+        from ledger.verify import parse_head, require_head
+        from ledger.vocabulary.terms import VERSIONS
+        from ledger.writer import Appender
+
         if vocabulary not in VERSIONS:
             raise InvalidArgument(
                 f"unknown vocabulary version {vocabulary}: expected one of {', '.join(map(str, VERSIONS))}",
@@ -184,7 +196,7 @@ class Ledger(Queries):
                 appender = Appender(tx, restore=restore, keep_appended=False, advisor=advisor)
                 chunk = []
                 version = 1 if restore else vocabulary
-                for item in read_lines(stream, on_bytes, version=version, restore=restore):
+                for item in read_lines(stream, on_bytes, version=version, restore=restore, keep_raw=restore):
                     if item[1].id is None:  # an id from its content: importing it again finds it there
                         item = (item[0], with_content_id(item[1]), item[2])
                     chunk.append(item)
@@ -239,6 +251,8 @@ class Ledger(Queries):
     @fewer_collections()
     def export(self, out: BinaryIO) -> int:
         """Write every event with its store fields as JSONL; returns the count."""
+        from ledger.jsonl import dump_event
+
         count = 0
         for event in self.read():
             out.write(dump_event(event))
@@ -250,9 +264,15 @@ class Ledger(Queries):
         existing file unless `force`, never half of it; returns the count."""
         from ledger import output
 
+        return output.write_file(Path(path), self.export, force=force, protected=self.database_files())
+
+    def database_files(self) -> list[Path]:
+        """The files of a SQLite ledger (the database and its journals; none for PostgreSQL): what no
+        output file may be."""
         database = self.store.sqlite_path()
-        own = [Path(f"{database}{suffix}") for suffix in ("", "-wal", "-shm", "-journal")] if database else []
-        return output.write_file(Path(path), self.export, force=force, protected=own)
+        return (
+            [Path(f"{database}{suffix}") for suffix in ("", "-wal", "-shm", "-journal")] if database else []
+        )
 
     @fewer_collections()
     def verify(
@@ -267,12 +287,15 @@ class Ledger(Queries):
         printed it) that it still holds the tree the checkpoint names, consistent with its tree now. With
         `keys` (verifier keys), the checkpoint must carry a valid signature by one of them (else
         `ProofFailed`, before the log is read)."""
+        from ledger import offline
+        from ledger.verify import parse_head, verify_chain
+
         expected_head = parse_head(head) if head else None
         if keys and checkpoint is None:
             raise InvalidArgument("verifier keys check a checkpoint; give one", parameter="keys")
         named, signed_by = None, ()
         if checkpoint is not None:
-            named, signed_by = offline.read_checkpoint(checkpoint, _verifiers(keys))
+            named, signed_by = offline.read_checkpoint(checkpoint, offline.verifiers(keys))
         self.store.require_schema()
         with self.store.reading(snapshot=True) as tx:
             return verify_chain(tx, expected_head, named, signed_by)
@@ -283,6 +306,8 @@ class Ledger(Queries):
     ) -> IssuedCheckpoint:
         """Issue a checkpoint of the whole log (c2sp.org/tlog-checkpoint), signed as a note by `signers`
         (signer keys), and record it. `origin` defaults to the first signer's name."""
+        from ledger import checkpoints
+
         keys = [checkpoints.read_signer(k) if isinstance(k, str) else k for k in signers]
         self.store.require_schema()
         with self.store.writing() as tx:
@@ -291,6 +316,8 @@ class Ledger(Queries):
     def prove(self, event: str | int, *, size: int | None = None) -> InclusionProof:
         """The inclusion proof of an event (its id or position) against the latest checkpoint issued, or
         the latest of tree size `size`."""
+        from ledger import checkpoints
+
         self.store.require_schema()
         with self.store.reading() as tx:
             return checkpoints.prove_inclusion(tx, event, size)
@@ -298,6 +325,8 @@ class Ledger(Queries):
     def prove_consistency(self, old: int, *, size: int | None = None) -> ConsistencyProof:
         """The consistency proof from the tree of the first `old` events to the first `size` (default:
         every event)."""
+        from ledger import checkpoints
+
         self.store.require_schema()
         with self.store.reading() as tx:
             return checkpoints.prove_consistency(tx, old, size)
@@ -309,6 +338,8 @@ class Ledger(Queries):
         with self.store.reading() as tx:
             if tx.projections.checkpoint() >= tx.log.head().position:
                 return
+        from ledger.read_model import sync
+
         with self.store.writing() as tx:
             sync.catch_up(tx, self._folder(tx))
 
@@ -325,6 +356,8 @@ class Ledger(Queries):
 
         `check` first catches up with the head, as every query does: projections merely behind (an
         import between its two transactions, or killed between them) are not a difference."""
+        from ledger.read_model import sync
+
         self.store.require_schema()
         with self.store.writing() as tx:
             folder = self._folder(tx)
@@ -332,9 +365,3 @@ class Ledger(Queries):
                 sync.catch_up(tx, folder)
                 return sync.check(tx, folder)
             return sync.rebuild(tx, folder)
-
-
-def _verifiers(keys: Sequence[str | Verifier]) -> list[Verifier]:
-    return [k for k in keys if isinstance(k, Verifier)] + offline.read_verifiers(
-        [k for k in keys if isinstance(k, str)]
-    )

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ledger import queries
 from ledger.errors import InvalidArgument, ReadOnly
-from ledger.events import StoredEvent
 from ledger.store.connection import EventStore, Transaction
 from ledger.times import LedgerTime, bound_key, check_world_time, ledger_time, start_key
-from ledger.vocabulary.registry import CATEGORIES
+
+if TYPE_CHECKING:
+    from ledger.events import StoredEvent
 
 
 def _time_bound(value: str | None, parameter: str) -> int | None:
@@ -98,6 +99,8 @@ class Queries:
         statement the claims it is about (see docs/JSON.md)."""
         bound, moment = _time_bound(as_of, "as_of"), _ledger_time(known_at, "known_at")
         first, last = _world_start(since, "since"), _time_bound(until, "until")
+        from ledger.vocabulary.entity_fields import CATEGORIES
+
         wanted = [types] if isinstance(types, str) else list(types or ())
         for given in wanted:
             if given not in CATEGORIES:

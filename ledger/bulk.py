@@ -33,3 +33,24 @@ def fewer_collections() -> Iterator[None]:
 def collect_less() -> None:
     """For a process that only does bulk work (a rebuild worker): collect less from now on."""
     gc.set_threshold(*BULK_THRESHOLDS)
+
+
+def start_worker() -> None:
+    """Set up a helper process of a long run (a rebuild's folds, an import's validation): it collects
+    less, and it ends as soon as the process that started it does — a killed `ledger import` or
+    `ledger rebuild` must not leave helpers holding database sessions or read snapshots behind."""
+    import multiprocessing
+    import multiprocessing.connection
+    import os
+    import threading
+
+    collect_less()
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()

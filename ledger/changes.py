@@ -22,7 +22,7 @@ from ledger.projections import EntityView, fold
 from ledger.projections.context import GROUP_TYPES, PARTY_NAMING, Context, widened_by
 from ledger.queries import unknown
 from ledger.store.connection import Transaction
-from ledger.vocabulary.registry import CATEGORIES, entities_in, first_entity
+from ledger.vocabulary.entity_fields import CATEGORIES, entities_in, first_entity
 
 _NOT_FIELDS = ("id", "kind", "claims")  # never change, or compared claim by claim
 # Entities to fold from which every company-structure claim is read at once (as a rebuild does), rather

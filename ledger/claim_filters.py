@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from ledger.claims import claim_status, origin_of
 from ledger.errors import InvalidArgument
 from ledger.names import normalize
-from ledger.projections.order import world_key
 from ledger.times import format_recorded_at, key_before, now_utc, start_key
-from ledger.vocabulary.registry import CATEGORIES, entities_in, nearest_type
+from ledger.vocabulary.entity_fields import CATEGORIES, entities_in
 from ledger.vocabulary.terms import CLAIM_STATUSES
 
 OPEN_STATUSES = frozenset({"reported", "announced", "confirmed", "disputed"})  # what can go stale
@@ -27,6 +27,7 @@ FINAL_STAGES = {
     "plant": ("status", frozenset({"closed"})),
 }
 _DAY_US = 86_400_000_000
+world_key = lru_cache(maxsize=1 << 12)(start_key)  # occurred_at's order key, parsed once per value
 
 Finality = Callable[[str], bool]  # whether an entity's stage or status is final (at the bound asked)
 
@@ -159,6 +160,8 @@ def claim_filter(
             )
     for given in wanted_types:
         if CATEGORIES.get(given) != "claim":
+            from ledger.vocabulary.registry import nearest_type  # the models: only to say what was meant
+
             near = nearest_type(given)
             hint = f"; did you mean {near!r}?" if near and CATEGORIES[near] == "claim" else ""
             raise InvalidArgument(f"expected a claim type, got {given!r}{hint}", parameter="types")

@@ -14,7 +14,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -25,16 +25,19 @@ from ledger.claim_filters import (
     is_final,
     last_event,
     resolution,
+    world_key,
 )
 from ledger.entities import entity_kind
 from ledger.names import ORIGIN, SOURCE, SPEAKER
-from ledger.projections import EntityView, fold
-from ledger.projections.context import Context
-from ledger.projections.order import world_key
 from ledger.queries import check_entity, unknown
 from ledger.store.connection import Transaction
 from ledger.times import end_key
-from ledger.vocabulary.registry import entities_in, parties_of, upcast
+from ledger.vocabulary.entity_fields import entities_in, parties_of
+from ledger.vocabulary.upcasters import upcast
+
+if TYPE_CHECKING:
+    from ledger.projections import EntityView
+    from ledger.projections.context import Context
 
 _CHUNK = 500  # documents read at a time
 _PARTY_KINDS = ("company:", "authority:")  # the ids a party can have
@@ -154,11 +157,23 @@ class _Moments:
 
     def __init__(self, tx: Transaction, as_of: int | None, known_at: int | None) -> None:
         self.tx, self.as_of, self.known_at = tx, as_of, known_at
-        self.context = Context.over(tx.log, known_at)
+        self._context: Context | None = None
         self._views: dict[str, EntityView | None] = {}
         self._final: dict[str, bool] = {}
 
+    @property
+    def context(self) -> Context:
+        """What folds ask about other entities, as known then (made when a fold first needs it: a query
+        of the present reads no fold)."""
+        if self._context is None:
+            from ledger.projections.context import Context
+
+            self._context = Context.over(self.tx.log, self.known_at)
+        return self._context
+
     def view(self, entity_id: str) -> EntityView | None:
+        from ledger.projections import fold
+
         if entity_id not in self._views:
             events = self.context.load(entity_id)
             self._views[entity_id] = fold(
@@ -211,6 +226,8 @@ class _Moments:
         said = self.tx.log.referencing([position])[position]
         fixes = [p for found in self.tx.log.referencing(said).values() for p in found]
         events = list(self.tx.log.events_at([position, *said, *fixes]).values())
+
+        from ledger.projections import fold
 
         def view_of(entity_id: str) -> EntityView | None:
             if entity_kind(entity_id) == "partnership":  # its parties from all its claims, not these alone

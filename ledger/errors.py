@@ -178,3 +178,8 @@ class ProofFailed(IntegrityFailure):
         super().__init__(f"{source}: {message}")
         self.source = source
         self.detail = message
+
+
+class MissingTool(LedgerError):
+    """Raised when a picture needs a library or a program that is not installed (the `pictures` extra,
+    Graphviz's `dot`); the message says what to install. Nothing was written."""

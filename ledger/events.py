@@ -3,15 +3,14 @@ the one function that builds an event's exported form — what `export` writes a
 
 from __future__ import annotations
 
-import hashlib
-import uuid
 from dataclasses import dataclass, replace
 from typing import Any
 
 MAX_LINE_BYTES = 64 * 1024  # one event, as a line of JSONL
 STORE_KEYS = frozenset({"position", "recorded_at", "prev_hash", "hash"})  # what the store assigns
-# The namespace of ids an import derives from an event's content (RFC 9562 name-based, SHA-1: version 5).
-CONTENT_IDS = uuid.UUID("0b6f5c1e-7a43-5d2e-9c1a-4f7e2d8b3a60")
+# The namespace of ids an import derives from an event's content (RFC 9562 name-based, SHA-1: version 5):
+# UUID 0b6f5c1e-7a43-5d2e-9c1a-4f7e2d8b3a60, as its 16 bytes.
+CONTENT_IDS = bytes.fromhex("0b6f5c1e7a435d2e9c1a4f7e2d8b3a60")
 
 
 def exported_form(
@@ -115,11 +114,13 @@ def with_content_id(event: NewEvent) -> NewEvent:
     imported twice is then the same event, and the second import skips it."""
     if event.id is not None:
         return event
+    import hashlib
+
     from ledger.hashing import canonical_json
 
     content = event.content("")
     del content["id"]
-    name = bytearray(hashlib.sha1(CONTENT_IDS.bytes + canonical_json(content)).digest()[:16])
+    name = bytearray(hashlib.sha1(CONTENT_IDS + canonical_json(content)).digest()[:16])
     name[6] = (name[6] & 0x0F) | 0x50  # version 5
     name[8] = (name[8] & 0x3F) | 0x80  # RFC 4122 variant
     h = name.hex()

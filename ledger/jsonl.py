@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -11,10 +12,11 @@ import orjson
 
 from ledger.errors import InvalidEvent
 from ledger.events import MAX_LINE_BYTES, NewEvent, StoredEvent
+from ledger.jsonl_ahead import AHEAD_FROM, validated_ahead
 from ledger.validation import validate_event
 from ledger.vocabulary.registry import CURRENT_VERSION
 
-ParsedLine = tuple[int, NewEvent, dict[str, Any]]
+ParsedLine = tuple[int, NewEvent, dict[str, Any] | None]  # line number, event, the decoded line
 _STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')  # a JSON string literal, escapes included
 _SPACED_COLON = re.compile(rb'"[ \t\r\n]+:')
 
@@ -101,16 +103,33 @@ def read_lines(
     *,
     version: int = CURRENT_VERSION,
     restore: bool = False,
+    keep_raw: bool = True,
 ) -> Iterator[ParsedLine]:
-    """Validated events of a JSONL stream, with their line numbers; blank lines are skipped.
+    """Validated events of a JSONL stream, with their line numbers and (`keep_raw`, else None) the
+    decoded line; blank lines are skipped.
 
-    Lines are read with a bound, so one endless line cannot exhaust memory.
+    Lines are read with a bound, so one endless line cannot exhaust memory. A long input is validated
+    ahead in a second process (`validated_ahead`) while the caller writes what came before.
     """
+    lines = numbered_lines(stream, on_bytes)
+    for number, line in itertools.islice(lines, AHEAD_FROM):
+        parsed = parse_numbered(number, line, version=version, restore=restore)
+        if parsed is not None:
+            yield parsed if keep_raw else (parsed[0], parsed[1], None)
+    yield from validated_ahead(lines, version=version, restore=restore, keep_raw=keep_raw)
+
+
+def numbered_lines(
+    stream: BinaryIO | Iterable[bytes], on_bytes: Callable[[int], None] | None = None
+) -> Iterator[tuple[int, bytes]]:
+    """The stream's lines with their numbers, each read with a bound (at most one byte over the limit
+    and its newline): one endless line cannot exhaust memory."""
     reader = stream.readline if hasattr(stream, "readline") else iter(stream).__next__
+    bounded = hasattr(stream, "readline")
     number = 0
     while True:
         try:
-            line = reader(MAX_LINE_BYTES + 2) if hasattr(stream, "readline") else reader()
+            line = reader(MAX_LINE_BYTES + 2) if bounded else reader()
         except StopIteration:
             return
         if not line:
@@ -118,12 +137,17 @@ def read_lines(
         number += 1
         if on_bytes is not None:
             on_bytes(len(line))
-        if len(line.rstrip(b"\r\n")) > MAX_LINE_BYTES:
-            raise InvalidEvent(f"line is longer than the {MAX_LINE_BYTES}-byte limit", line=number)
-        if not line.strip():
-            continue
-        event, raw = parse_line(line, number, version=version, restore=restore)
-        yield number, event, raw
+        yield number, line
+
+
+def parse_numbered(number: int, line: bytes, *, version: int, restore: bool) -> ParsedLine | None:
+    """One line of `numbered_lines` validated (None for a blank line); errors name the line."""
+    if len(line.rstrip(b"\r\n")) > MAX_LINE_BYTES:
+        raise InvalidEvent(f"line is longer than the {MAX_LINE_BYTES}-byte limit", line=number)
+    if not line.strip():
+        return None
+    event, raw = parse_line(line, number, version=version, restore=restore)
+    return number, event, raw
 
 
 def dump_event(event: StoredEvent) -> bytes:

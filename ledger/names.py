@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
-from ledger.vocabulary.registry import CATEGORIES
+from ledger.vocabulary.entity_fields import CATEGORIES
 
 _WORD = re.compile(r"[^\W_]+")  # letters and digits of any script
 

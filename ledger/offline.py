@@ -29,6 +29,13 @@ def read_verifiers(texts: Sequence[str], source: str = "key") -> list[note.Verif
         raise InvalidDocument(str(e), source=source) from None
 
 
+def verifiers(keys: Sequence[str | note.Verifier]) -> list[note.Verifier]:
+    """Verifier keys given as objects or as text (`read_verifiers`), the objects first."""
+    return [k for k in keys if isinstance(k, note.Verifier)] + read_verifiers(
+        [k for k in keys if isinstance(k, str)]
+    )
+
+
 def read_checkpoint(
     text: str, verifiers: Sequence[note.Verifier] = (), source: str = "checkpoint"
 ) -> tuple[Checkpoint, tuple[str, ...]]:

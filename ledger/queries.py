@@ -7,18 +7,18 @@ entity's own events, read through the entity index, so it costs what the entity 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from ledger.entities import PLURALS, describe_id_format, is_entity_id
 from ledger.errors import InvalidArgument, UnknownEntity
-from ledger.projections import EntityView, fold
-from ledger.projections.context import Context
-from ledger.projections.order import world_key
-from ledger.store.connection import Transaction
-from ledger.times import LedgerTime, from_key
-from ledger.vocabulary.terms import CLAIM_STATUSES
+from ledger.times import from_key, start_key
+
+if TYPE_CHECKING:
+    from ledger.projections import EntityView
+    from ledger.store.connection import Transaction
+    from ledger.times import LedgerTime
 
 
 def known_position(tx: Transaction, moment: LedgerTime | None, parameter: str = "known_at") -> int | None:
@@ -62,6 +62,9 @@ def unknown(tx: Transaction, entity_id: str, at_a_moment: bool = False) -> Unkno
 
 
 def _view(tx: Transaction, entity_id: str, as_of: int | None, known_at: int | None) -> EntityView:
+    from ledger.projections import fold  # the present is read from the tables: only a fold needs these
+    from ledger.projections.context import Context
+
     check_entity(entity_id)
     context = Context.over(tx.log, known_at)
     view = fold(entity_id, context.load(entity_id), as_of=as_of, known_at=known_at, context=context)
@@ -100,8 +103,8 @@ def history(
     entries = [
         e
         for e in view.history
-        if (since is None or world_key(e["occurred_at"]) >= since)
-        and (until is None or world_key(e["occurred_at"]) <= until)
+        if (since is None or start_key(e["occurred_at"]) >= since)
+        and (until is None or start_key(e["occurred_at"]) <= until)
         and (not types or e["type"] in types)
     ]
     if reverse:
@@ -147,20 +150,3 @@ def _about(
 def list_entities(tx: Transaction, kind: str) -> list[dict[str, Any]]:
     """Every entity of a kind (`plants` or `plant`), in id order."""
     return [orjson.loads(doc) for _id, _kind, doc in tx.projections.entity_docs(parse_kind(kind))]
-
-
-def claims(
-    tx: Transaction,
-    entity_id: str | None,
-    status: str | None,
-    as_of: int | None = None,
-    known_at: int | None = None,
-) -> list[dict[str, Any]]:
-    if status is not None and status not in CLAIM_STATUSES:
-        raise InvalidArgument(
-            f"expected one of {', '.join(CLAIM_STATUSES)}, got {status!r}", parameter="status"
-        )
-    if entity_id is None:
-        return [orjson.loads(doc) for _p, _s, doc in tx.projections.claim_docs(status)]
-    found = _view(tx, entity_id, as_of, known_at).claims
-    return [c for c in found if status is None or c["status"] == status]

@@ -33,8 +33,8 @@ from ledger.vocabulary.fields import (
     WorldTime,
 )
 from ledger.vocabulary.refused import NOT_UNICODE, first_error, is_unicode, locate, plain
-from ledger.vocabulary.registry import CATEGORIES, CURRENT_VERSION, MODELS, VERSIONS, model, nearest_type
-from ledger.vocabulary.terms import CLAIM, CORRECTION, STATEMENT
+from ledger.vocabulary.registry import CATEGORIES, CURRENT_VERSION, MODELS, model, nearest_type
+from ledger.vocabulary.terms import CLAIM, CORRECTION, STATEMENT, VERSIONS
 
 UuidText = Annotated[str, Meta(max_length=64)]
 

@@ -1,6 +1,7 @@
 """Regenerate the parts of the docs that are made from the code: the vocabulary reference
-(docs/VOCABULARY.md) and the command-line reference (docs/CLI.md). tests/unit/test_docs.py fails when
-they are out of date.
+(docs/VOCABULARY.md) and the command-line reference (docs/CLI.md), what `ledger --help` is rendered from
+without Typer (ledger/cli/root_help.json) and the fields that name entities as the models declare them
+(ledger/vocabulary/entity_fields.json). tests/unit/test_docs.py fails when they are out of date.
 
 .venv/bin/python scripts/regenerate_docs.py
 """
@@ -25,13 +26,17 @@ def replace_between(text: str, name: str, content: str) -> str:
 
 def main() -> None:
     from ledger.cli.reference import markdown as cli_markdown
+    from ledger.cli.reference import root_help_data
     from ledger.vocabulary.describe import markdown as vocabulary_markdown
+    from ledger.vocabulary.registry import entity_fields_json
 
     for path, name, content in (
         (ROOT / "docs" / "VOCABULARY.md", "python -m ledger.vocabulary.describe", vocabulary_markdown()),
         (ROOT / "docs" / "CLI.md", "ledger --help", cli_markdown()),
     ):
         path.write_text(replace_between(path.read_text(), name, content))
+    (ROOT / "ledger" / "cli" / "root_help.json").write_text(root_help_data())
+    (ROOT / "ledger" / "vocabulary" / "entity_fields.json").write_text(entity_fields_json())
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ Create Date: 2026-12-14
 from __future__ import annotations
 
 from alembic import op
-from ledger.store.guards import PG_TRIGGERS, SQLITE_TRIGGERS
+from ledger.store.guards import PG_TRIGGERS, sqlite_no_replace
 
 revision = "0006"
 down_revision = "0005"
@@ -29,7 +29,7 @@ def upgrade() -> None:
                 op.execute(f"ALTER TABLE {table} ENABLE ALWAYS TRIGGER {name}")
     else:
         for table in APPEND_ONLY:
-            op.execute(SQLITE_TRIGGERS[f"{table}_no_replace"][1])
+            op.execute(sqlite_no_replace(table))
 
 
 def downgrade() -> None:

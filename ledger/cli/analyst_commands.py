@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from ledger.cli import render
-from ledger.cli.context import open_ledger
+from ledger.cli.context import open_ledger, settings
 
 Kind = Annotated[
     str | None,
@@ -38,7 +38,7 @@ def changes(
 
     Example: ledger changes --since @1200   |   ledger changes --since 2026-12-01 plant:nissan-oppama
     """
-    with open_ledger(ctx) as opened:
+    with open_ledger(settings(ctx).db) as opened:
         found = opened.changes(since, until=until, entities=entities or (), kind=kind)
     if as_json:
         render.json_document(found)
@@ -109,7 +109,7 @@ def search(
 
     Example: ledger search oppama   |   ledger search "nissan motor" --kind companies
     """
-    with open_ledger(ctx) as opened:
+    with open_ledger(settings(ctx).db) as opened:
         hits = opened.search(text, kind=kind, limit=limit)
     if as_json:
         render.json_document(hits)

@@ -2,12 +2,15 @@
 the error reporting of `ledger.cli.errors`.
 
 Only typer is imported at the top of the command modules; each command imports the library when it
-runs, so `ledger --help` starts fast.
+runs. The console script starts in `entry.py`, which answers the read commands, `checkpoint` and
+`ledger --help` without this app, and hands everything else to it.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+import functools
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 import typer
 
@@ -15,12 +18,13 @@ from ledger.cli import (
     analyst_commands,
     demo,
     log_commands,
+    picture_commands,
     query_commands,
     transparency_commands,
     vocabulary_commands,
 )
-from ledger.cli.context import DEFAULT_DB, Settings
-from ledger.cli.errors import reports_errors
+from ledger.cli.context import DB_ENVVAR, DEFAULT_DB, Settings
+from ledger.cli.errors import report
 
 app = typer.Typer(
     name="ledger",
@@ -40,7 +44,7 @@ def root(
         str,
         typer.Option(
             "--db",
-            envvar="LEDGER_DB",
+            envvar=DB_ENVVAR,
             help="Database URL: sqlite:///FILE or postgresql+psycopg://user@host:port/dbname.",
             show_default=True,
         ),
@@ -53,6 +57,32 @@ def root(
     """
     source = ctx.get_parameter_source("db")
     ctx.obj = Settings(db, source is not None and source.name != "DEFAULT")
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def reports_errors(command: F) -> F:
+    """Turn the ledger's errors into one `error:` line and the documented exit code, never a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except (Exception, KeyboardInterrupt) as e:
+            raise typer.Exit(report(e, _url(args, kwargs))) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _url(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+    """The database URL of the command's context, if it has one (`check-proof` and `key` have none)."""
+    # typer hands commands its click context, of which typer.Context is only a subclass.
+    ctx = next((a for a in (*args, *kwargs.values()) if hasattr(a, "find_root")), None)
+    root = ctx.find_root() if ctx is not None else None
+    return root.obj.db if root is not None and root.obj is not None else ""
 
 
 COMMANDS = {
@@ -69,6 +99,8 @@ COMMANDS = {
     "claims": query_commands.claims,
     "changes": analyst_commands.changes,
     "search": analyst_commands.search,
+    "timeline": picture_commands.timeline,
+    "graph": picture_commands.graph,
     "checkpoint": transparency_commands.checkpoint,
     "prove": transparency_commands.prove,
     "check-proof": transparency_commands.check_proof,

@@ -10,8 +10,8 @@ from typing import Annotated
 import typer
 
 from ledger.cli import render
+from ledger.cli.bodies import print_entity, print_history
 from ledger.cli.context import settings
-from ledger.cli.query_commands import print_entity, print_history
 
 
 @dataclass(frozen=True)

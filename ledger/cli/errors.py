@@ -1,19 +1,16 @@
 """The one table from the library's errors to what the command line prints and exits with.
 
 The library speaks of parameters (`as_of`) and facts; here they become flags (`--as-of`), remedies
-(`run ledger init`) and the documented exit codes.
+(`run ledger init`) and the documented exit codes. No CLI framework is imported here: the Typer commands
+(`app.reports_errors`) and the fast entry point (`entry.py`) both report through `report`, so an error
+reads the same whichever path answered.
 """
 
 from __future__ import annotations
 
-import functools
 import os
+import re
 import sys
-import traceback
-from collections.abc import Callable
-from typing import Any, TypeVar
-
-import typer
 
 from ledger import errors as lib
 
@@ -62,6 +59,9 @@ FLAGS = {
     "recorded_until": "--recorded-until",
     "occurred_since": "--occurred-since",
     "occurred_until": "--occurred-until",
+    "out": "--out",
+    "format": "--format",
+    "depth": "--depth",
 }
 # The API parameter a key, checkpoint, proof or exported event came in -> the flag that carries its file.
 SOURCES = {
@@ -71,6 +71,8 @@ SOURCES = {
     "key": "--key",
     "sign": "--sign",
 }
+# What click's echo strips from a line that does not go to a terminal; kept so both paths print the same.
+_ANSI = re.compile(r"\033\[[;?0-9]*[a-zA-Z]")
 
 
 def exit_code(error: lib.LedgerError) -> int:
@@ -101,52 +103,40 @@ def message(error: lib.LedgerError) -> str:
     return str(error)
 
 
-def fail(text: str, code: int) -> typer.Exit:
-    """Write one `error:` line on stderr and return the Exit to raise."""
-    typer.echo(f"error: {text}", err=True)
-    return typer.Exit(code)
+def fail(text: str, code: int) -> int:
+    """Write one `error:` line on stderr; returns the exit code to leave with."""
+    line = f"error: {text}\n"
+    stream = sys.stderr
+    stream.write(line if stream.isatty() else _ANSI.sub("", line))
+    stream.flush()
+    return code
 
 
-F = TypeVar("F", bound=Callable[..., Any])
+def report(error: BaseException, url: str) -> int:
+    """Say what went wrong in one `error:` line on stderr, never a traceback (but for a bug with
+    LEDGER_DEBUG=1), and return the documented exit code. `url` is the database's, masked wherever it
+    could show."""
+    if isinstance(error, lib.LedgerError):
+        return fail(message(error), exit_code(error))
+    if isinstance(error, BrokenPipeError):
+        # `ledger export | head`: the reader left; not an error of ours.
+        sys.stderr.close()
+        return OK
+    if isinstance(error, KeyboardInterrupt):
+        return fail("interrupted; nothing was written by the unfinished transaction", INTERRUPTED)
+    return _unexpected(error, url)
 
 
-def reports_errors(command: F) -> F:
-    """Turn the ledger's errors into one `error:` line and the documented exit code, never a traceback."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except typer.Exit:
-            raise
-        except lib.LedgerError as e:
-            raise fail(message(e), exit_code(e)) from None
-        except BrokenPipeError:
-            # `ledger export | head`: the reader left; not an error of ours.
-            sys.stderr.close()
-            raise typer.Exit(OK) from None
-        except KeyboardInterrupt:
-            raise fail(
-                "interrupted; nothing was written by the unfinished transaction", INTERRUPTED
-            ) from None
-        except Exception as e:
-            raise _unexpected(e, args, kwargs) from None
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _unexpected(error: Exception, args: tuple[Any, ...], kwargs: dict[str, Any]) -> typer.Exit:
+def _unexpected(error: BaseException, url: str) -> int:
     """A bug or an unforeseen fault: one line (the traceback with LEDGER_DEBUG=1), no password."""
     from ledger.store.urls import redact
 
-    # typer hands commands its click context, of which typer.Context is only a subclass.
-    ctx = next((a for a in (*args, *kwargs.values()) if hasattr(a, "find_root")), None)
-    root = ctx.find_root() if ctx is not None else None
-    url = root.obj.db if root is not None and root.obj is not None else ""
     if os.environ.get("LEDGER_DEBUG"):
+        import traceback
+
         trace = "".join(traceback.format_exception(error))
         sys.stderr.write(redact(trace, url) if url else trace)
-        return typer.Exit(OTHER)
+        return OTHER
     text = str(error).splitlines()[0] if str(error) else ""
     text = redact(text, url) if url else text
     return fail(f"unexpected {type(error).__name__}: {text} (set LEDGER_DEBUG=1 for details)", OTHER)

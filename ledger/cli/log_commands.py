@@ -8,7 +8,7 @@ from typing import IO, Annotated, Any
 
 import typer
 
-from ledger.cli import render
+from ledger.cli import bodies, render
 from ledger.cli.context import open_ledger, settings
 from ledger.cli.errors import INTEGRITY
 from ledger.vocabulary.terms import SOURCE_KINDS
@@ -50,7 +50,7 @@ def init(ctx: typer.Context) -> None:
     """
     from ledger.store.urls import safe_url
 
-    with open_ledger(ctx) as opened:
+    with open_ledger(settings(ctx).db) as opened:
         revision = opened.init()
     render.message(f"ledger ready at {safe_url(settings(ctx).db)} (schema {revision})")
 
@@ -154,7 +154,7 @@ def append(
             event["note"] = note
         events = [event]
     warnings = render.Warnings()
-    with open_ledger(ctx) as opened:
+    with open_ledger(settings(ctx).db) as opened:
         appended = opened.append_many(events, expect=expect, strict=strict, on_warning=warnings)
     warnings.summary()
     if as_json:
@@ -199,7 +199,7 @@ def import_(
     total = Path(file).stat().st_size if file != "-" else None
     warnings = render.Warnings()
     try:
-        with open_ledger(ctx) as opened, render.Progress(total, "importing") as progress:
+        with open_ledger(settings(ctx).db) as opened, render.Progress(total, "importing") as progress:
             result = opened.import_jsonl(
                 stream,
                 dry_run=dry_run,
@@ -251,7 +251,7 @@ def export(
 
     Example: ledger export --out ledger.jsonl
     """
-    with open_ledger(ctx) as opened:
+    with open_ledger(settings(ctx).db) as opened:
         if out is None:
             count = opened.export(sys.stdout.buffer)
             sys.stdout.flush()
@@ -275,16 +275,7 @@ def events(
 
     Example: ledger events --entity plant:nissan-oppama -n 20
     """
-    with open_ledger(ctx) as opened:
-        found = opened.events(entity=entity, event_type=event_type, since=since, limit=limit, reverse=reverse)
-    if as_json:
-        render.json_lines(e.to_json() for e in found)
-        return
-    render.table(
-        None,
-        ("pos", "occurred_at", "recorded_at", "type", "sources", "id"),
-        ((e.position, e.occurred_at, e.recorded_at, e.type, render.sources(e.sources), e.id) for e in found),
-    )
+    bodies.events(settings(ctx).db, entity, event_type, since, limit, reverse, as_json)
 
 
 def verify(
@@ -319,10 +310,10 @@ def verify(
 
     Example: ledger verify --head 3f...e1@120   |   ledger verify --checkpoint checkpoint.txt --key news.vkey
     """
-    from ledger.cli.transparency_commands import read_text, verifier_keys
+    from ledger.cli.inputs import read_text, verifier_keys
 
     text = read_text(checkpoint, "checkpoint") if checkpoint is not None else None
-    with open_ledger(ctx) as opened:
+    with open_ledger(settings(ctx).db) as opened:
         report = opened.verify(head, checkpoint=text, keys=verifier_keys(key))
     if as_json:
         render.json_document(report.to_json())

@@ -28,3 +28,32 @@ def markdown() -> str:
     for name, text in help_texts().items():
         out += [f"### `ledger {name}`" if name else "### `ledger`", "", "```text", text.rstrip(), "```", ""]
     return "\n".join(out).rstrip() + "\n"
+
+
+def root_help_data() -> str:
+    """What `ledger --help` is rendered from without Typer (ledger/cli/root_help.json, read by
+    root_help.py), taken from the app: the usage, the help text, the options' help records and each
+    command's help."""
+    import inspect
+    import json
+
+    import typer
+    import typer.main
+
+    from ledger.cli.app import app
+
+    group = typer.main.get_command(app)
+    ctx = typer.Context(group, info_name="ledger", **group.context_settings)
+    params = group.get_params(ctx)
+    assert all(p.param_type_name == "option" for p in params), "root_help.py lays out no arguments"
+    commands = [(name, group.get_command(ctx, name)) for name in group.list_commands(ctx)]
+    shown = [(name, c) for name, c in commands if c is not None and not c.hidden]
+    assert all(not c.short_help and not c.deprecated for _, c in shown), "root_help.py cuts help only"
+    data = {
+        "prog": "ledger",
+        "usage": " ".join(group.collect_usage_pieces(ctx)),
+        "help": inspect.cleandoc(group.help or "").partition("\f")[0],
+        "options": [record for p in params if (record := p.get_help_record(ctx)) is not None],
+        "commands": [(name, c.help or "") for name, c in shown],
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

@@ -6,13 +6,13 @@ from __future__ import annotations
 import os
 import re
 import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from ledger.cli import render
-from ledger.cli.context import open_ledger
+from ledger.cli import bodies, render
+from ledger.cli.context import open_ledger, settings
+from ledger.cli.inputs import read_file, read_text, verifier_keys
 
 key_app = typer.Typer(
     name="key",
@@ -28,32 +28,6 @@ Keys = Annotated[
         "--key", metavar="VKEY", help="A verifier key (NAME+ID+KEY), or a file holding one; repeatable."
     ),
 ]
-
-
-def read_file(path: str) -> bytes:
-    """A file's bytes, or stdin's for `-`; a file that cannot be read is one error line."""
-    if path == "-":
-        return sys.stdin.buffer.read()
-    try:
-        return Path(path).read_bytes()
-    except OSError as e:
-        from ledger.errors import LedgerError
-
-        raise LedgerError(f"cannot read {path}: {e.strerror}") from None
-
-
-def read_text(path: str, flag: str) -> str:
-    from ledger.errors import InvalidDocument
-
-    try:
-        return read_file(path).decode()
-    except UnicodeDecodeError:
-        raise InvalidDocument(f"{path} is not UTF-8 text", source=flag) from None
-
-
-def verifier_keys(values: list[str] | None) -> list[str]:
-    """Each --key: the key itself, or a file holding it."""
-    return [read_text(v, "key").strip() if os.path.isfile(v) else v for v in values or []]
 
 
 def key_file_name(name: str) -> str:
@@ -113,24 +87,7 @@ def checkpoint(
 
     Example: ledger checkpoint --sign news.key > checkpoint-2026-12-10.txt
     """
-    import base64
-
-    signers = [read_text(sign, "sign")] if sign is not None else []
-    with open_ledger(ctx) as opened:
-        issued = opened.checkpoint(signers=signers, origin=origin)
-    if as_json:
-        render.json_document(
-            {
-                "seq": issued.seq,
-                "origin": issued.origin,
-                "tree_size": issued.tree_size,
-                "root": base64.b64encode(issued.root).decode(),
-                "issued_at": issued.issued_at,
-                "note": issued.note,
-            }
-        )
-        return
-    sys.stdout.write(issued.note)
+    bodies.checkpoint(settings(ctx).db, sign, origin, as_json)
 
 
 def prove(
@@ -165,7 +122,7 @@ def prove(
     if (event is None) == (consistency is None):
         message = "give EVENT_ID|POSITION or --consistency OLD_SIZE (one of them)"
         raise InvalidArgument(message, parameter="event")
-    with open_ledger(ctx) as opened:
+    with open_ledger(settings(ctx).db) as opened:
         if consistency is not None:
             render.json_document(opened.prove_consistency(consistency, size=size).to_json())
             return

@@ -22,8 +22,9 @@ from typing import Any, Protocol
 from ledger.claims import claim_status, corrected
 from ledger.events import StoredEvent
 from ledger.projections.order import STRENGTH, world_key
-from ledger.vocabulary.registry import CATEGORIES, ENTITY_FIELDS, STANCES, entities_in, parties_of, upcast
+from ledger.vocabulary.entity_fields import CATEGORIES, ENTITY_FIELDS, STANCES, entities_in, parties_of
 from ledger.vocabulary.terms import APPLICABLE_STATUSES
+from ledger.vocabulary.upcasters import upcast
 
 Loader = Callable[[str], list[StoredEvent]]  # an entity's events and the events they reference
 # Claims of some types indexed under an entity, and the statements and corrections about them.

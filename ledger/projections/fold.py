@@ -27,14 +27,9 @@ from ledger.projections.partnership import project as project_partnership
 from ledger.projections.plan import project as project_plan
 from ledger.projections.plant import project as project_plant
 from ledger.times import end_key, precision
-from ledger.vocabulary.registry import (
-    CATEGORIES,
-    CURRENT_VERSION,
-    ENTITY_FIELDS,
-    STANCES,
-    parties_of,
-    upcast,
-)
+from ledger.vocabulary.entity_fields import CATEGORIES, ENTITY_FIELDS, STANCES, parties_of
+from ledger.vocabulary.terms import CURRENT_VERSION
+from ledger.vocabulary.upcasters import upcast
 
 # An entity kind's projection: (entity id, its claims as claim JSON in world-time order) -> its state.
 Projection = Callable[[str, Sequence[dict[str, Any]], Context], dict[str, Any]]
@@ -86,21 +81,40 @@ class _Trail:
     __hash__ = None  # type: ignore[assignment]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(eq=False, slots=True)
 class EntityView:
     """One entity as of a point on both time axes: `state` is what `ledger show ENTITY --json` prints.
 
     `claims` are the claims naming the entity (by their current data) as claim JSON, in world-time
     order; `history` every event that names it or speaks about one that does, in world-time order.
+    `state` and `history` are worked out when first read, within the reader's transaction: `history`
+    never needs the state (for a company, which plants it operates costs a fold of each candidate plant).
     """
 
-    state: dict[str, Any]
     claims: list[dict[str, Any]]
     _trail: _Trail = field(repr=False)
+    _project: Callable[[], dict[str, Any]] = field(repr=False)
+    _state: dict[str, Any] | None = field(default=None, repr=False)
+
+    @property
+    def state(self) -> dict[str, Any]:
+        if self._state is None:
+            self._state = self._project()
+        return self._state
 
     @property
     def history(self) -> list[dict[str, Any]]:
         return self._trail.entries()
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, EntityView)
+            and self.state == other.state
+            and self.claims == other.claims
+            and self._trail == other._trail
+        )
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 def fold(
@@ -258,7 +272,7 @@ def _fold(
     if not claims and not speaks:
         return None
     trail_of = _Trail(entity_id, unique, claims, statements, correction_events, moved)
-    return EntityView(PROJECTIONS[kind](entity_id, claims, context), claims, trail_of)
+    return EntityView(claims, trail_of, partial(PROJECTIONS[kind], entity_id, claims, context))
 
 
 PREFETCH_FROM = 16  # statements in a fold from which the facts they need are read in bulk

@@ -21,7 +21,7 @@ from ledger.projections.context import GROUP_TYPES, Context, widened_by
 from ledger.projections.order import world_key
 from ledger.store.connection import Transaction
 from ledger.store.projection_tables import ClaimDoc, EntityDoc
-from ledger.vocabulary.registry import first_entity
+from ledger.vocabulary.entity_fields import first_entity
 
 CATCH_UP_LIMIT = 20_000  # more new events than this: a full rebuild is cheaper than refolding
 WRITE_BATCH = 2_000

@@ -11,14 +11,12 @@ after an import. The rows are the same as a fold in one process (`rebuild --chec
 from __future__ import annotations
 
 import multiprocessing
-import multiprocessing.connection
 import os
-import threading
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 
-from ledger.bulk import collect_less
+from ledger.bulk import start_worker
 from ledger.projections.context import GROUP_TYPES, Context
 from ledger.read_model.sync import EntityRows, Folder, entity_rows
 from ledger.store.connection import EventStore, Transaction
@@ -59,7 +57,7 @@ def entity_ranges(tx: Transaction, task_rows: int = TASK_ROWS) -> list[tuple[str
 def _rows_from_workers(url: str, tx: Transaction) -> Iterator[EntityRows]:
     ranges = iter(entity_ranges(tx))
     context = multiprocessing.get_context("spawn")  # no fork: never share the writer's connection
-    with ProcessPoolExecutor(WORKERS, mp_context=context, initializer=_start_worker) as pool:
+    with ProcessPoolExecutor(WORKERS, mp_context=context, initializer=start_worker) as pool:
         in_flight: deque[Future[list[EntityRows]]] = deque()
 
         def submit() -> None:
@@ -73,25 +71,6 @@ def _rows_from_workers(url: str, tx: Transaction) -> Iterator[EntityRows]:
             rows = in_flight.popleft().result()
             submit()
             yield from rows
-
-
-def _start_worker() -> None:
-    collect_less()  # a worker only folds: see ledger.bulk
-    _exit_with_parent()
-
-
-def _exit_with_parent() -> None:
-    """A worker ends as soon as the process that started it does: a killed `ledger rebuild` must not
-    leave workers holding database sessions (PostgreSQL) or read snapshots (SQLite) behind."""
-    parent = multiprocessing.parent_process()
-    if parent is None:
-        return
-
-    def watch() -> None:
-        multiprocessing.connection.wait([parent.sentinel])
-        os._exit(1)
-
-    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 _stores: dict[str, EventStore] = {}  # a worker's store, opened on its first task

@@ -17,17 +17,19 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, suppress
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ledger.errors import NotInitialised, StorageError
 from ledger.store import sqlite
 from ledger.store.errors import driver_errors, psycopg_module, read_only, translate
-from ledger.store.guards import Guards
 from ledger.store.log import LogTables
 from ledger.store.projection_tables import ProjectionTables
 from ledger.store.sql import Sql
 from ledger.store.tree import TreeTables
 from ledger.store.urls import parse_url, redact, safe_url, sqlalchemy_url
+
+if TYPE_CHECKING:
+    from ledger.store.guards import Guards
 
 BUSY_TIMEOUT_S = float(os.environ.get("LEDGER_BUSY_TIMEOUT", "60"))  # how long a writer waits for the lock
 _PG_WRITE_LOCK = 0x1ED6E7  # advisory lock key shared by every ledger writer
@@ -42,7 +44,14 @@ class Transaction:
         self.log = LogTables(self.sql)
         self.tree = TreeTables(self.sql)
         self.projections = ProjectionTables(self.sql)
-        self.guards = Guards(self.sql)
+
+    @property
+    def guards(self) -> Guards:
+        """The append-only guards, for what checks or restores them (their patterns are not compiled for a
+        query)."""
+        from ledger.store.guards import Guards
+
+        return Guards(self.sql)
 
     @property
     def connection(self) -> Any:

@@ -47,26 +47,36 @@ class IndexReads:
 
     def references_in(self, first: int, last: int) -> list[tuple[int, int, str | None]]:
         """(position, referenced position, the id there, if any) of the reference rows of first..last."""
-        return [
-            (int(p), int(ref), ref_id)
-            for p, ref, ref_id in self.sql.rows(
-                "SELECT r.position, r.ref_position, e.id FROM event_refs r LEFT JOIN events e "
-                "ON e.position = r.ref_position WHERE r.position BETWEEN ? AND ?",
-                (first, last),
+        refs = [
+            (int(p), int(ref))
+            for p, ref in self.sql.rows(
+                "SELECT position, ref_position FROM event_refs WHERE position BETWEEN ? AND ?", (first, last)
             )
         ]
+        # The ids by key, not by a join: PostgreSQL hashed the whole log for each page's references
+        # (here and in `referenced_index_in`), which a verify does page after page.
+        ids = dict(
+            self.sql.rows_in(
+                "SELECT position, id FROM events WHERE position IN ({keys})", sorted({ref for _, ref in refs})
+            )
+        )
+        return [(p, ref, ids.get(ref)) for p, ref in refs]
 
     def referenced_index_in(self, first: int, last: int) -> list[tuple[int, str]]:
         """(referenced position, entity) of every stored index row of the events first..last reference
         (once per reference: an event referenced twice comes twice)."""
-        return [
-            (int(p), entity)
-            for p, entity in self.sql.rows(
-                "SELECT x.position, x.entity_id FROM event_refs r CROSS JOIN event_entities x "
-                "WHERE r.position BETWEEN ? AND ? AND x.position = r.ref_position",
-                (first, last),
+        refs = [
+            int(ref)
+            for (ref,) in self.sql.rows(
+                "SELECT ref_position FROM event_refs WHERE position BETWEEN ? AND ?", (first, last)
             )
         ]
+        stored: dict[int, list[str]] = {}
+        for p, entity in self.sql.rows_in(
+            "SELECT position, entity_id FROM event_entities WHERE position IN ({keys})", sorted(set(refs))
+        ):
+            stored.setdefault(int(p), []).append(entity)
+        return [(ref, entity) for ref in refs for entity in stored.get(ref, ())]
 
     def index_pairs(self, positions: Sequence[int]) -> list[tuple[str, int]]:
         """Every stored (entity, position) index row of these events, whatever corrections did since."""

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
-
-from typing_extensions import TypedDict
+from typing import TYPE_CHECKING, Any
 
 from ledger.errors import Unreadable
 from ledger.events import StoredEvent
-from ledger.hashing import GENESIS_HASH
 from ledger.store.errors import damage, is_damage
 from ledger.store.index_reads import IndexReads
 from ledger.store.related import RelatedReads
@@ -42,18 +39,21 @@ PROBES = 32  # positions read per round trip when looking for the last event rec
 ANALYZE_FROM = 5_000  # events inserted in one transaction before the planner is told (PostgreSQL)
 
 
-class EventFilter(TypedDict, total=False):
-    """Which stored events `LogTables.select` returns (each key optional)."""
+if TYPE_CHECKING:  # for annotations only: typing_extensions is not loaded to answer a query
+    from typing_extensions import TypedDict
 
-    entity: str | None  # indexed under this entity id
-    event_type: str | None
-    since: int  # after this position
-    until: int | None  # up to this position
-    occurred_from: int | None  # world-time key (occurred_key) at or after this
-    occurred_to: int | None  # world-time key at or before this
-    names: Sequence[tuple[str, int]]  # (normalized name, role bits): found by each in `event_names`
-    limit: int | None
-    reverse: bool  # newest first
+    class EventFilter(TypedDict, total=False):
+        """Which stored events `LogTables.select` returns (each key optional)."""
+
+        entity: str | None  # indexed under this entity id
+        event_type: str | None
+        since: int  # after this position
+        until: int | None  # up to this position
+        occurred_from: int | None  # world-time key (occurred_key) at or after this
+        occurred_to: int | None  # world-time key at or before this
+        names: Sequence[tuple[str, int]]  # (normalized name, role bits): found by each in `event_names`
+        limit: int | None
+        reverse: bool  # newest first
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +97,8 @@ class LogTables(RelatedReads, IndexReads):
     def head(self) -> Head:
         rows = self.sql.rows("SELECT position, hash, recorded_at FROM events ORDER BY position DESC LIMIT 1")
         if not rows:
+            from ledger.hashing import GENESIS_HASH  # here: a query need not load hashlib
+
             return Head(0, GENESIS_HASH, None)
         return Head(int(rows[0][0]), rows[0][1], rows[0][2])
 
@@ -424,11 +426,24 @@ class LogTables(RelatedReads, IndexReads):
         may name the entity only through the correction): what a fold reads. Pairs a correction took
         away are included, so a fold as the ledger knew it before the correction sees them; the fold
         decides by the data in view which still name the entity."""
-        rows = self.sql.rows(
-            f"SELECT {E_COLUMNS} FROM event_entities x CROSS JOIN events e "
-            "WHERE x.entity_id = ? AND e.position = x.position ORDER BY x.position",
-            (entity_id,),
-        )
+        if self.sql.dialect == "postgresql":
+            # Index rows, then events by position: as one join, PostgreSQL hashed every event for an
+            # entity of a few percent of the log (a busy company's 600 rows at 30,000 events).
+            positions = self.sql.rows(
+                "SELECT position FROM event_entities WHERE entity_id = ? ORDER BY position", (entity_id,)
+            )
+            rows = sorted(
+                self.sql.rows_in(
+                    f"SELECT {COLUMNS} FROM events WHERE position IN ({{keys}})", [p for (p,) in positions]
+                ),
+                key=lambda row: row[0],
+            )
+        else:
+            rows = self.sql.rows(
+                f"SELECT {E_COLUMNS} FROM event_entities x CROSS JOIN events e "
+                "WHERE x.entity_id = ? AND e.position = x.position ORDER BY x.position",
+                (entity_id,),
+            )
         return self.with_referenced([stored_event(row) for row in rows])
 
     def with_referenced(self, events: list[StoredEvent]) -> list[StoredEvent]:

@@ -74,7 +74,8 @@ event_names = Table(
     metadata,
     Column("name", Text, primary_key=True),
     Column("position", BigInteger, ForeignKey("events.position"), primary_key=True),
-    Column("role", SmallInteger, nullable=False),  # bits: 1 a source's name, 2 an origin, 4 a speaker
+    # bits: 1 a source's name, 2 an origin, 4 a speaker (in the key: the table is only its key, see guards)
+    Column("role", SmallInteger, primary_key=True, autoincrement=False),
     sqlite_with_rowid=False,
 )
 Index("ix_events_occurred_key", events.c.occurred_key, events.c.position)

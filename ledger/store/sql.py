@@ -7,8 +7,8 @@ import itertools
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-CHUNK = 500  # keys per IN (...) lookup: far below SQLite's and PostgreSQL's parameter limits
-LONG_CHUNK = 10_000  # keys per IN (...) where each query scans a table anyway (SQLite allows 32,766)
+CHUNK = 200  # keys per IN (...) lookup: far below SQLite's and PostgreSQL's parameter limits
+_IN_KEYS = "IN ({keys})"  # where a lookup by many keys puts them
 _CURSOR_NAMES = itertools.count()  # server-side cursors need distinct names: two streams can be open at once
 
 
@@ -30,23 +30,28 @@ class Sql:
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Sequence[Any]]:
         return list(self.connection.execute(sql.replace("?", self._ph), tuple(params)).fetchall())
 
-    def rows_in(
-        self,
-        sql: str,
-        keys: Sequence[Any],
-        after: Sequence[Any] = (),
-        before: Sequence[Any] = (),
-        chunk_size: int = CHUNK,
-    ) -> Iterator[Sequence[Any]]:
-        """Rows of `sql`, whose `{keys}` stands for a list of placeholders, run chunk by chunk of `keys`;
-        `before` and `after` are the parameters of the placeholders before and after `{keys}` in `sql`."""
-        for chunk in _chunks(keys, chunk_size):
-            yield from self.rows(sql.format(keys=",".join("?" * len(chunk))), [*before, *chunk, *after])
+    def rows_in(self, sql: str, keys: Sequence[Any], after: Sequence[Any] = ()) -> Iterator[Sequence[Any]]:
+        """Rows of `sql`, whose `IN ({keys})` tests a column against `keys`, run chunk by chunk of `keys`;
+        `after` are the parameters of the placeholders after it in `sql`."""
+        for chunk in _chunks(keys):
+            text, params = self._in(sql, chunk)
+            yield from self.rows(text, [*params, *after])
 
     def run_in(self, sql: str, keys: Sequence[Any]) -> None:
-        """`sql`, whose `{keys}` stands for a list of placeholders, run chunk by chunk of `keys`."""
+        """`sql`, whose `IN ({keys})` tests a column against `keys`, run chunk by chunk of `keys`."""
         for chunk in _chunks(keys):
-            self.run(sql.format(keys=",".join("?" * len(chunk))), chunk)
+            self.run(*self._in(sql, chunk))
+
+    def _in(self, sql: str, chunk: list[Any]) -> tuple[str, list[Any]]:
+        """`sql` with its `IN ({keys})` made a test against `chunk`: a list of placeholders on SQLite, one
+        array parameter on PostgreSQL. There the planner costs `IN (list)` as a hashed filter cheap
+        enough to scan a table of tens of thousands of rows for a few hundred keys (9 ms at 50,000
+        events where the index answers in 1.2 ms); `= ANY(array)` keeps it on the index."""
+        if _IN_KEYS not in sql:
+            raise ValueError(f"expected {_IN_KEYS} in {sql!r}")
+        if self.dialect == "postgresql":
+            return sql.replace(_IN_KEYS, "= ANY(?)"), [chunk]
+        return sql.replace(_IN_KEYS, f"IN ({','.join('?' * len(chunk))})"), chunk
 
     def insert(self, table: str, columns: str, rows: Sequence[Sequence[Any]]) -> None:
         """Insert many rows: COPY on PostgreSQL (several times executemany's rate), executemany on SQLite."""

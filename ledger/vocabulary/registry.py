@@ -3,56 +3,62 @@ the upcasters that bring a stored event's data from the version it was written i
 
 Stored events are never rewritten: an event keeps the shape of the version it was written in, and
 whoever reads it for meaning (the projections) reads `upcast(...)` of it. Validation and reading both
-dispatch on (type, version) through this module.
+dispatch on (type, version) through this module. What reading needs without the models — the fields
+that name entities, the categories, `upcast` — lives in `entity_fields.py` and `upcasters.py` (the fold
+loads those alone); this module re-exports it, and checks entity_fields.json against the models.
 """
 
 from __future__ import annotations
 
 import difflib
+import json
 import typing
-from collections.abc import Callable
 from typing import Any
 
 import msgspec
 
-from ledger.vocabulary import upcasters, v1, v2
-from ledger.vocabulary.terms import STATEMENT, category_of
+from ledger.vocabulary import v1, v2
+from ledger.vocabulary.entity_fields import (
+    CATEGORIES,
+    ENTITY_FIELDS,
+    EVENT_TYPES,
+    STANCES,
+    EntityFields,
+    entities_in,
+    first_entity,
+    parties_of,
+)
+from ledger.vocabulary.terms import CURRENT_VERSION
+from ledger.vocabulary.upcasters import UPCASTERS, upcast
 
-VERSIONS = (1, 2)
-CURRENT_VERSION = VERSIONS[-1]
+__all__ = [
+    "CATEGORIES",
+    "CURRENT_VERSION",
+    "ENTITY_FIELDS",
+    "EVENT_TYPES",
+    "MODELS",
+    "STANCES",
+    "UPCASTERS",
+    "category",
+    "entities_in",
+    "entity_field_kind",
+    "entity_fields_json",
+    "first_entity",
+    "model",
+    "nearest_type",
+    "parties_of",
+    "upcast",
+]
+
 MODELS: dict[tuple[str, int], Any] = {
     **{(t, 1): model for t, model in v1.PAYLOADS.items()},
     **{(t, 2): model for t, model in v2.PAYLOADS.items()},
 }
-# (type, version) -> the function that turns that version's data into the next version's. A type
-# missing here kept its shape at that step (v2 only added optional fields to it).
-Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
-UPCASTERS: dict[tuple[str, int], Upcaster] = {
-    ("plant.stake_transferred", 1): upcasters.stake_transferred_v1_to_v2,
-    ("acquisition.explored", 1): upcasters.acquisition_explored_v1_to_v2,
-}
-
-EVENT_TYPES: tuple[str, ...] = tuple(t for t, v in MODELS if v == CURRENT_VERSION)
-CATEGORIES: dict[str, str] = {t: category_of(t) for t in EVENT_TYPES}
-STANCES: dict[str, str] = {t: t.split(".", 1)[1] for t, c in CATEGORIES.items() if c == STATEMENT}
 
 
 def model(event_type: str, version: int = CURRENT_VERSION) -> Any:
     """The payload model of a type at a version; KeyError if that version has no such type."""
     return MODELS[(event_type, version)]
-
-
-def upcast(event_type: str, version: int | None, data: dict[str, Any]) -> dict[str, Any]:
-    """`data` of an event written at `version` (None: before versions, so 1), in the current version's
-    shape (pure; the input is left as it is)."""
-    if version is None:
-        version = 1
-    while version < CURRENT_VERSION:
-        step = UPCASTERS.get((event_type, version))
-        if step is not None:
-            data = step(data)
-        version += 1
-    return data
 
 
 def nearest_type(text: str, version: int = CURRENT_VERSION) -> str | None:
@@ -90,38 +96,21 @@ def _entity_fields(payload: Any) -> tuple[tuple[str, tuple[str, ...], bool], ...
     return tuple((f.encode_name, *found) for f in fields if (found := entity_field_kind(f.type)))
 
 
-# Of the current version: read off the models' annotations, so the index and the schema cannot drift.
-ENTITY_FIELDS: dict[str, tuple[tuple[str, tuple[str, ...], bool], ...]] = {
-    t: _entity_fields(model(t)) for t in EVENT_TYPES
-}
+def read_entity_fields() -> EntityFields:
+    """Of the current version's types, in their order: read off the models' annotations, so the index
+    and the schema cannot drift."""
+    return {t: _entity_fields(model(t)) for t, v in MODELS if v == CURRENT_VERSION}
 
 
-def entities_in(event_type: str, data: dict[str, Any]) -> list[str]:
-    """Entity ids named in `data`, per the type's schema, first-seen order, no duplicates."""
-    found: dict[str, None] = {}
-    for key, _kind, is_list in ENTITY_FIELDS[event_type]:
-        value = data.get(key)
-        if value is None:
-            continue
-        for item in value if is_list else (value,):
-            found[item] = None
-    if event_type in STANCES:
-        by = data.get("by", "")
-        if by.startswith(("company:", "authority:")):
-            found[by] = None
-    return list(found)
+def entity_fields_json() -> str:
+    """entity_fields.json as the models make it: one type a line (scripts/regenerate_docs.py writes it)."""
+    lines = [f"  {json.dumps(t)}: {json.dumps(fields)}" for t, fields in read_entity_fields().items()]
+    return "{\n" + ",\n".join(lines) + "\n}\n"
 
 
-def first_entity(event_type: str, data: dict[str, Any]) -> str | None:
-    """The first entity `entities_in` would name (cheaper: it stops there)."""
-    for key, _kind, is_list in ENTITY_FIELDS[event_type]:
-        value = data.get(key)
-        if value:
-            return value[0] if is_list else value
-    return None
-
-
-def parties_of(event_type: str, data: dict[str, Any]) -> list[str]:
-    """Company and authority ids named in a claim's data: the parties whose statements decide its
-    status."""
-    return [e for e in entities_in(event_type, data) if e.startswith(("company:", "authority:"))]
+# The table readers load without the models must be the models' own: anything that validates or writes
+# loads this module and stops here rather than index events by a stale table.
+if read_entity_fields() != ENTITY_FIELDS:
+    raise RuntimeError(
+        "ledger/vocabulary/entity_fields.json does not match the models: run scripts/regenerate_docs.py"
+    )

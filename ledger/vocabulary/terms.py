@@ -1,9 +1,14 @@
-"""The vocabulary's fixed words, in one place: source kinds, event categories, stances, claim statuses.
+"""The vocabulary's fixed words, in one place: its versions, source kinds, event categories, stances, claim
+statuses.
 
 Plain constants with no dependencies, so the CLI can offer them in help without loading the validator.
 """
 
 from __future__ import annotations
+
+# The vocabulary's versions; events are written in the current one unless an import says otherwise.
+VERSIONS = (1, 2)
+CURRENT_VERSION = VERSIONS[-1]
 
 SOURCE_KINDS = ("press", "wire", "company", "anonymous", "other")
 

@@ -18,6 +18,7 @@ from support.factories import EVERY_TYPE, correction, talks
 from support.runner import jsonl, ledger_cli, one_error_line
 
 import ledger
+from ledger.store.guards import KEY_ONLY
 
 APPEND_ONLY = (
     "events",
@@ -33,7 +34,7 @@ KEYS = {
     "events": ("position", "body"),
     "event_entities": ("entity_id, position", "entity_id"),
     "event_refs": ("position, ref_position", "ref_position"),
-    "event_names": ("name, position", "role"),
+    "event_names": ("name, position, role", "role"),
     "index_changes": ("entity_id, position, at_position", "present"),
     "tree_nodes": ("tree_size, level", "hash"),
     "checkpoints": ("seq", "note"),
@@ -56,8 +57,13 @@ SQLITE_PATHS = {
     **{
         f"INSERT OR REPLACE on {table}": f"INSERT OR REPLACE INTO {table} SELECT * FROM {table}"
         for table in APPEND_ONLY
+        if table not in KEY_ONLY
     },
-    **{f"REPLACE INTO {table}": f"REPLACE INTO {table} SELECT * FROM {table}" for table in APPEND_ONLY},
+    **{
+        f"REPLACE INTO {table}": f"REPLACE INTO {table} SELECT * FROM {table}"
+        for table in APPEND_ONLY
+        if table not in KEY_ONLY
+    },
     **{
         f"upsert DO UPDATE on {table}": (
             f"INSERT INTO {table} SELECT * FROM {table} WHERE true "
@@ -97,6 +103,11 @@ POSTGRESQL_PATHS = {
         "SET session_replication_role = replica; UPDATE events SET body = replace(body, 'Nissan', 'Nissam')"
     ),
 }
+
+
+# Tables made only of their key: a REPLACE removes a row and puts the same row back. Not refused (no
+# trigger guards it: see ledger.store.guards.KEY_ONLY), and nothing changes.
+KEY_ONLY_REPLACES = [(table, verb) for table in KEY_ONLY for verb in ("INSERT OR REPLACE", "REPLACE")]
 
 
 def every_row(p: Probe) -> dict[str, list[tuple]]:
@@ -159,6 +170,20 @@ def test_every_sql_path_to_a_stored_row_is_refused_and_changes_nothing(backend, 
                 p.connection.execute(statement)
     with probe(url) as p:
         assert every_row(p) == before
+
+
+@pytest.mark.parametrize(
+    ("table", "verb"), KEY_ONLY_REPLACES, ids=[f"{v} on {t}" for t, v in KEY_ONLY_REPLACES]
+)
+def test_a_replace_on_a_table_made_only_of_its_key_changes_nothing(shared, table, verb):
+    url = shared("sqlite")
+    with probe(url) as p:
+        before = every_row(p)
+        assert before[table], "the table has rows to replace"
+        p.connection.execute(f"{verb} INTO {table} SELECT * FROM {table}")
+    with probe(url) as p:
+        assert every_row(p) == before
+    assert ledger_cli(url, "verify").exit_code == 0
 
 
 # -- a guard missing, disabled or altered ---------------------------------------------------------------

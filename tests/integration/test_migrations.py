@@ -179,6 +179,26 @@ def test_the_installed_package_creates_the_schema_from_any_folder(installed, bla
         assert lg.append(TALKS).position == 1
 
 
+def test_the_installed_package_carries_the_html_page_of_the_pictures(installed):
+    assert (installed / "ledger" / "pictures" / "page.html.mako").is_file()
+
+
+def test_the_installed_package_prints_its_help_without_typer(installed, tmp_path):
+    """`ledger --help` is rendered from ledger/cli/root_help.json, which the wheel must carry."""
+    script = (
+        "import sys; sys.argv = ['ledger', '--help']; from ledger.cli.entry import main; main(); "
+        "import ledger.cli.root_help as shown; "
+        "sys.stderr.write(shown.DATA.as_posix() + ' ' + str('typer' in sys.modules))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(installed)}
+    run = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("Usage: ledger [OPTIONS] COMMAND [ARGS]...")
+    assert run.stderr == f"{(installed / 'ledger' / 'cli' / 'root_help.json').as_posix()} False"
+
+
 def test_the_development_checkout_runs_its_own_migrations():
     assert Path(migrations.script_location()) == REPO / "alembic"
 

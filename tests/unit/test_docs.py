@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from ledger.cli.reference import markdown as cli_reference
+from ledger.cli.reference import root_help_data
 from ledger.vocabulary.describe import markdown as vocabulary_reference
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,6 +30,18 @@ def test_the_vocabulary_reference_lists_every_type_as_the_models_validate_it():
 
 def test_the_command_line_reference_is_the_help_every_command_prints():
     assert generated(ROOT / "docs" / "CLI.md", "ledger --help") == cli_reference(), REGENERATE
+
+
+def test_what_root_help_is_rendered_from_is_the_apps_own():
+    assert (ROOT / "ledger" / "cli" / "root_help.json").read_text() == root_help_data(), REGENERATE
+
+
+def test_the_fields_a_fold_reads_as_naming_entities_are_the_models_own():
+    from ledger.vocabulary.registry import entity_fields_json
+
+    assert (ROOT / "ledger" / "vocabulary" / "entity_fields.json").read_text() == entity_fields_json(), (
+        REGENERATE
+    )
 
 
 def test_the_vocabulary_reference_has_a_section_for_each_type():

@@ -7,8 +7,8 @@ origin and speaker names; `ledger init` fills it from the log for events stored 
 `search_terms` each entity's names; both are derived, so the projections are cleared and the next command
 rebuilds them.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-20
 """
 
@@ -19,8 +19,8 @@ import sqlalchemy as sa
 from alembic import op
 from ledger.store.guards import PG_TRIGGERS, SQLITE_TRIGGERS, pg_trigger_sql
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
@@ -32,13 +32,12 @@ def upgrade() -> None:
         "event_names",
         sa.Column("name", sa.Text(), nullable=False),
         sa.Column("position", sa.BigInteger(), nullable=False),
-        sa.Column(
-            "role", sa.SmallInteger(), nullable=False
-        ),  # bits: 1 a source's name, 2 an origin, 4 a speaker
+        # bits: 1 a source's name, 2 an origin, 4 a speaker (in the key: the table is only its key)
+        sa.Column("role", sa.SmallInteger(), autoincrement=False, nullable=False),
         sa.ForeignKeyConstraint(
             ["position"], ["events.position"], name=op.f("fk_event_names_position_events")
         ),
-        sa.PrimaryKeyConstraint("name", "position", name=op.f("pk_event_names")),
+        sa.PrimaryKeyConstraint("name", "position", "role", name=op.f("pk_event_names")),
         sqlite_with_rowid=False,
     )
     if op.get_bind().dialect.name == "postgresql":
