@@ -365,7 +365,7 @@ def _stored(row: EventRow, event: NewEvent) -> StoredEvent:
 
 def backfill_names(tx: Transaction) -> int:
     """Fill `event_names` from the log, for a ledger whose events were stored before it existed (schema
-    0007); returns the number of events read."""
+    0008); returns the number of events read."""
     count = 0
     for page in tx.log.pages():
         events = [stored_event(row) for row in page]

@@ -68,7 +68,7 @@ event_refs = Table(
 Index("ix_event_refs_ref_position", event_refs.c.ref_position)
 
 # The names an event is found by, normalized (`ledger.names`): its sources', their origins', a statement's
-# speaker (append-only; migration 0007).
+# speaker (append-only; migration 0008).
 event_names = Table(
     "event_names",
     metadata,
@@ -132,7 +132,7 @@ projected_claims = Table(
     Column("position", Position, nullable=False, autoincrement=False),
     Column("status", String(20), nullable=False),
     Column("doc", Text, nullable=False),  # the claim with its trail
-    # What `claims` filters by, from the document (migration 0007):
+    # What `claims` filters by, from the document (migration 0008):
     Column("type", String(40), nullable=False),
     Column("origins", Integer, nullable=False),
     Column("anonymous_only", SmallInteger, nullable=False),
@@ -146,7 +146,7 @@ Index("ix_projected_claims_origins", projected_claims.c.origins, projected_claim
 Index("ix_projected_claims_anonymous_only", projected_claims.c.anonymous_only, projected_claims.c.position)
 
 # The search index: each entity's names, normalized (`ledger.search`), whole (rank 0) and from each later
-# word on (rank 1); compared byte by byte, so a prefix is a range of the primary key (migration 0007).
+# word on (rank 1); compared byte by byte, so a prefix is a range of the primary key (migration 0008).
 SearchTerm = Text().with_variant(Text(collation="C"), "postgresql")
 search_terms = Table(
     "search_terms",
