@@ -298,7 +298,7 @@ class Ledger(Queries):
             named, signed_by = offline.read_checkpoint(checkpoint, offline.verifiers(keys))
         self.store.require_schema()
         with self.store.reading(snapshot=True) as tx:
-            return verify_chain(tx, expected_head, named, signed_by)
+            return verify_chain(tx, expected_head, named, signed_by, url=self.store.url)
 
     # -- checkpoints and proofs ------------------------------------------------------------------------------
     def checkpoint(

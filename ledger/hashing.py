@@ -88,9 +88,13 @@ def _slow_canonical(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
-def canonical_json(value: Any) -> bytes:
-    """The RFC 8785 form of a JSON value made of dicts, lists, str, int, float, bool and None."""
+def canonical_json(value: Any, *, floats: bool = True) -> bytes:
+    """The RFC 8785 form of a JSON value made of dicts, lists, str, int, float, bool and None. With
+    `floats=False` the caller knows the value holds no float (the JSON text it was decoded from has no
+    number with a fraction or an exponent: `may_hold_floats`)."""
     written = orjson.dumps(value, option=_SORTED)
+    if not floats and written.isascii():  # no float, ASCII keys: orjson's bytes are JCS's
+        return written
     # Most values hold no float and only ASCII: orjson's bytes are then JCS's, which two scans in C
     # tell faster than a walk in Python (a float is the only number orjson writes with "." or "e"; it
     # writes NaN and infinities as null, which the walk refuses).
@@ -106,9 +110,19 @@ def canonical_json(value: Any) -> bytes:
 _FLOAT = re.compile(rb"[0-9][.eE]")  # digits then a fraction or an exponent: outside strings, a float
 
 
-def event_hash(exported_without_hash: dict[str, Any]) -> str:
-    """SHA-256 of the canonical form of the exported event minus its `hash` key."""
-    return hashlib.sha256(canonical_json(exported_without_hash)).hexdigest()
+def may_hold_floats(text: str) -> bool:
+    """Whether JSON `text` may decode to a value holding a float: every float's number has a digit
+    right before its fraction or exponent (strings can look alike; then this says yes too)."""
+    return _FLOAT_TEXT.search(text) is not None
+
+
+_FLOAT_TEXT = re.compile(r"[0-9][.eE]")
+
+
+def event_hash(exported_without_hash: dict[str, Any], *, floats: bool = True) -> str:
+    """SHA-256 of the canonical form of the exported event minus its `hash` key (`floats`: as for
+    `canonical_json`)."""
+    return hashlib.sha256(canonical_json(exported_without_hash, floats=floats)).hexdigest()
 
 
 def _jstr(value: str) -> bytes:

@@ -91,8 +91,15 @@ class IndexCheck:
         for (entity, position), changes in self.changes.items():
             if changes[0][1]:
                 self._added[position].add(entity)
-        self._corrections_seen: set[int] = set()
+        self.corrections_seen: set[int] = set()
         self.problem: Problem | None = None
+
+    def took(self, problem: Problem | None, corrections: Iterable[int]) -> None:
+        """Take in what a check of the next pages found elsewhere (in a worker): its first problem, the
+        corrections it checked."""
+        if self.problem is None:
+            self.problem = problem
+        self.corrections_seen.update(corrections)
 
     def page(self, events: Sequence[StoredEvent]) -> None:
         """Check the index and reference rows of these events (consecutive positions, each read from the
@@ -170,7 +177,7 @@ class IndexCheck:
         target = self._tx.log.events_at([target_position])[target_position]
         replacement = correction.data["replacement"]
         expected.update(entities_in(target.type, upcast(target.type, target.v or 1, replacement)))
-        self._corrections_seen.add(correction.position)
+        self.corrections_seen.add(correction.position)
         at = correction.position
         view: Any = _AsOf(self._tx, self.changes, at)
         moved = reindex.moves(view, target, replacement, at)
@@ -193,7 +200,7 @@ class IndexCheck:
                 position,
                 f"{table} holds a row for position {position}; the log holds {head} events",
             )
-        stray = sorted(set(self._changed_at) - self._corrections_seen)
+        stray = sorted(set(self._changed_at) - self.corrections_seen)
         if stray:
             return "index", stray[0], "the index changes name this event as a correction; it is not one"
         return None

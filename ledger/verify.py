@@ -12,16 +12,12 @@ import base64
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
-
-from ledger import tree
+from ledger import tree, verify_workers
+from ledger.chain import Chain, decoded
 from ledger.errors import IntegrityFailure, InvalidArgument, Unreadable
-from ledger.events import StoredEvent
-from ledger.hashing import GENESIS_HASH, event_hash
 from ledger.index_check import IndexCheck
 from ledger.store.connection import Transaction
-from ledger.store.log import BODY_KEYS, Head, event_of
-from ledger.times import is_recorded_at
+from ledger.store.log import Head
 from ledger.transparency.checkpoint import Checkpoint
 from ledger.transparency.proof import ProofError, verify_consistency
 
@@ -99,88 +95,29 @@ def require_head(held: Head, expected: tuple[str, int]) -> None:
         )
 
 
-def _decoded(row: Any) -> StoredEvent | None:
-    """The event of a row, or None if its body cannot be an event's: not JSON, or holding what the
-    exported form would not show (an unknown key, a null note)."""
-    try:
-        body = orjson.loads(row[5])
-        if not isinstance(body, dict) or not BODY_KEYS.issuperset(body) or body.get("note", "") is None:
-            return None
-        return event_of(row, body)
-    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
-        return None
-
-
-def _recomputed_hash(event: StoredEvent | None) -> str | None:
-    """The hash the event's content should have (None: no event, or content no hash can be made of)."""
-    if event is None:
-        return None
-    try:
-        return event_hash(event.hashed_form())
-    except (TypeError, ValueError):
-        return None
-
-
-class _Chain:
-    """Follows the hash chain row by row; keeps the first break."""
-
-    def __init__(self) -> None:
-        self.prev_hash, self.last_recorded, self.count = GENESIS_HASH, "", 0
-        self.problem: tuple[int, str] | None = None
-
-    def add(self, row: Any, event: StoredEvent | None) -> None:
-        position, recorded_at, stored_prev, stored_hash = row[0], row[4], row[6], row[7]
-        if self.problem is None:
-            expected = self.count + 1
-            if position != expected:
-                self.problem = (expected, f"position {expected} is missing (found {position})")
-            elif stored_prev != self.prev_hash:
-                self.problem = (position, "prev_hash does not match the previous event's hash")
-            elif recorded_at != self.last_recorded and not is_recorded_at(recorded_at):
-                self.problem = (position, "recorded_at is not a ledger time (YYYY-MM-DDTHH:MM:SS.ffffffZ)")
-            elif recorded_at < self.last_recorded:
-                self.problem = (position, "recorded_at goes back in time")
-            elif _recomputed_hash(event) != stored_hash:
-                self.problem = (position, "hash does not match the event's content")
-        self.count += 1
-        self.prev_hash, self.last_recorded = stored_hash, recorded_at
-
-
 def verify_chain(
     tx: Transaction,
     expected_head: tuple[str, int] | None,
     checkpoint: Checkpoint | None = None,
     signed_by: tuple[str, ...] = (),
+    url: str | None = None,
 ) -> VerifyReport:
     """Recompute the chain from position 1, the Merkle tree from its hashes and the entity index and
     references from its events; check the projections' checkpoint, the checkpoints issued and the
     append-only guards. With `expected_head` also check that head is still held, with `checkpoint` that
     the tree it names still is (`signed_by`: the keys whose signatures on it were verified, for the
-    report)."""
+    report). With `url` (the database `tx` reads) a large log is read by worker processes, each a
+    stretch of it (`ledger.verify_workers`), with the same outcome."""
     # Read before the events: on PostgreSQL each statement sees what is committed when it starts, and
     # the checkpoint never passes the committed head, so a concurrent writer cannot make it look ahead.
     built = tx.projections.checkpoint()
     issued = tx.tree.issued()
     sizes = [size for _seq, size, _root in issued] + ([checkpoint.size] if checkpoint is not None else [])
-    chain, held = _Chain(), None
-    rebuilt = tree.TreeCheck(tx, roots_at=sizes)
-    index = IndexCheck(tx)
-    try:
-        for page in tx.log.pages():
-            events = []
-            for row in page:
-                event = _decoded(row)
-                chain.add(row, event)
-                rebuilt.add(row[7])
-                if expected_head and row[0] == expected_head[1]:
-                    held = row[7]
-                if event is not None:
-                    events.append(event)
-            if chain.problem is None:  # the index of a broken chain is not worth comparing
-                index.page(events)
-    except Unreadable as e:  # a row the database cannot read back
-        if chain.problem is None:
-            chain.problem = (e.position, f"the row cannot be read back: {e.reason}")
+    head = tx.log.last_position() if url is not None else None  # None: unreadable, read it all here
+    if url is not None and head is not None and verify_workers.in_workers(url, head):
+        chain, held, rebuilt, index = _walk_in_workers(tx, url, head, expected_head, sizes)
+    else:
+        chain, held, rebuilt, index = _walk(tx, expected_head, sizes)
     count, head_hash = chain.count, chain.prev_hash
     failures: list[Failure] = []
     if chain.problem is not None:
@@ -225,6 +162,71 @@ def verify_chain(
         return VerifyReport(True, count, head_hash, None, None, root, found)
     check, position, problem_text = failures[0]
     return VerifyReport(False, count, head_hash, position, problem_text, root, found, check)
+
+
+Walked = tuple[Chain, str | None, tree.TreeCheck, IndexCheck]  # the chain, the held head's hash, the rest
+
+
+def _walk(tx: Transaction, expected_head: tuple[str, int] | None, sizes: list[int]) -> Walked:
+    """Read the log in this process, page by page: the chain, the tree's leaves and the index."""
+    chain, held = Chain(), None
+    rebuilt = tree.TreeCheck(tx, roots_at=sizes)
+    index = IndexCheck(tx)
+    try:
+        for page in tx.log.pages():
+            events = []
+            for row in page:
+                event = decoded(row)
+                chain.add(row, event)
+                rebuilt.add(row[7])
+                if expected_head and row[0] == expected_head[1]:
+                    held = row[7]
+                if event is not None:
+                    events.append(event)
+            if chain.problem is None:  # the index of a broken chain is not worth comparing
+                index.page(events)
+    except Unreadable as e:  # a row the database cannot read back
+        if chain.problem is None:
+            chain.problem = (e.position, f"the row cannot be read back: {e.reason}")
+    return chain, held, rebuilt, index
+
+
+def _walk_in_workers(
+    tx: Transaction, url: str, head: int, expected_head: tuple[str, int] | None, sizes: list[int]
+) -> Walked:
+    """`_walk`, with the stretches of positions 1..head read and checked by workers and joined here in
+    position order; this process rebuilds the tree. Rows past `head` (committed since) are not read,
+    as `tx`'s snapshot would not show them."""
+    chain, held, last_read = Chain(), None, 0
+    rebuilt = tree.TreeCheck(tx, roots_at=sizes)
+    index = IndexCheck(tx)
+    held_at = expected_head[1] if expected_head else None
+    for stretch in verify_workers.stretches(url, head, held_at):
+        if stretch.opening is not None:
+            chain.join(stretch.opening, stretch.rows, stretch.end[1:], stretch.problem)
+            rebuilt.add_leaves(stretch.leaves)
+            if stretch.held is not None:
+                held = stretch.held
+            if not stretch.stale:
+                index.took(stretch.index_problem, stretch.corrections)
+            elif chain.problem is None:  # (else the chain's break is what is reported)
+                _index_again(tx, index, stretch.first, stretch.end[0])
+            last_read = stretch.end[0]
+        if stretch.unreadable is not None:
+            if stretch.opening is None and last_read + 1 != stretch.first:
+                # Which position one process would name depends on the rows before: read it all here.
+                return _walk(tx, expected_head, sizes)
+            if chain.problem is None:
+                position, reason = stretch.unreadable
+                chain.problem = (position, f"the row cannot be read back: {reason}")
+            break
+    return chain, held, rebuilt, index
+
+
+def _index_again(tx: Transaction, index: IndexCheck, first: int, last: int) -> None:
+    """Check the index of positions first..last in this transaction (a worker saw a later snapshot)."""
+    for page in tx.log.pages(since=first - 1, upto=last):
+        index.page([event for event in map(decoded, page) if event is not None])
 
 
 def _issued_problems(issued: list[tuple[int, int, bytes]], rebuilt: tree.TreeCheck) -> list[Failure]:

@@ -274,16 +274,20 @@ class LogTables(RelatedReads, IndexReads):
         for page in self.pages(since, batch):
             yield from page
 
-    def pages(self, since: int = 0, batch: int = 5000) -> Iterator[list[EventRowTuple]]:
-        """`rows`, a page at a time. A row the database cannot read back (a damaged page, text that is not
-        UTF-8) raises IntegrityFailure naming the first position that cannot be read."""
+    def pages(
+        self, since: int = 0, batch: int = 5000, upto: int | None = None
+    ) -> Iterator[list[EventRowTuple]]:
+        """`rows`, a page at a time (up to position `upto`, if given). A row the database cannot read back (a
+        damaged page, text that is not UTF-8) raises IntegrityFailure naming the first position that cannot
+        be read."""
         last = since
+        bound = "" if upto is None else f" AND position <= {int(upto)}"
         while True:
             try:
-                sql = f"SELECT {COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?"
+                sql = f"SELECT {COLUMNS} FROM events WHERE position > ?{bound} ORDER BY position LIMIT ?"
                 page = self._readable(sql, (last, batch))
             except _Damaged as e:
-                position, readable = self._first_unreadable(last, batch)
+                position, readable = self._first_unreadable(last, batch, bound)
                 if readable:
                     yield readable
                 raise Unreadable(position, str(e)) from None
@@ -291,6 +295,13 @@ class LogTables(RelatedReads, IndexReads):
                 return
             yield page
             last = int(page[-1][0])
+
+    def last_position(self) -> int | None:
+        """The highest position held (0 for an empty log), or None if the database cannot read it back."""
+        try:
+            return int(self._readable("SELECT COALESCE(MAX(position), 0) FROM events", ())[0][0])
+        except _Damaged:
+            return None
 
     def _readable(self, sql: str, params: Sequence[object]) -> list[Sequence[Any]]:
         """Rows of `sql`, or _Damaged if the database cannot read them back (PostgreSQL: under a savepoint,
@@ -310,15 +321,14 @@ class LogTables(RelatedReads, IndexReads):
             self.sql.run("RELEASE SAVEPOINT ledger_read")
         return rows
 
-    def _first_unreadable(self, last: int, batch: int) -> tuple[int, list[EventRowTuple]]:
+    def _first_unreadable(self, last: int, batch: int, bound: str) -> tuple[int, list[EventRowTuple]]:
         """The first position after `last` whose row cannot be read back, and the rows before it that can,
         trying them one by one."""
         readable: list[EventRowTuple] = []
         for _ in range(batch):
             try:
-                found = self._readable(
-                    "SELECT position FROM events WHERE position > ? ORDER BY position LIMIT 1", (last,)
-                )
+                sql = f"SELECT position FROM events WHERE position > ?{bound} ORDER BY position LIMIT 1"
+                found = self._readable(sql, (last,))
             except _Damaged:
                 return last + 1, readable
             if not found:

@@ -73,6 +73,11 @@ class Sql:
     def stream(self, sql: str, params: Sequence[Any] = (), batch: int = 10_000) -> Iterator[Sequence[Any]]:
         """Rows of a large query without holding them all: SQLite steps its cursor, PostgreSQL uses a
         server-side cursor."""
+        for rows in self.batches(sql, params, batch):
+            yield from rows
+
+    def batches(self, sql: str, params: Sequence[Any] = (), batch: int = 10_000) -> Iterator[list[Any]]:
+        """`stream`, `batch` rows at a time."""
         if self.dialect == "postgresql":
             cursor = self.connection.cursor(name=f"ledger_stream_{next(_CURSOR_NAMES)}")
             cursor.itersize = batch
@@ -81,7 +86,7 @@ class Sql:
         try:
             cursor.execute(sql.replace("?", self._ph), tuple(params))
             while rows := cursor.fetchmany(batch):
-                yield from rows
+                yield rows
         finally:
             cursor.close()
 

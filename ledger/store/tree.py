@@ -59,14 +59,14 @@ class TreeTables:
                 found[key] = bytes(digest)
         return found
 
-    def stream(self, upto: int) -> Iterator[tuple[int, int, bytes]]:
-        """Every node completed at or before tree size `upto`, in tree order (by size, then level),
-        without holding them all."""
-        for size, level, digest in self.sql.stream(
+    def stream(self, upto: int) -> Iterator[list[tuple[int, int, bytes]]]:
+        """Every node completed at or before tree size `upto`, in tree order (by size, then level), a
+        batch at a time, without holding them all."""
+        for rows in self.sql.batches(
             "SELECT tree_size, level, hash FROM tree_nodes WHERE tree_size <= ? ORDER BY tree_size, level",
             (upto,),
         ):
-            yield int(size), int(level), bytes(digest)
+            yield [(int(size), int(level), bytes(digest)) for size, level, digest in rows]
 
     # -- checkpoints ---------------------------------------------------------------------------------------
     def record_checkpoint(self, origin: str, tree_size: int, root: bytes, note: str, issued_at: str) -> int:

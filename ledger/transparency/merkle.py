@@ -134,8 +134,9 @@ class Tree:
         self.size = size
         self._waiting = {level: h for (level, _), h in zip(nodes, frontier_hashes, strict=True)}
 
-    def extend(self, leaves: Iterable[bytes]) -> list[NodeRow]:
-        """Append leaves (their inputs); returns the nodes completed, in order, as the store keeps them."""
+    def extend(self, leaves: Iterable[bytes], leaves_too: bool = True) -> list[NodeRow]:
+        """Append leaves (their inputs); returns the nodes completed, in order, as the store keeps them
+        (without the leaves' own, level 0, unless `leaves_too`)."""
         sha256 = hashlib.sha256
         waiting = self._waiting
         size = self.size
@@ -145,7 +146,8 @@ class Tree:
             digest = sha256(b"\x00" + leaf).digest()
             index, level = size, 0
             size += 1
-            add((size, 0, digest))
+            if leaves_too:
+                add((size, 0, digest))
             while index & 1:  # a right child: its left sibling is waiting
                 digest = sha256(b"\x01" + waiting.pop(level) + digest).digest()
                 index >>= 1

@@ -19,7 +19,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from ledger.events import StoredEvent
-from ledger.hashing import canonical_json, chain_hash, event_hash
+from ledger.hashing import canonical_json, chain_hash, event_hash, may_hold_floats
 
 VECTORS = Path(__file__).resolve().parent.parent / "data" / "cyberphone-jcs" / "testdata"
 VECTOR_NAMES = sorted(path.stem for path in (VECTORS / "input").glob("*.json"))
@@ -109,6 +109,28 @@ any_json = json_values(any_keys)
 @example(value={"\ufb33": 1, "\U0001f602": [True, None]})
 def test_canonical_json_is_rfc8785_for_any_json_value(value: Any) -> None:
     assert canonical_json(value) == rfc8785.dumps(value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=any_json, indent=st.booleans())
+@example(value={"\ufb33": 1, "\U0001f602": [True, None]}, indent=False)
+@example(value={"a": 1.5, "b": [2.0, "x1.5"]}, indent=True)
+def test_canonical_json_told_what_text_a_value_was_read_from_is_still_rfc8785(
+    value: Any, indent: bool
+) -> None:
+    """What verify does: the stored text says whether the value may hold a float."""
+    text = orjson.dumps(value, option=orjson.OPT_INDENT_2 if indent else 0).decode()
+    assert canonical_json(orjson.loads(text), floats=may_hold_floats(text)) == rfc8785.dumps(value)
+
+
+def test_a_text_with_a_number_with_a_fraction_or_an_exponent_may_hold_floats() -> None:
+    assert [may_hold_floats(t) for t in ('{"a": 1}', '{"a": 1.0}', "[1e5]", "[-2E-3]", '["1.5"]')] == [
+        False,
+        True,
+        True,
+        True,
+        True,  # a string that looks like one: the full check decides
+    ]
 
 
 def test_canonical_json_writes_numbers_as_ecmascript_does() -> None:
