@@ -8,28 +8,25 @@ stale state.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from ledger import queries
+from ledger.api_queries import Queries
 from ledger.bulk import fewer_collections
-from ledger.errors import InvalidArgument, LedgerError, NotEmpty, ProjectionsBehind, ReadOnly
+from ledger.errors import InvalidArgument, LedgerError, NotEmpty, ProjectionsBehind
 from ledger.store.connection import EventStore
 from ledger.vocabulary.terms import CURRENT_VERSION
 
 # What writes, imports, verify and proofs need (the validator, the vocabulary, the projections, the
 # Merkle tree) the methods import: a query loads only the store and what it reads (docs/ARCHITECTURE.md).
 if TYPE_CHECKING:
-    from typing_extensions import Unpack
-
     from ledger.advice import OnWarning
     from ledger.checkpoints import ConsistencyProof, InclusionProof
     from ledger.events import StoredEvent
     from ledger.read_model import sync
     from ledger.store.connection import Transaction
-    from ledger.store.log import EventFilter, Head
+    from ledger.store.log import Head
     from ledger.store.tree import IssuedCheckpoint
     from ledger.transparency.note import Signer, Verifier
     from ledger.verify import VerifyReport
@@ -57,18 +54,7 @@ def parse_expect(expect: str) -> tuple[str, int]:
     return entity, int(position)
 
 
-def _time_bound(value: str | None, parameter: str) -> int | None:
-    if value is None:
-        return None
-    from ledger.times import bound_key
-
-    try:
-        return bound_key(value)
-    except ValueError as e:
-        raise InvalidArgument(str(e), parameter=parameter) from None
-
-
-class Ledger:
+class Ledger(Queries):
     """A corporate-actions ledger in a SQLite file or a PostgreSQL database."""
 
     def __init__(self, url: str) -> None:
@@ -90,6 +76,7 @@ class Ledger:
         from ledger import reindex, tree
         from ledger.read_model import sync
         from ledger.store.migrations import HEAD_REVISION
+        from ledger.writer import backfill_names
 
         path = self.store.sqlite_path()
         if path is not None:
@@ -100,6 +87,8 @@ class Ledger:
             if not tx.log.index_changed():  # a ledger from before the index followed corrections
                 reindex.backfill(tx)
             tree.backfill(tx)  # a ledger from before the Merkle tree (schema 0004): build it from the log
+            if not tx.log.names_indexed():  # a ledger from before the names events are found by (0008)
+                backfill_names(tx)
             sync.catch_up(tx, self._folder(tx))
         return HEAD_REVISION
 
@@ -285,13 +274,6 @@ class Ledger:
             [Path(f"{database}{suffix}") for suffix in ("", "-wal", "-shm", "-journal")] if database else []
         )
 
-    def events(self, **filters: Unpack[EventFilter]) -> list[StoredEvent]:
-        """Stored events, verbatim, in position order: of one entity, of one type, after a position,
-        at most `limit`, newest first with `reverse` (the filters of `LogTables.select`)."""
-        self.store.require_schema()
-        with self.store.reading() as tx:
-            return tx.log.select(**filters)
-
     @fewer_collections()
     def verify(
         self,
@@ -383,35 +365,3 @@ class Ledger:
                 sync.catch_up(tx, folder)
                 return sync.check(tx, folder)
             return sync.rebuild(tx, folder)
-
-    def _query(self) -> AbstractContextManager[Transaction]:
-        self.store.require_schema()
-        try:
-            self.catch_up()
-        except ReadOnly:  # behind, and they cannot be written: this query folds the log in memory
-            from ledger.read_model.folded import folded_reading
-
-            return folded_reading(self.store)
-        return self.store.reading()
-
-    def show(
-        self, entity_id: str, *, as_of: str | None = None, known_at: str | None = None
-    ) -> dict[str, Any]:
-        bounds = _time_bound(as_of, "as_of"), _time_bound(known_at, "known_at")
-        with self._query() as tx:
-            return queries.show(tx, entity_id, *bounds)
-
-    def history(
-        self, entity_id: str, *, as_of: str | None = None, known_at: str | None = None
-    ) -> list[dict[str, Any]]:
-        bounds = _time_bound(as_of, "as_of"), _time_bound(known_at, "known_at")
-        with self._query() as tx:
-            return queries.history(tx, entity_id, *bounds)
-
-    def list(self, kind: str) -> list[dict[str, Any]]:
-        with self._query() as tx:
-            return queries.list_entities(tx, kind)
-
-    def claims(self, entity_id: str | None = None, *, status: str | None = None) -> list[dict[str, Any]]:
-        with self._query() as tx:
-            return queries.claims(tx, entity_id, status)

@@ -6,6 +6,8 @@ maps them to those in one table (`ledger/cli/errors.py`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class LedgerError(Exception):
     """Base of every error the ledger reports to its user."""
@@ -45,9 +47,11 @@ class InvalidEvent(LedgerError):
 class UnknownEntity(LedgerError):
     """Raised when no event (up to the given moment) names the entity asked about."""
 
-    def __init__(self, entity_id: str, *, at_a_moment: bool = False) -> None:
+    def __init__(self, entity_id: str, *, at_a_moment: bool = False, suggestions: Sequence[str] = ()) -> None:
         self.entity_id = entity_id
-        super().__init__(f"no event names {entity_id}{' at that moment' if at_a_moment else ''}")
+        self.suggestions = list(suggestions)  # ids like it that events do name ("did you mean")
+        hint = f"; did you mean {', '.join(self.suggestions)}?" if self.suggestions else ""
+        super().__init__(f"no event names {entity_id}{' at that moment' if at_a_moment else ''}{hint}")
 
 
 class Conflict(LedgerError):

@@ -6,64 +6,147 @@ entity's own events, read through the entity index, so it costs what the entity 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from ledger.entities import PLURALS, describe_id_format, is_entity_id
 from ledger.errors import InvalidArgument, UnknownEntity
-from ledger.vocabulary.terms import CLAIM_STATUSES
+from ledger.times import from_key, start_key
 
 if TYPE_CHECKING:
     from ledger.projections import EntityView
     from ledger.store.connection import Transaction
+    from ledger.times import LedgerTime
 
 
-def _check_entity(entity_id: str) -> None:
+def known_position(tx: Transaction, moment: LedgerTime | None, parameter: str = "known_at") -> int | None:
+    """The last position the ledger had recorded at `moment` (None: no bound). `@POSITION` names it;
+    a time means everything recorded by then (every event of one write transaction shares its time)."""
+    if moment is None:
+        return None
+    head = tx.log.head()
+    if moment.position is not None:
+        if moment.position > head.position:
+            raise InvalidArgument(
+                f"no event at position {moment.position}: the ledger's head is at {head.position}",
+                parameter=parameter,
+            )
+        return moment.position
+    assert moment.key is not None
+    return tx.log.known_by(from_key(moment.key), head)
+
+
+def check_entity(entity_id: str, parameter: str = "entity_id") -> None:
     if not is_entity_id(entity_id):
-        raise InvalidArgument(f"expected {describe_id_format()}, got {entity_id!r}", parameter="entity_id")
+        raise InvalidArgument(f"expected {describe_id_format()}, got {entity_id!r}", parameter=parameter)
+
+
+def parse_kind(kind: str) -> str:
+    """An entity kind, given as `ledger list` takes it (`plants`) or singular (`plant`)."""
+    entity_kind = PLURALS.get(kind, kind)
+    if entity_kind not in PLURALS.values():
+        raise InvalidArgument(f"expected one of {', '.join(PLURALS)}, got {kind!r}", parameter="kind")
+    return entity_kind
+
+
+def unknown(tx: Transaction, entity_id: str, at_a_moment: bool = False) -> UnknownEntity:
+    """The error for an entity no event names (then): with the ids like it that events name now, unless
+    it is one of them."""
+    from ledger.search import suggest
+
+    if tx.projections.entity_doc(entity_id) is not None:
+        return UnknownEntity(entity_id, at_a_moment=at_a_moment)
+    return UnknownEntity(entity_id, at_a_moment=at_a_moment, suggestions=suggest(tx, entity_id))
 
 
 def _view(tx: Transaction, entity_id: str, as_of: int | None, known_at: int | None) -> EntityView:
     from ledger.projections import fold  # the present is read from the tables: only a fold needs these
     from ledger.projections.context import Context
 
-    _check_entity(entity_id)
+    check_entity(entity_id)
     context = Context.over(tx.log, known_at)
     view = fold(entity_id, context.load(entity_id), as_of=as_of, known_at=known_at, context=context)
     if view is None:
-        raise UnknownEntity(entity_id, at_a_moment=as_of is not None or known_at is not None)
+        raise unknown(tx, entity_id, at_a_moment=as_of is not None or known_at is not None)
     return view
 
 
 def show(tx: Transaction, entity_id: str, as_of: int | None, known_at: int | None) -> dict[str, Any]:
     if as_of is None and known_at is None:
-        _check_entity(entity_id)
+        check_entity(entity_id)
         doc = tx.projections.entity_doc(entity_id)
         if doc is None:
-            raise UnknownEntity(entity_id)
+            raise unknown(tx, entity_id)
         return orjson.loads(doc)
     return _view(tx, entity_id, as_of, known_at).state
 
 
-def history(tx: Transaction, entity_id: str, as_of: int | None, known_at: int | None) -> list[dict[str, Any]]:
-    return _view(tx, entity_id, as_of, known_at).history
+def history(
+    tx: Transaction,
+    entity_id: str,
+    as_of: int | None,
+    known_at: int | None,
+    *,
+    since: int | None = None,
+    until: int | None = None,
+    types: Sequence[str] = (),
+    reverse: bool = False,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """The entity's history (`EntityView.history`), each entry saying more: a claim its current data and
+    whether it was corrected or voided, a statement the claims it is about. Only entries whose world time
+    (as it sorts: a period by its start) is from `since` to `until`, of `types` if given; newest first
+    with `reverse`; at most `limit` (after `reverse`: the latest)."""
+    view = _view(tx, entity_id, as_of, known_at)
+    entries = [
+        e
+        for e in view.history
+        if (since is None or start_key(e["occurred_at"]) >= since)
+        and (until is None or start_key(e["occurred_at"]) <= until)
+        and (not types or e["type"] in types)
+    ]
+    if reverse:
+        entries.reverse()
+    if limit is not None:
+        entries = entries[:limit]
+    return _annotated(tx, entries, {c["id"]: c for c in view.claims})
+
+
+def _annotated(
+    tx: Transaction, entries: list[dict[str, Any]], claims: dict[str, dict[str, Any]]
+) -> list[dict[str, Any]]:
+    listed = {e["id"]: e for e in entries if e["category"] == "claim"}
+    missing = {ref for e in entries if e["category"] == "statement" for ref in e["refs"] if ref not in listed}
+    located = tx.log.locate(missing) if missing else {}
+    found = []
+    for entry in entries:
+        if entry["category"] == "claim":
+            claim = claims[entry["id"]]
+            corrected = any(c["type"] == "entry.corrected" for c in claim["corrections"])
+            extra = {
+                "current_data": claim["data"],
+                "corrected": corrected,
+                "voided": claim["status"] == "voided",
+            }
+        elif entry["category"] == "statement":
+            extra = {"about": [_about(ref, listed, located) for ref in entry["refs"]]}
+        else:
+            extra = {}
+        found.append({**entry, **extra})
+    return found
+
+
+def _about(
+    ref: str, listed: dict[str, dict[str, Any]], located: dict[str, tuple[int, str]]
+) -> dict[str, Any]:
+    if ref in listed:
+        return {"id": ref, "position": listed[ref]["position"], "type": listed[ref]["type"]}
+    position, event_type = located.get(ref, (None, None))
+    return {"id": ref, "position": position, "type": event_type}
 
 
 def list_entities(tx: Transaction, kind: str) -> list[dict[str, Any]]:
     """Every entity of a kind (`plants` or `plant`), in id order."""
-    entity_kind = PLURALS.get(kind, kind)
-    if entity_kind not in PLURALS.values():
-        raise InvalidArgument(f"expected one of {', '.join(PLURALS)}, got {kind!r}", parameter="kind")
-    return [orjson.loads(doc) for _id, _kind, doc in tx.projections.entity_docs(entity_kind)]
-
-
-def claims(tx: Transaction, entity_id: str | None, status: str | None) -> list[dict[str, Any]]:
-    if status is not None and status not in CLAIM_STATUSES:
-        raise InvalidArgument(
-            f"expected one of {', '.join(CLAIM_STATUSES)}, got {status!r}", parameter="status"
-        )
-    if entity_id is None:
-        return [orjson.loads(doc) for _p, _s, doc in tx.projections.claim_docs(status)]
-    found = _view(tx, entity_id, None, None).claims
-    return [c for c in found if status is None or c["status"] == status]
+    return [orjson.loads(doc) for _id, _kind, doc in tx.projections.entity_docs(parse_kind(kind))]

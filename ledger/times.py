@@ -8,7 +8,9 @@ no more precise: it sorts by its start and is past a bound only once it has ende
 
 from __future__ import annotations
 
+import calendar
 import re
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 # Matched whole (re.fullmatch): a `$` anchor would also accept a final "\n".
@@ -114,6 +116,10 @@ def end_key(text: str) -> int:
 def bound_key(text: str) -> int:
     """Key of an inclusive upper bound: a date means the end of that day, a period its end."""
     check_world_time(text)
+    return _bound_key(text)
+
+
+def _bound_key(text: str) -> int:
     if len(text) <= 7:
         return end_key(text)
     if len(text) == 10:
@@ -121,9 +127,40 @@ def bound_key(text: str) -> int:
     return start_key(text)
 
 
+POSITION_RE = re.compile(r"@([0-9]{1,18})")
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerTime:
+    """A moment of ledger time as given: right after the event at `position` (`@POSITION`), or once
+    everything recorded by the time `key` (`bound_key`: a date means its end) was."""
+
+    position: int | None = None
+    key: int | None = None
+
+
+def ledger_time(text: str) -> LedgerTime:
+    """`@POSITION`, or a time as `bound_key` reads it; ValueError otherwise."""
+    if text.startswith("@"):
+        match = POSITION_RE.fullmatch(text)
+        if match is None:
+            raise ValueError(f"expected @POSITION (a whole number after @), got {text!r}")
+        return LedgerTime(position=int(match.group(1)))
+    try:
+        check_world_time(text)
+    except ValueError:
+        raise ValueError(
+            "expected a date (YYYY-MM-DD), an RFC 3339 timestamp, a period (YYYY, YYYY-Hn, YYYY-Qn, "
+            f"YYYY-MM) or @POSITION, got {text!r}"
+        ) from None
+    return LedgerTime(key=_bound_key(text))
+
+
 def format_recorded_at(moment: datetime) -> str:
     """Ledger time as stored and exported: UTC, microseconds, fixed width so text order is time order."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    m = moment.astimezone(UTC)
+    day = f"{m.year:04d}-{m.month:02d}-{m.day:02d}"
+    return f"{day}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}.{m.microsecond:06d}Z"
 
 
 def recorded_key(text: str) -> int:
@@ -158,3 +195,33 @@ def next_recorded_at(previous: str | None) -> str:
 
 def from_key(key: int) -> str:
     return format_recorded_at(_EPOCH + timedelta(microseconds=key))
+
+
+DURATION_RE = re.compile(r"([0-9]{1,5})([dwmy])")
+_DURATION_UNITS = {"d": "days", "w": "weeks", "m": "months", "y": "years"}
+
+
+def check_duration(text: str) -> str:
+    """A span of world time: a whole number of days, weeks, months or years (`90d`, `6w`, `3m`, `1y`)."""
+    if DURATION_RE.fullmatch(text) is None:
+        raise ValueError(
+            f"expected a duration like 90d, 6w, 3m or 1y (days, weeks, months, years), got {text!r}"
+        )
+    return text
+
+
+def key_before(key: int, duration: str) -> int:
+    """The world-time key `duration` (see `check_duration`) before `key`; months and years by the
+    calendar (a month before 31 March is the last day of February)."""
+    match = DURATION_RE.fullmatch(check_duration(duration))
+    assert match is not None
+    count, unit = int(match.group(1)), match.group(2)
+    if unit in "dw":
+        return key - count * (7 if unit == "w" else 1) * _DAY_US
+    moment = _EPOCH + timedelta(microseconds=key)
+    months = moment.year * 12 + moment.month - 1 - count * (12 if unit == "y" else 1)
+    year, month = divmod(months, 12)
+    if year < 1:
+        return _to_micros(datetime(1, 1, 1, tzinfo=UTC))
+    last_day = calendar.monthrange(year, month + 1)[1]
+    return _to_micros(moment.replace(year=year, month=month + 1, day=min(moment.day, last_day)))

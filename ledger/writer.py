@@ -22,8 +22,9 @@ from ledger.errors import Conflict, ExpectationFailed, IntegrityFailure, Invalid
 from ledger.events import MAX_LINE_BYTES, NewEvent, StoredEvent
 from ledger.hashing import canonical_json, chain_hash, event_hash
 from ledger.jsonl import dump_event
+from ledger.names import event_names
 from ledger.store.connection import Transaction
-from ledger.store.log import EventRow
+from ledger.store.log import EventRow, stored_event
 from ledger.times import format_recorded_at, is_recorded_at, next_recorded_at, now_utc, start_key
 from ledger.tree import TreeWriter
 from ledger.validation import may_hold_floats, validate_replacement
@@ -286,6 +287,7 @@ class Appender:
             digest,
             list(entities),
             ref_positions,
+            event_names(event.type, event.data, event.sources),
         )
         self.prev_hash = digest
         self.count += 1
@@ -359,3 +361,20 @@ def _stored(row: EventRow, event: NewEvent) -> StoredEvent:
         row.hash,
         event.v,
     )
+
+
+def backfill_names(tx: Transaction) -> int:
+    """Fill `event_names` from the log, for a ledger whose events were stored before it existed (schema
+    0008); returns the number of events read."""
+    count = 0
+    for page in tx.log.pages():
+        events = [stored_event(row) for row in page]
+        tx.log.insert_names(
+            [
+                (name, e.position, role)
+                for e in events
+                for name, role in event_names(e.type, e.data, e.sources)
+            ]
+        )
+        count += len(events)
+    return count

@@ -52,6 +52,11 @@ STEPS: list[tuple[str, str]] = [
         "ledger show partnership:nissan-foxconn-oppama --known-at {before}",
     ),
     (
+        "What changed since the import (position 11): the claim the two statements moved, and what it set:",
+        "ledger changes --since @11",
+    ),
+    ("Entities by any of their names (case and accents aside):", "ledger search 'hon hai'"),
+    (
         "Is the log intact? (Save the head; `verify --head` later proves nothing was rewritten.)",
         "ledger verify",
     ),

@@ -75,6 +75,21 @@ def db_url(backend, request, tmp_path) -> Iterator[str]:
     drop_pg_database(admin, name)
 
 
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def module_db_url(request, tmp_path_factory) -> Iterator[str]:
+    """An initialised, empty ledger on each backend, shared by the tests of a module that only read it."""
+    if request.param == "sqlite":
+        template = request.getfixturevalue("sqlite_template")
+        path = tmp_path_factory.mktemp("module") / "ledger.db"
+        shutil.copyfile(template, path)
+        yield f"sqlite:///{path}"
+        return
+    admin = request.getfixturevalue("pg_admin")
+    name = create_pg_database(admin, template=request.getfixturevalue("pg_template"))
+    yield pg_url(name)
+    drop_pg_database(admin, name)
+
+
 @pytest.fixture
 def blank_db_url(backend, request, tmp_path) -> Iterator[str]:
     """A database with no ledger schema yet, on each backend."""

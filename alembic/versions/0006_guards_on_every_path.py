@@ -11,18 +11,22 @@ Create Date: 2026-12-14
 from __future__ import annotations
 
 from alembic import op
-from ledger.store.guards import APPEND_ONLY, PG_TRIGGERS, sqlite_no_replace
+from ledger.store.guards import PG_TRIGGERS, sqlite_no_replace
 
 revision = "0006"
 down_revision = "0005"
 branch_labels = None
 depends_on = None
 
+# The append-only tables there were at this revision (later ones install their own guards).
+APPEND_ONLY = ("events", "event_entities", "event_refs", "index_changes", "tree_nodes", "checkpoints")
+
 
 def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         for name, (table, _tgtype, _timing) in PG_TRIGGERS.items():
-            op.execute(f"ALTER TABLE {table} ENABLE ALWAYS TRIGGER {name}")
+            if table in APPEND_ONLY:
+                op.execute(f"ALTER TABLE {table} ENABLE ALWAYS TRIGGER {name}")
     else:
         for table in APPEND_ONLY:
             op.execute(sqlite_no_replace(table))
@@ -31,7 +35,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         for name, (table, _tgtype, _timing) in PG_TRIGGERS.items():
-            op.execute(f"ALTER TABLE {table} ENABLE TRIGGER {name}")
+            if table in APPEND_ONLY:
+                op.execute(f"ALTER TABLE {table} ENABLE TRIGGER {name}")
     else:
         for table in APPEND_ONLY:
             op.execute(f"DROP TRIGGER IF EXISTS {table}_no_replace")

@@ -10,12 +10,14 @@ Create Date: 2026-12-07
 from __future__ import annotations
 
 from alembic import op
-from ledger.store.guards import KEY_ONLY, sqlite_no_replace
+from ledger.store.guards import sqlite_no_replace
 
 revision = "0007"
 down_revision = "0006"
 branch_labels = None
 depends_on = None
+
+KEY_ONLY = ("event_entities", "event_refs")  # those there were at this revision (later ones have none)
 
 
 def upgrade() -> None:

@@ -15,6 +15,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from ledger.cli import (
+    analyst_commands,
     demo,
     log_commands,
     picture_commands,
@@ -96,6 +97,8 @@ COMMANDS = {
     "list": query_commands.list_,
     "history": query_commands.history,
     "claims": query_commands.claims,
+    "changes": analyst_commands.changes,
+    "search": analyst_commands.search,
     "timeline": picture_commands.timeline,
     "graph": picture_commands.graph,
     "checkpoint": transparency_commands.checkpoint,

@@ -66,7 +66,7 @@ def print_history(entity: str, entries: list[dict[str, Any]]) -> None:
             (
                 e["position"],
                 e["occurred_at"],
-                e["recorded_at"][:19] + "Z",  # seconds are enough to read; --json has it all
+                e["recorded_at"],  # whole: pasted into --known-at, it means this event's commit
                 e["type"],
                 e["data"].get("by") or render.sources(e["sources"]),
                 e.get("status") or e.get("stance") or "",

@@ -22,7 +22,6 @@ from typing import Any, Protocol
 from ledger.claims import claim_status, corrected
 from ledger.events import StoredEvent
 from ledger.projections.order import STRENGTH, world_key
-from ledger.times import recorded_key
 from ledger.vocabulary.entity_fields import CATEGORIES, ENTITY_FIELDS, STANCES, entities_in, parties_of
 from ledger.vocabulary.terms import APPLICABLE_STATUSES
 from ledger.vocabulary.upcasters import upcast
@@ -46,7 +45,8 @@ GROUP_TYPES = (*_PARENT_TYPES, "company.merged")  # a company's place in its gro
 _PLANT_NAMING = ("plant.registered", "plant.operator_changed", "plant.reopened", "plant.stake_transferred")
 _OPERATOR_SETTERS = (*_PLANT_NAMING, "company.spun_off")  # what `plant.project` reads for `operator`
 # The claims that name a deal's parties, read off the vocabulary.
-_PARTY_NAMING = tuple(t for t, fields in ENTITY_FIELDS.items() if any(key == "parties" for key, *_ in fields))
+PARTY_NAMING = tuple(t for t, fields in ENTITY_FIELDS.items() if any(key == "parties" for key, *_ in fields))
+_PARTY_NAMING = PARTY_NAMING
 RARE_FIRST = 20  # companies from which their group facts are found by type first (see claims_about_many)
 MEMO_ENTITIES = 20_000  # entities whose facts a context keeps (a rebuild worker reads many ranges)
 MAX_DEPTH = 32  # a parent chain longer than this is a data error (or a cycle): stop walking
@@ -85,7 +85,8 @@ class Reads(Protocol):
 
 @dataclass
 class Context:
-    """Lazily read facts about other entities, as the ledger knew them at `known_at` (None: now)."""
+    """Lazily read facts about other entities, as the ledger knew them at position `known_at` (None:
+    now)."""
 
     load: Loader
     known_at: int | None = None
@@ -347,7 +348,7 @@ def _companies_in(event: StoredEvent) -> list[str]:
 
 
 def _facts(events: list[StoredEvent], known_at: int | None) -> list[Fact]:
-    events = [e for e in events if known_at is None or recorded_key(e.recorded_at) <= known_at]
+    events = [e for e in events if known_at is None or e.position <= known_at]
     corrections: dict[str, list[StoredEvent]] = {}
     statements: dict[str, list[tuple[int, int, StoredEvent]]] = {}
     for event in sorted(events, key=lambda e: e.position):

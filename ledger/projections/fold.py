@@ -26,7 +26,7 @@ from ledger.projections.order import world_key
 from ledger.projections.partnership import project as project_partnership
 from ledger.projections.plan import project as project_plan
 from ledger.projections.plant import project as project_plant
-from ledger.times import end_key, precision, recorded_key
+from ledger.times import end_key, precision
 from ledger.vocabulary.entity_fields import CATEGORIES, ENTITY_FIELDS, STANCES, parties_of
 from ledger.vocabulary.terms import CURRENT_VERSION
 from ledger.vocabulary.upcasters import upcast
@@ -131,7 +131,7 @@ def fold(
     mergers, plant operators); without one, the fold knows only these events.
 
     `as_of` bounds world time (inclusive; a period must have ended by it) for claims and statements;
-    `known_at` bounds ledger time (recorded_key of recorded_at, inclusive) for every event. Corrections
+    `known_at` bounds ledger time for every event: the last position known (inclusive). Corrections
     are facts about the ledger, not the world: they apply whatever their occurred_at.
     """
     kind = entity_kind(entity_id)
@@ -179,8 +179,8 @@ def _fold(
     correction_events: list[StoredEvent] = []
     for position in sorted(unique):
         event = unique[position]
-        if known_at is not None and recorded_key(event.recorded_at) > known_at:
-            continue
+        if known_at is not None and position > known_at:
+            break  # in position order: nothing after it was known either
         category = _CATEGORY[event.type]
         if category == "correction":
             correction_events.append(event)

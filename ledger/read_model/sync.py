@@ -15,8 +15,10 @@ import orjson
 
 from ledger.entities import entity_kind
 from ledger.errors import IntegrityFailure
+from ledger.names import entity_terms
 from ledger.projections import EntityView, cyclic_gc_paused, fold
 from ledger.projections.context import GROUP_TYPES, Context, widened_by
+from ledger.projections.order import world_key
 from ledger.store.connection import Transaction
 from ledger.store.projection_tables import ClaimDoc, EntityDoc
 from ledger.vocabulary.entity_fields import first_entity
@@ -44,13 +46,26 @@ def _owner(claim: dict) -> str | None:
 
 def _rows(entity_id: str, view: EntityView) -> EntityRows:
     # The fold is deterministic, key order included: documents keep the projection's own field order.
-    doc = (entity_id, entity_kind(entity_id), orjson.dumps(view.state))
+    doc = (entity_id, entity_kind(entity_id), orjson.dumps(view.state), entity_terms(entity_id, view.state))
     claims = [
-        (claim["position"], claim["status"], orjson.dumps(claim))
+        (
+            claim["position"],
+            claim["status"],
+            orjson.dumps(claim),
+            claim["type"],
+            claim["origins"],
+            int(claim["anonymous_only"]),
+            last_key(claim),
+        )
         for claim in view.claims
         if _owner(claim) == entity_id
     ]
     return doc, claims
+
+
+def last_key(claim: dict) -> int:
+    """The latest world time of a claim and the statements about it (what `claims --stale` reads)."""
+    return max([world_key(claim["occurred_at"]), *(world_key(s["occurred_at"]) for s in claim["statements"])])
 
 
 def entity_rows(
@@ -82,7 +97,7 @@ def catch_up(tx: Transaction, folder: Folder = entity_rows) -> None:
         return
     docs, claims, gone = [], [], []
     context = Context.over(tx.log)
-    for entity_id in sorted(_touched(tx, checkpoint, context)):
+    for entity_id in sorted(touched(tx, checkpoint, head, context)):
         view = fold(entity_id, tx.log.entity_events(entity_id), context=context)
         if view is None:
             gone.append(entity_id)
@@ -96,17 +111,17 @@ def catch_up(tx: Transaction, folder: Folder = entity_rows) -> None:
     tx.projections.set_checkpoint(head)
 
 
-def _touched(tx: Transaction, checkpoint: int, context: Context) -> set[str]:
-    """The entities to refold after the checkpoint: those the new events are indexed under, and those
-    whose claims hang on facts the new events change (a parent company, a partnership's parties, a
-    plant's operator: `widened_by`)."""
-    touched = tx.log.entities_since(checkpoint)
+def touched(tx: Transaction, since: int, until: int, context: Context) -> set[str]:
+    """The entities whose fold the events after position `since`, up to `until`, may change: those the
+    events are indexed under, and those whose claims hang on facts they change (a parent company, a
+    partnership's parties, a plant's operator: `widened_by`, asked of `context`)."""
+    found = tx.log.entities_between(since, until)
     widen: set[str] = set()
-    for event in tx.log.read(checkpoint):
+    for event in tx.log.read_between(since, until):
         widen |= widened_by(event, context, tx.log.events_by_id)
     if widen:
-        touched |= tx.log.co_indexed(widen)
-    return touched
+        found |= tx.log.co_indexed(widen)
+    return found
 
 
 def rebuild(tx: Transaction, folder: Folder = entity_rows) -> RebuildReport:
@@ -116,8 +131,8 @@ def rebuild(tx: Transaction, folder: Folder = entity_rows) -> RebuildReport:
     or by worker processes (`ledger.read_model.workers`) when the log is committed up to the head."""
     head = tx.log.head().position
     tx.projections.clear()
-    docs: list[tuple[str, str, bytes]] = []
-    claims: list[tuple[int, str, bytes]] = []
+    docs: list[EntityDoc] = []
+    claims: list[ClaimDoc] = []
     entity_count = claim_count = 0
     for doc, owned in folder(tx):
         docs.append(doc)
@@ -163,7 +178,7 @@ def check(tx: Transaction, folder: Folder = entity_rows) -> RebuildReport:
     claims: dict[int, bytes] = {}
     for doc, owned in folder(tx):
         entities[doc[0]] = _digest(doc[2])
-        for position, _status, claim_doc in owned:
+        for position, _status, claim_doc, *_filtered in owned:
             claims[position] = _digest(claim_doc)
     differences = []
     if tx.projections.checkpoint() != head:

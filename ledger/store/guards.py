@@ -24,6 +24,7 @@ APPEND_ONLY: dict[str, tuple[tuple[str, ...], ...]] = {
     "events": (("position",), ("id",)),
     "event_entities": (("entity_id", "position"),),
     "event_refs": (("position", "ref_position"),),
+    "event_names": (("name", "position", "role"),),
     "index_changes": (("entity_id", "position", "at_position"),),
     "tree_nodes": (("tree_size", "level"),),
     "checkpoints": (("seq",),),
@@ -31,7 +32,7 @@ APPEND_ONLY: dict[str, tuple[tuple[str, ...], ...]] = {
 # Tables whose every column is their key: a REPLACE can only put back the very row it removed, so it
 # changes nothing, and a BEFORE INSERT trigger would only cost each of the million rows an import
 # writes an extra look-up (2.7 s of a 1M import). UPDATE and DELETE stay refused.
-KEY_ONLY = ("event_entities", "event_refs")
+KEY_ONLY = ("event_entities", "event_refs", "event_names")
 _REFUSED = "ledger log is append-only"
 
 

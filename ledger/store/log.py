@@ -35,6 +35,7 @@ __all__ = [
 ]
 
 
+PROBES = 32  # positions read per round trip when looking for the last event recorded by a moment
 ANALYZE_FROM = 5_000  # events inserted in one transaction before the planner is told (PostgreSQL)
 
 
@@ -47,6 +48,10 @@ if TYPE_CHECKING:  # for annotations only: typing_extensions is not loaded to an
         entity: str | None  # indexed under this entity id
         event_type: str | None
         since: int  # after this position
+        until: int | None  # up to this position
+        occurred_from: int | None  # world-time key (occurred_key) at or after this
+        occurred_to: int | None  # world-time key at or before this
+        names: Sequence[tuple[str, int]]  # (normalized name, role bits): found by each in `event_names`
         limit: int | None
         reverse: bool  # newest first
 
@@ -73,6 +78,7 @@ class EventRow:
     hash: str
     entities: Sequence[str]
     ref_positions: Sequence[int]
+    names: Sequence[tuple[str, int]] = ()  # (normalized name, roles): `ledger.names.event_names`
 
 
 class _Damaged(Exception):
@@ -95,6 +101,34 @@ class LogTables(RelatedReads, IndexReads):
 
             return Head(0, GENESIS_HASH, None)
         return Head(int(rows[0][0]), rows[0][1], rows[0][2])
+
+    def known_by(self, recorded_at: str, head: Head) -> int:
+        """The last position recorded at or before `recorded_at` (0: none). recorded_at never goes back
+        along the log (the writer, a restore and verify hold to it), so what was recorded by a moment is a
+        prefix of the positions: found by probing up to PROBES positions a round trip, by primary key."""
+        if head.recorded_at is None or head.recorded_at <= recorded_at:
+            return head.position
+        low, high = 0, head.position - 1  # the answer lies in [low, high]
+        while low < high:
+            step = max(1, (high - low) // PROBES)
+            probes = list(range(low + step, high + 1, step))[:PROBES]
+            found = dict(
+                self.sql.rows_in(
+                    "SELECT position, recorded_at FROM events WHERE position IN ({keys})", probes
+                )
+            )
+            for position in probes:
+                if found.get(position, "") <= recorded_at:
+                    low = position
+                else:
+                    high = position - 1
+                    break
+        return low
+
+    def recorded_at(self, position: int) -> str | None:
+        """When the event at `position` was recorded (None: no such event)."""
+        rows = self.sql.rows("SELECT recorded_at FROM events WHERE position = ?", (position,))
+        return rows[0][0] if rows else None
 
     def count(self) -> int:
         return int(self.sql.rows("SELECT COUNT(*) FROM events")[0][0])
@@ -128,8 +162,40 @@ class LogTables(RelatedReads, IndexReads):
         ref_rows = [(r.position, ref) for r in rows for ref in r.ref_positions]
         if ref_rows:
             self.sql.insert("event_refs", "position, ref_position", ref_rows)
+        self.insert_names([(name, r.position, role) for r in rows for name, role in r.names])
         if self.sql.dialect == "postgresql":
             self._keep_statistics(len(rows))
+
+    def insert_names(self, rows: Sequence[tuple[str, int, int]]) -> None:
+        """(normalized name, position, roles) rows of `event_names`."""
+        if rows:
+            self.sql.insert("event_names", "name, position, role", rows)
+
+    def named(self, name: str, role: int, after: int = 0, limit: int | None = None) -> list[int]:
+        """Positions after `after` of the events in which this normalized name has `role` (`event_names`),
+        in order, at most `limit`."""
+        sql = (
+            "SELECT position FROM event_names WHERE name = ? AND position > ? AND (role & ?) <> 0 "
+            "ORDER BY position"
+        )
+        params: list[object] = [name, after, role]
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return [int(row[0]) for row in self.sql.rows(sql, params)]
+
+    def refs_from(self, positions: Sequence[int]) -> dict[int, list[int]]:
+        """The positions each of these events references."""
+        found: dict[int, list[int]] = {p: [] for p in positions}
+        for position, ref in self.sql.rows_in(
+            "SELECT position, ref_position FROM event_refs WHERE position IN ({keys})", list(positions)
+        ):
+            found[int(position)].append(int(ref))
+        return found
+
+    def names_indexed(self) -> bool:
+        """Whether `event_names` holds any row (a ledger from before it has none: `ledger init` fills it)."""
+        return bool(self.sql.rows("SELECT 1 FROM event_names LIMIT 1"))
 
     def _keep_statistics(self, inserted: int) -> None:
         """PostgreSQL plans from statistics that autovacuum gathers only after a commit, so within one long
@@ -141,7 +207,7 @@ class LogTables(RelatedReads, IndexReads):
             self._planned_rows = max(int(estimate[0][0]), 0) if estimate else 0
         self._unplanned_rows += inserted
         if self._unplanned_rows >= max(ANALYZE_FROM, self._planned_rows // 2):
-            self.sql.run("ANALYZE events, event_entities, event_refs")
+            self.sql.run("ANALYZE events, event_entities, event_refs, event_names")
             self._planned_rows += self._unplanned_rows
             self._unplanned_rows = 0
 
@@ -296,27 +362,65 @@ class LogTables(RelatedReads, IndexReads):
         """Every event after position `since`, in position order."""
         return map(stored_event, self.rows(since))
 
+    def read_between(self, since: int, until: int) -> Iterator[StoredEvent]:
+        """The events after position `since`, up to `until`, in position order."""
+        for page in self.pages(since, max(1, min(5000, until - since))):
+            for row in page:
+                if int(row[0]) > until:
+                    return
+                yield stored_event(row)
+
     def select(
         self,
         *,
         entity: str | None = None,
         event_type: str | None = None,
         since: int = 0,
+        until: int | None = None,
+        occurred_from: int | None = None,
+        occurred_to: int | None = None,
+        names: Sequence[tuple[str, int]] = (),
         limit: int | None = None,
         reverse: bool = False,
     ) -> list[StoredEvent]:
-        if entity is None:
-            source, where, params = "events e", ["e.position > ?"], [since]
-        else:
+        """Events in position order (`EventFilter`), read from the most selective index given: the entity
+        index, the names, world time, else positions."""
+        where: list[str] = []
+        params: list[object] = []
+        if entity is not None:
             # From the entity's index rows to their events, whatever other filter is given (CROSS JOIN
             # keeps SQLite from starting at, say, every event of a type).
-            source = "event_entities x CROSS JOIN events e"
-            where = ["x.entity_id = ?", "x.position > ?", "e.position = x.position", INDEXED]
-            params = [entity, since]
-        if event_type is not None:
-            where.append("e.type = ?")
-            params.append(event_type)
-        order_by = "e.position" if entity is None else "x.position"  # the index order: no sort
+            source, order_by = (
+                "event_entities x CROSS JOIN events e",
+                "x.position",
+            )  # the index order: no sort
+            where += ["x.entity_id = ?", "x.position > ?", "e.position = x.position", INDEXED]
+            params += [entity, since]
+        elif names:
+            source, order_by = "event_names n CROSS JOIN events e", "n.position"
+            where += ["n.name = ?", "(n.role & ?) <> 0", "n.position > ?", "e.position = n.position"]
+            params += [*names[0], since]
+            names = names[1:]
+        else:
+            source, order_by = "events e", "e.position"
+            if since or (occurred_from is None and occurred_to is None):
+                where.append("e.position > ?")
+                params.append(since)
+        for condition, value in (
+            ("e.position <= ?", until),
+            ("e.type = ?", event_type),
+            ("e.occurred_key >= ?", occurred_from),
+            ("e.occurred_key <= ?", occurred_to),
+        ):
+            if value is not None:
+                where.append(condition)
+                params.append(value)
+        for named in names:  # by the names' primary key, event by event
+            where.append(
+                "EXISTS (SELECT 1 FROM event_names m WHERE m.name = ? AND m.position = e.position "
+                "AND (m.role & ?) <> 0)"
+            )
+            params += named
         sql = (
             f"SELECT {E_COLUMNS} FROM {source} WHERE {' AND '.join(where)} "
             f"ORDER BY {order_by} {'DESC' if reverse else 'ASC'}"
@@ -332,11 +436,24 @@ class LogTables(RelatedReads, IndexReads):
         may name the entity only through the correction): what a fold reads. Pairs a correction took
         away are included, so a fold as the ledger knew it before the correction sees them; the fold
         decides by the data in view which still name the entity."""
-        rows = self.sql.rows(
-            f"SELECT {E_COLUMNS} FROM event_entities x CROSS JOIN events e "
-            "WHERE x.entity_id = ? AND e.position = x.position ORDER BY x.position",
-            (entity_id,),
-        )
+        if self.sql.dialect == "postgresql":
+            # Index rows, then events by position: as one join, PostgreSQL hashed every event for an
+            # entity of a few percent of the log (a busy company's 600 rows at 30,000 events).
+            positions = self.sql.rows(
+                "SELECT position FROM event_entities WHERE entity_id = ? ORDER BY position", (entity_id,)
+            )
+            rows = sorted(
+                self.sql.rows_in(
+                    f"SELECT {COLUMNS} FROM events WHERE position IN ({{keys}})", [p for (p,) in positions]
+                ),
+                key=lambda row: row[0],
+            )
+        else:
+            rows = self.sql.rows(
+                f"SELECT {E_COLUMNS} FROM event_entities x CROSS JOIN events e "
+                "WHERE x.entity_id = ? AND e.position = x.position ORDER BY x.position",
+                (entity_id,),
+            )
         return self.with_referenced([stored_event(row) for row in rows])
 
     def with_referenced(self, events: list[StoredEvent]) -> list[StoredEvent]:
@@ -382,10 +499,13 @@ class LogTables(RelatedReads, IndexReads):
         )
         return ((entity_id, int(count)) for entity_id, count in rows)
 
-    def entities_since(self, position: int) -> set[str]:
+    def entities_between(self, since: int, until: int) -> set[str]:
+        """The entities indexed under the events after position `since`, up to `until`."""
         # Not DISTINCT: SQLite would then walk the whole index in entity order to deduplicate, instead of
-        # the few rows after the checkpoint.
-        rows = self.sql.rows("SELECT entity_id FROM event_entities WHERE position > ?", (position,))
+        # the few rows of the range.
+        rows = self.sql.rows(
+            "SELECT entity_id FROM event_entities WHERE position > ? AND position <= ?", (since, until)
+        )
         return {row[0] for row in rows}
 
     def co_indexed(self, entity_ids: Iterable[str]) -> set[str]:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-HEAD_REVISION = "0007"
+HEAD_REVISION = "0008"
 
 
 def script_location() -> str:

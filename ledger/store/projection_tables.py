@@ -11,8 +11,14 @@ from ledger.store.sql import Sql
 # document changes shape: an upgraded ledger then refolds on its next command ("all" was vocabulary v1's).
 DOC_FORMAT = "v2"
 
-EntityDoc = tuple[str, str, bytes]  # (entity id, kind, the entity's `show --json` object)
-ClaimDoc = tuple[int, str, bytes]  # (claim position, status, the claim with its trail)
+# (entity id, kind, the entity's `show --json` object, its search terms: (normalized name, rank))
+EntityDoc = tuple[str, str, bytes, Sequence[tuple[str, int]]]
+# (claim position, status, the claim with its trail, what `claims` filters on: type, origins,
+# anonymous only (0 or 1), the latest world time of the claim and its statements)
+ClaimDoc = tuple[int, str, bytes, str, int, int, int]
+
+
+_FILTERED = ("status", "type", "origins", "anonymous_only")  # the columns `claim_positions` reads
 
 
 class ProjectionTables:
@@ -36,9 +42,11 @@ class ProjectionTables:
     def clear(self) -> None:
         self.sql.run("DELETE FROM projected_entities")
         self.sql.run("DELETE FROM projected_claims")
+        self.sql.run("DELETE FROM search_terms")
 
     def replace_entities(self, docs: Sequence[EntityDoc], *, fresh: bool = False) -> None:
-        """Write entity documents, replacing what was there unless the table is `fresh`."""
+        """Write entity documents and their search terms, replacing what was there unless the tables are
+        `fresh`."""
         if not docs:
             return
         if not fresh:
@@ -46,11 +54,15 @@ class ProjectionTables:
         self.sql.insert(
             "projected_entities",
             "entity_id, kind, doc",
-            [(entity, kind, doc.decode()) for entity, kind, doc in docs],
+            [(entity, kind, doc.decode()) for entity, kind, doc, _terms in docs],
         )
+        terms = [(rank, term, entity) for entity, _kind, _doc, found in docs for term, rank in found]
+        if terms:
+            self.sql.insert("search_terms", "rank, term, entity_id", terms)
 
     def delete_entities(self, ids: Sequence[str]) -> None:
         self.sql.run_in("DELETE FROM projected_entities WHERE entity_id IN ({keys})", ids)
+        self.sql.run_in("DELETE FROM search_terms WHERE entity_id IN ({keys})", ids)
 
     def replace_claims(self, claims: Sequence[ClaimDoc], *, fresh: bool = False) -> None:
         """Write claim documents, replacing what was there unless the table is `fresh`."""
@@ -60,13 +72,45 @@ class ProjectionTables:
             self.sql.run_in("DELETE FROM projected_claims WHERE position IN ({keys})", [c[0] for c in claims])
         self.sql.insert(
             "projected_claims",
-            "position, status, doc",
-            [(position, status, doc.decode()) for position, status, doc in claims],
+            "position, status, doc, type, origins, anonymous_only, last_key",
+            [(p, status, doc.decode(), *filtered) for p, status, doc, *filtered in claims],
         )
 
     def entity_doc(self, entity_id: str) -> bytes | None:
         rows = self.sql.rows("SELECT doc FROM projected_entities WHERE entity_id = ?", (entity_id,))
         return rows[0][0].encode() if rows else None
+
+    def entity_docs_of(self, ids: Sequence[str]) -> dict[str, bytes]:
+        """The documents of these entities (those that exist), by id."""
+        rows = self.sql.rows_in(
+            "SELECT entity_id, doc FROM projected_entities WHERE entity_id IN ({keys})", ids
+        )
+        return {entity_id: doc.encode() for entity_id, doc in rows}
+
+    def search_terms(
+        self,
+        rank: int,
+        low: str,
+        high: str,
+        kind: str | None,
+        limit: int,
+        after: tuple[str, str] | None = None,
+    ) -> list[tuple[str, str]]:
+        """(term, entity id) of the search index's terms of `rank` from `low` (inclusive) to `high`
+        (exclusive), of entities of `kind` if given, after `after` if given, in (term, entity id) order."""
+        where, params = ["rank = ?", "term >= ?", "term < ?"], [rank, low, high]
+        if kind is not None:
+            where += ["entity_id > ?", "entity_id < ?"]
+            params += [f"{kind}:", f"{kind};"]  # ids of the kind, as a range (';' follows ':')
+        if after is not None:
+            where.append("(term > ? OR (term = ? AND entity_id > ?))")
+            params += [after[0], after[0], after[1]]
+        rows = self.sql.rows(
+            f"SELECT term, entity_id FROM search_terms WHERE {' AND '.join(where)} "
+            "ORDER BY rank, term, entity_id LIMIT ?",
+            [*params, limit],
+        )
+        return [(term, entity_id) for term, entity_id in rows]
 
     def entity_docs(self, kind: str | None = None) -> list[tuple[str, str, str]]:
         """(entity id, kind, document) in entity id order, of one kind or all."""
@@ -78,6 +122,52 @@ class ProjectionTables:
                 (kind,),
             )
         return [(entity_id, entity_kind, doc) for entity_id, entity_kind, doc in rows]
+
+    def claim_docs_at(self, positions: Sequence[int]) -> dict[int, str]:
+        """The documents of the claims at these positions (those that are claims), by position."""
+        rows = self.sql.rows_in(
+            "SELECT position, doc FROM projected_claims WHERE position IN ({keys})", positions
+        )
+        return {int(position): doc for position, doc in rows}
+
+    def claim_positions(
+        self, column: str, values: Sequence[object], after: int = 0, limit: int | None = None
+    ) -> list[int]:
+        """Positions after `after` of the claims whose `column` (status, type, origins, anonymous_only) is
+        one of `values`, in position order, at most `limit`."""
+        if column not in _FILTERED:
+            raise ValueError(f"claims are not filtered on {column!r}")
+        if not values:
+            return []
+        marks = ", ".join("?" * len(values))
+        sql = (
+            f"SELECT position FROM projected_claims WHERE {column} IN ({marks}) AND position > ? "
+            "ORDER BY position"
+        )
+        return self._positions(sql, [*values, after], limit)
+
+    def claim_positions_upto(self, position: int, after: int = 0, limit: int | None = None) -> list[int]:
+        """Positions of the claims after `after`, at or before `position`, in order, at most `limit`."""
+        sql = "SELECT position FROM projected_claims WHERE position > ? AND position <= ? ORDER BY position"
+        return self._positions(sql, [after, position], limit)
+
+    def _positions(self, sql: str, params: list[object], limit: int | None) -> list[int]:
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return [int(row[0]) for row in self.sql.rows(sql, params)]
+
+    def quiet_claims(
+        self, statuses: Sequence[str], last_key: int, after: int = 0, limit: int | None = None
+    ) -> list[int]:
+        """Positions after `after` of the claims of `statuses` about which nothing happened after world
+        time `last_key` (the claim and its statements), in position order, at most `limit`."""
+        marks = ", ".join("?" * len(statuses))
+        sql = (
+            f"SELECT position FROM projected_claims WHERE status IN ({marks}) AND last_key <= ? "
+            "AND position > ? ORDER BY position"
+        )
+        return self._positions(sql, [*statuses, last_key, after], limit)
 
     def claim_docs(self, status: str | None = None) -> list[tuple[int, str, str]]:
         """(position, status, document) in position order, of one status or all."""

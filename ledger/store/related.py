@@ -53,6 +53,16 @@ class RelatedReads:
             result[int(target)].append(int(position))
         return result
 
+    def referencing(self, positions: Sequence[int]) -> dict[int, list[int]]:
+        """Positions of the events that reference each of these (statements of a claim, corrections of
+        an event)."""
+        found: dict[int, list[int]] = {p: [] for p in positions}
+        for target, position in self.sql.rows_in(
+            "SELECT ref_position, position FROM event_refs WHERE ref_position IN ({keys})", list(positions)
+        ):
+            found[int(target)].append(int(position))
+        return found
+
     def events_at(self, positions: Iterable[int]) -> dict[int, StoredEvent]:
         wanted = sorted(set(positions))
         rows = self.sql.rows_in(f"SELECT {COLUMNS} FROM events WHERE position IN ({{keys}})", wanted)

@@ -67,6 +67,19 @@ event_refs = Table(
 )
 Index("ix_event_refs_ref_position", event_refs.c.ref_position)
 
+# The names an event is found by, normalized (`ledger.names`): its sources', their origins', a statement's
+# speaker (append-only; migration 0008).
+event_names = Table(
+    "event_names",
+    metadata,
+    Column("name", Text, primary_key=True),
+    Column("position", BigInteger, ForeignKey("events.position"), primary_key=True),
+    # bits: 1 a source's name, 2 an origin, 4 a speaker (in the key: the table is only its key, see guards)
+    Column("role", SmallInteger, primary_key=True, autoincrement=False),
+    sqlite_with_rowid=False,
+)
+Index("ix_events_occurred_key", events.c.occurred_key, events.c.position)
+
 # Pairs of the index that corrections added or took away (append-only; migration 0004).
 index_changes = Table(
     "index_changes",
@@ -119,9 +132,31 @@ projected_claims = Table(
     Column("position", Position, nullable=False, autoincrement=False),
     Column("status", String(20), nullable=False),
     Column("doc", Text, nullable=False),  # the claim with its trail
+    # What `claims` filters by, from the document (migration 0008):
+    Column("type", String(40), nullable=False),
+    Column("origins", Integer, nullable=False),
+    Column("anonymous_only", SmallInteger, nullable=False),
+    Column("last_key", BigInteger, nullable=False),  # the latest world time of the claim and its statements
 )
 Index("uq_projected_claims_position", projected_claims.c.position, unique=True)
 Index("ix_projected_claims_status", projected_claims.c.status, projected_claims.c.position)
+Index("ix_projected_claims_type", projected_claims.c.type, projected_claims.c.position)
+Index("ix_projected_claims_last_key", projected_claims.c.last_key, projected_claims.c.position)
+Index("ix_projected_claims_origins", projected_claims.c.origins, projected_claims.c.position)
+Index("ix_projected_claims_anonymous_only", projected_claims.c.anonymous_only, projected_claims.c.position)
+
+# The search index: each entity's names, normalized (`ledger.search`), whole (rank 0) and from each later
+# word on (rank 1); compared byte by byte, so a prefix is a range of the primary key (migration 0008).
+SearchTerm = Text().with_variant(Text(collation="C"), "postgresql")
+search_terms = Table(
+    "search_terms",
+    metadata,
+    Column("rank", SmallInteger, primary_key=True, autoincrement=False),
+    Column("term", SearchTerm, primary_key=True),
+    Column("entity_id", String(200), primary_key=True),
+    sqlite_with_rowid=False,
+)
+Index("ix_search_terms_entity_id", search_terms.c.entity_id)
 
 projection_checkpoint = Table(
     "projection_checkpoint",

@@ -55,8 +55,8 @@ STATEMENT_KEYS = keys("id by stance occurred_at position quote counts", "voided"
 CORRECTION_KEYS = keys("id type reason position recorded_at")
 ENTRY_KEYS = keys("position id type occurred_at recorded_at sources precision", "category refs data note")
 ENTRY_EXTRA_KEYS = {
-    "claim": keys("status statements"),
-    "statement": keys("stance voided"),
+    "claim": keys("status statements", "current_data corrected voided"),
+    "statement": keys("stance voided", "about"),
     "correction": keys("reason"),
 }
 

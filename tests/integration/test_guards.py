@@ -20,12 +20,21 @@ from support.runner import jsonl, ledger_cli, one_error_line
 import ledger
 from ledger.store.guards import KEY_ONLY
 
-APPEND_ONLY = ("events", "event_entities", "event_refs", "index_changes", "tree_nodes", "checkpoints")
+APPEND_ONLY = (
+    "events",
+    "event_entities",
+    "event_refs",
+    "event_names",
+    "index_changes",
+    "tree_nodes",
+    "checkpoints",
+)
 # Each table's key and a column that is not part of it.
 KEYS = {
     "events": ("position", "body"),
     "event_entities": ("entity_id, position", "entity_id"),
     "event_refs": ("position, ref_position", "ref_position"),
+    "event_names": ("name, position, role", "role"),
     "index_changes": ("entity_id, position, at_position", "present"),
     "tree_nodes": ("tree_size, level", "hash"),
     "checkpoints": ("seq", "note"),

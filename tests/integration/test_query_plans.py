@@ -58,7 +58,7 @@ EXPECTED_ORIGINS = {
         "RelatedReads.corrections_of",
         "RelatedReads.claims_of_types",
     },
-    "append": {"LogTables.latest_position_of", "LogTables.entities_since", "LogTables.entity_events"},
+    "append": {"LogTables.latest_position_of", "LogTables.entities_between", "LogTables.entity_events"},
     "correct": {"LogTables.move_index", "LogTables.current_entities", "RelatedReads.statements_about"},
     "show --as-of": {"LogTables.entity_events"},
     "history": {"LogTables.entity_events"},
@@ -68,6 +68,12 @@ EXPECTED_ORIGINS = {
     "verify": {"IndexReads.indexed_in", "IndexReads.references_in", "IndexReads.referenced_index_in"},
     "prove": {"LogTables.locate", "LogTables.hashes_at"},
     "rebuild in a worker": {"LogTables.entity_sizes", "LogTables.entity_stream"},
+    "show --known-at TIME": {"LogTables.known_by"},
+    "changes": {"LogTables.entities_between", "LogTables.entity_events"},
+    "claims --source": {"LogTables.named"},
+    "claims --by": {"LogTables.named", "LogTables.refs_from"},
+    "events --source --by": {"LogTables.select"},
+    "events --occurred-since": {"LogTables.select"},
 }
 
 
@@ -144,10 +150,42 @@ def _run_queries(lg: ledger.Ledger, recorder: PlanRecorder, plant: str) -> None:
         "checkpoint": lambda: lg.checkpoint(),
         "prove": lambda: (lg.prove(claim.id), lg.prove_consistency(middle)),
         "rebuild in a worker": lambda: _fold_one_range(lg),
+        # The analyst queries (issue 11).
+        "show --known-at TIME": lambda: lg.show(partnership, known_at=_before(lg, lg.head().position)),
+        "show --known-at @": lambda: lg.show(partnership, known_at=f"@{claim.position}"),
+        "changes": lambda: lg.changes(f"@{claim.position - 50}"),
+        "changes ENTITY": lambda: lg.changes(f"@{middle}", entities=[partnership]),
+        "search": lambda: (lg.search("motors"), lg.search(plant), _unknown(lg, plant + "x")),
+        "claims --type": lambda: lg.claims(types="talks.reported", limit=50),
+        "claims --source": lambda: lg.claims(source="Nikkei", origin="Nikkei", limit=50),
+        "claims --by": lambda: lg.claims(by=claim.data["parties"][0], limit=50),
+        "claims --anonymous-only --single-origin": lambda: lg.claims(anonymous_only=True, single_origin=True),
+        "claims --stale --resolved": lambda: (lg.claims(stale="90d", limit=50), lg.claims(resolved=True)),
+        "claims --known-at": lambda: lg.claims(types="talks.reported", known_at=f"@{middle}", limit=50),
+        "events --recorded-since": lambda: lg.events(recorded_since=f"@{claim.position - 10}"),
+        "events --occurred-since": lambda: lg.events(
+            occurred_since="2020-01-01", occurred_until="2020-01-31"
+        ),
+        "events --source --by": lambda: lg.events(source="Nikkei", by=claim.data["parties"][0], limit=20),
+        "history --since --type": lambda: lg.history(partnership, since="2020", types="talks.reported"),
     }
     for phase, query in phases.items():
         with recorder.during(phase):
             query()
+
+
+def _before(lg: ledger.Ledger, position: int) -> str:
+    """A moment just before the event at `position` was recorded: a search for a time among positions."""
+    from ledger.times import from_key, recorded_key
+
+    (event,) = lg.events(since=position - 1, limit=1)
+    return from_key(recorded_key(event.recorded_at) - 1)
+
+
+def _unknown(lg: ledger.Ledger, entity: str) -> None:
+    """An unknown id, which gets "did you mean" from the search index."""
+    with suppress(ledger.errors.UnknownEntity):
+        lg.show(entity)
 
 
 def _fold_one_range(lg: ledger.Ledger) -> None:

@@ -29,7 +29,7 @@ import ledger
 from ledger.store.connection import EventStore
 from ledger.store.sql import Sql
 
-LOG_TABLES = ("events", "event_entities", "event_refs")  # what grows with the log
+LOG_TABLES = ("events", "event_entities", "event_refs", "event_names")  # what grows with the log
 _LEDGER = Path(ledger.__file__).resolve().parent
 _NOT_SENDERS = {str(_LEDGER / "store" / "sql.py"), __file__}
 _EXPLAINABLE = ("SELECT", "WITH", "DELETE", "UPDATE")

@@ -9,7 +9,7 @@ import pytest
 
 from ledger.entities import entity_kind
 from ledger.projections import fold
-from ledger.times import bound_key, recorded_key
+from ledger.times import bound_key
 
 NIKKEI = {"name": "Nikkei", "kind": "press"}
 KYODO = {"name": "Kyodo News", "kind": "wire"}
@@ -198,11 +198,11 @@ def test_known_at_leaves_out_events_and_corrections_recorded_later(log):
     denial = log.says("denied", "company:nissan", talks)
     log.void(denial)
 
-    before_denial = log.fold(NISSAN_FOXCONN, known_at=recorded_key(talks.recorded_at))
+    before_denial = log.fold(NISSAN_FOXCONN, known_at=talks.position)
     assert before_denial.state["stage_basis"] == "reported"
     assert len(before_denial.history) == 1
 
-    before_void = log.fold(NISSAN_FOXCONN, known_at=recorded_key(denial.recorded_at))
+    before_void = log.fold(NISSAN_FOXCONN, known_at=denial.position)
     assert before_void.state["stage"] is None
     assert log.fold(NISSAN_FOXCONN).state["stage_basis"] == "reported"
 
@@ -224,8 +224,7 @@ def test_corrected_data_moves_a_claim_to_another_plant(log):
     assert log.fold(NISSAN_FOXCONN).state["plant"] == "plant:nissan-tochigi"
     # v2: the claim left Oppama's index with the correction; Oppama had nothing else, so it is gone now
     assert fold(OPPAMA, log.events) is None
-    before = log.events[1].recorded_at  # as the ledger knew it before the correction
-    known = log.fold(OPPAMA, known_at=recorded_key(before) - 1)
+    known = log.fold(OPPAMA, known_at=talks.position)  # as the ledger knew it before the correction
     assert [e["type"] for e in known.history] == ["talks.reported"]
 
 

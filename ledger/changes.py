@@ -1,0 +1,267 @@
+"""What changed between two ledger moments: the projections known at each, compared.
+
+Each entity that the events after `since` (up to `until`) may have changed — those they are indexed
+under, and those whose claims hang on facts they change (`read_model.sync.touched`) — is folded as the
+ledger knew it at both moments, and the two views compared: entities added or gone, each field old ->
+new with its basis, claims added and claims whose status or data changed, each with the statements and
+corrections of the window about it. Applied to the state known at `since`, the changes give the state
+known at `until`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import orjson
+
+from ledger.claims_query import claim_at
+from ledger.entities import entity_kind
+from ledger.events import StoredEvent
+from ledger.projections import EntityView, fold
+from ledger.projections.context import GROUP_TYPES, PARTY_NAMING, Context, widened_by
+from ledger.queries import unknown
+from ledger.store.connection import Transaction
+from ledger.vocabulary.entity_fields import CATEGORIES, entities_in, first_entity
+
+_NOT_FIELDS = ("id", "kind", "claims")  # never change, or compared claim by claim
+# Entities to fold from which every company-structure claim is read at once (as a rebuild does), rather
+# than those of the companies each fold asks about, fold by fold.
+PRELOAD_FROM = 50
+
+
+def changes(
+    tx: Transaction,
+    since: int,
+    until: int,
+    entity_ids: Sequence[str] = (),
+    kind: str | None = None,
+) -> dict[str, Any]:
+    """The difference between the projections known at positions `since` and `until` (since <= until):
+    of `entity_ids` only when given, of entities of `kind` only when given."""
+    before_context, after_context = Context.over(tx.log, since), Context.over(tx.log, until)
+    widened: set[str] = set()
+    if entity_ids:
+        candidates = set(entity_ids)
+    elif since == until:
+        candidates = set()
+    else:
+        candidates, widened = _touched(tx, since, until, before_context, after_context)
+    if kind is not None:
+        candidates = {e for e in candidates if entity_kind(e) == kind}
+    if len(candidates) >= PRELOAD_FROM:  # folds of many entities ask about many companies' groups
+        group_claims = tx.log.claims_of_types(GROUP_TYPES)
+        before_context.preload_groups(group_claims)
+        after_context.preload_groups(group_claims)
+    # Now, an entity's state is its projection, and only the claims the window speaks about can have
+    # changed (unless a fact it hangs on changed: those are folded and compared whole).
+    from_tables = until == tx.log.head().position and not entity_ids
+
+    entities: list[dict[str, Any]] = []
+    before_claims: dict[str, dict[str, Any]] = {}
+    after_claims: dict[str, dict[str, Any]] = {}
+    window: dict[int, StoredEvent] = {}  # the window's events the folds read, by position
+    for entity_id in sorted(candidates):
+        events = tx.log.entity_events(entity_id)
+        before = fold(entity_id, events, known_at=since, context=before_context)
+        if from_tables and entity_id not in widened:
+            doc = tx.projections.entity_doc(entity_id)
+            now = None if doc is None else orjson.loads(doc)
+        else:
+            after = fold(entity_id, events, known_at=until, context=after_context)
+            now = None if after is None else after.state
+            _collect(entity_id, after, after_claims)
+        if before is None and now is None:
+            if entity_ids:
+                raise unknown(tx, entity_id, at_a_moment=True)
+            continue
+        window.update((e.position, e) for e in events if since < e.position <= until)
+        _collect(entity_id, before, before_claims)
+        change = _entity_change(entity_id, None if before is None else before.state, now)
+        if change is not None:
+            entities.append(change)
+    if from_tables:
+        for doc in tx.projections.claim_docs_at(_spoken_about(tx, window.values())).values():
+            claim = orjson.loads(doc)  # as its owner's fold has it
+            after_claims[claim["id"]] = claim
+
+    claims = _claim_changes(tx, since, before_context, before_claims, after_claims, window)
+    return {
+        "since": _moment(tx, since),
+        "until": _moment(tx, until),
+        "entities": entities,
+        "claims": claims,
+    }
+
+
+def _spoken_about(tx: Transaction, events: Iterable[StoredEvent]) -> list[int]:
+    """Positions of the claims among `events`, of those their statements are about, and of those their
+    corrections correct (directly, or through a statement about them)."""
+    claims = [e.position for e in events if CATEGORIES[e.type] == "claim"]
+    referring = [e.position for e in events if CATEGORIES[e.type] != "claim"]
+    targets = [t for found in tx.log.refs_from(referring).values() for t in found]
+    behind = [t for found in tx.log.refs_from(targets).values() for t in found]  # a corrected statement's
+    return sorted(set(claims) | set(targets) | set(behind))
+
+
+def _touched(
+    tx: Transaction, since: int, until: int, before: Context, after: Context
+) -> tuple[set[str], set[str]]:
+    """The entities the window's events are indexed under, and those whose claims hang on a fact the
+    window changed (compared at both moments, where a catch-up, which cannot compare, widens by every
+    fact the events may change: `read_model.sync.touched`): what shares an event with a company whose
+    group or mergers changed, or with one below it; with a partnership whose parties changed; a plant's
+    operators before and after, when its operator changed. Returns (all of them, those widened to)."""
+    found = tx.log.entities_between(since, until)
+    candidates: set[str] = set()
+    for event in tx.log.read_between(since, until):
+        candidates |= widened_by(event, after, tx.log.events_by_id)
+    changed: set[str] = set()
+    for entity_id in sorted(candidates):
+        kind = entity_kind(entity_id)
+        if kind == "company" and _group(before, entity_id) != _group(after, entity_id):
+            changed |= before.subtree(entity_id) | after.subtree(entity_id)
+        elif kind == "partnership" and _parties(before, entity_id) != _parties(after, entity_id):
+            changed.add(entity_id)
+        elif kind == "plant":
+            operators = {before.operator(entity_id), after.operator(entity_id)}
+            if len(operators) > 1:
+                found |= {o for o in operators if o is not None}
+    widened = tx.log.co_indexed(changed) if changed else set()
+    return found | widened, widened
+
+
+def _group(context: Context, company: str) -> list[tuple[Any, ...]]:
+    """What a company's group and mergers are read from (`Context.parent`, `absorbed_by`): its parent and
+    merger claims in order, with whether each applies. A registration that names no parent says nothing."""
+    return [
+        (f.order, f.type, f.applies, *(f.data.get(k) for k in ("company", "parent", "companies", "into")))
+        for f in context.facts(company, GROUP_TYPES)
+        if f.type != "company.registered" or "parent" in f.data
+    ]
+
+
+def _parties(context: Context, partnership: str) -> list[tuple[Any, ...]]:
+    """What a partnership's parties are read from (`Context.partnership_parties`)."""
+    return [
+        (f.order, f.applies, f.status == "voided", f.data.get("partnership"), f.data.get("parties"))
+        for f in context.facts(partnership, PARTY_NAMING)
+        if "parties" in f.data
+    ]
+
+
+def _moment(tx: Transaction, position: int) -> dict[str, Any]:
+    return {"position": position, "recorded_at": tx.log.recorded_at(position) if position else None}
+
+
+def _collect(entity_id: str, view: EntityView | None, into: dict[str, dict[str, Any]]) -> None:
+    """The claims of an entity's view, each as its owner's fold has it (the first entity its data names:
+    what `claims` reads) when that fold is among those read, else as the first fold read has it."""
+    if view is not None:
+        for claim in view.claims:
+            if first_entity(claim["type"], claim["data"]) == entity_id:
+                into[claim["id"]] = claim
+            else:
+                into.setdefault(claim["id"], claim)
+
+
+def _entity_change(
+    entity_id: str, old: dict[str, Any] | None, state: dict[str, Any] | None
+) -> dict[str, Any] | None:
+    change: dict[str, Any] = {"id": entity_id, "kind": entity_kind(entity_id)}
+    if state is None:
+        return {**change, "change": "removed", "fields": []}
+    if old is None:
+        fields = [_field(state, key, None) for key in state if key not in _NOT_FIELDS]
+        return {**change, "change": "added", "fields": fields}
+    fields = [
+        _field(state, key, old.get(key))
+        for key in state
+        if key not in _NOT_FIELDS and old.get(key) != state[key]
+    ]
+    return {**change, "change": "changed", "fields": fields} if fields else None
+
+
+def _field(state: dict[str, Any], key: str, old: Any) -> dict[str, Any]:
+    return {"field": key, "old": old, "new": state[key], "basis": basis(state, key)}
+
+
+def basis(state: dict[str, Any], key: str) -> str | None:
+    """The basis of a field's value: its own `*_basis` (a plant's status, a partnership's stage), else the
+    entity's `basis` (a plan's), if it has one."""
+    if f"{key}_basis" in state:
+        return state[f"{key}_basis"]
+    if key == "basis" or key.endswith(("_basis", "_since")):
+        return None
+    return state.get("basis")
+
+
+def _claim_changes(
+    tx: Transaction,
+    since: int,
+    before_context: Context,
+    before: dict[str, dict[str, Any]],
+    after: dict[str, dict[str, Any]],
+    window: dict[int, StoredEvent],
+) -> list[dict[str, Any]]:
+    about = _about(window.values(), after)
+    found = []
+    for claim_id, now in after.items():
+        added = now["position"] > since
+        then = before.get(claim_id)
+        if then is None and not added:  # it came to these entities from others: as it stood there
+            then = claim_at(
+                tx, now, lambda e: fold(e, tx.log.entity_events(e), known_at=since, context=before_context)
+            )
+        if not added and then is not None and then["status"] == now["status"] and then["data"] == now["data"]:
+            continue
+        found.append(
+            {
+                "id": claim_id,
+                "position": now["position"],
+                "type": now["type"],
+                "occurred_at": now["occurred_at"],
+                "entities": entities_in(now["type"], now["data"]),
+                "added": added,
+                "old_status": None if then is None else then["status"],
+                "status": now["status"],
+                "corrected": then is not None and then["data"] != now["data"],
+                "because": [_cause(e) for e in about.get(claim_id, ())],
+            }
+        )
+    found.sort(key=lambda c: c["position"])
+    return found
+
+
+def _about(events: Iterable[StoredEvent], claims: dict[str, dict[str, Any]]) -> dict[str, list[StoredEvent]]:
+    """The window's statements about each claim, and its corrections (of it or of one of its statements),
+    in position order."""
+    statement_of: dict[str, str] = {}  # statement id -> the claim it is about (of those in `claims`)
+    for claim_id, claim in claims.items():
+        for said in claim["statements"]:
+            statement_of[said["id"]] = claim_id
+    found: dict[str, list[StoredEvent]] = {}
+    for event in sorted(events, key=lambda e: e.position):
+        category = CATEGORIES[event.type]
+        if category == "statement":
+            targets = [ref for ref in event.refs if ref in claims]
+        elif category == "correction":
+            target = event.refs[0]
+            targets = (
+                [target] if target in claims else [statement_of[target]] if target in statement_of else []
+            )
+        else:
+            continue
+        for claim_id in targets:
+            found.setdefault(claim_id, []).append(event)
+    return found
+
+
+def _cause(event: StoredEvent) -> dict[str, Any]:
+    return {
+        "position": event.position,
+        "id": event.id,
+        "type": event.type,
+        "occurred_at": event.occurred_at,
+        "by": event.data.get("by"),
+    }

@@ -1,0 +1,254 @@
+"""`claims`: the claims of one entity or of the whole ledger, filtered (`ledger.claim_filters`), now, at
+a world time or as the ledger knew it.
+
+Of one entity, the claims are its fold's (at the moment asked). Of the whole ledger now, they are read
+from the projection tables through one index that narrows the candidates (the speaker's, a source's
+name, staleness, anonymity, type, status or number of origins, in that order of preference), and the
+filter decides. At a past moment, the candidates are those of the present that what never changes (type,
+sources, speakers ever named) allows; a claim whose document may differ then (statements or corrections
+out of view, statuses that hang on what the ledger learnt later) is refolded from its owner's events.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Callable, Iterator
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from ledger.claim_filters import (
+    OPEN_STATUSES,
+    RESOLVED_STATUSES,
+    ClaimFilter,
+    is_final,
+    last_event,
+    resolution,
+    world_key,
+)
+from ledger.entities import entity_kind
+from ledger.names import ORIGIN, SOURCE, SPEAKER
+from ledger.queries import check_entity, unknown
+from ledger.store.connection import Transaction
+from ledger.times import end_key
+from ledger.vocabulary.entity_fields import entities_in, parties_of
+from ledger.vocabulary.upcasters import upcast
+
+if TYPE_CHECKING:
+    from ledger.projections import EntityView
+    from ledger.projections.context import Context
+
+_CHUNK = 500  # documents read at a time
+_PARTY_KINDS = ("company:", "authority:")  # the ids a party can have
+
+
+def claims(
+    tx: Transaction,
+    entity_id: str | None,
+    wanted: ClaimFilter,
+    as_of: int | None = None,
+    known_at: int | None = None,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    moments = _Moments(tx, as_of, known_at)
+    if entity_id is not None:
+        check_entity(entity_id)
+        view = moments.view(entity_id)
+        if view is None:
+            raise unknown(tx, entity_id, at_a_moment=as_of is not None or known_at is not None)
+        found: Iterator[dict[str, Any]] = iter(view.claims)
+    elif as_of is None and known_at is None:
+        found = _present(tx, _candidates(tx, wanted, None, past=False))
+    else:
+        found = _past(tx, moments, _candidates(tx, wanted, known_at, past=True))
+    result = []
+    for claim in found:
+        if wanted.matches(claim, moments.final):
+            result.append(_reported(claim, wanted))
+            if limit is not None and len(result) >= limit:
+                break
+    return result
+
+
+def _reported(claim: dict[str, Any], wanted: ClaimFilter) -> dict[str, Any]:
+    """The claim, with what a resolution or staleness filter found about it."""
+    if wanted.resolved:
+        claim = {**claim, "resolution": resolution(claim)}
+    if wanted.stale_before is not None:
+        claim = {**claim, "last_event_at": last_event(claim)[1]}
+    return claim
+
+
+Pages = Callable[[int, int], list[int]]  # (after, at most) -> the next candidate positions, in order
+
+
+def _candidates(tx: Transaction, wanted: ClaimFilter, upto: int | None, *, past: bool) -> Pages:
+    """The positions that may match, page by page, from one index (at most `upto`). At a past moment
+    only what a claim never changes may narrow them: its type and sources, and every speaker ever named
+    about it."""
+    if wanted.by is not None:
+        said = tx.log.named(wanted.by, SPEAKER)  # statements by it, and corrections naming it their speaker
+        about = [ref for refs in tx.log.refs_from(said).values() for ref in refs]
+        again = [ref for refs in tx.log.refs_from(about).values() for ref in refs]  # a corrected statement's
+        return _listed(sorted(set(about) | set(again)))
+    if wanted.source is not None:
+        return partial(tx.log.named, wanted.source, SOURCE)
+    if wanted.origin is not None:
+        return partial(tx.log.named, wanted.origin, ORIGIN)
+    if wanted.anonymous_only:
+        return partial(tx.projections.claim_positions, "anonymous_only", [1])
+    if wanted.types:
+        return partial(tx.projections.claim_positions, "type", sorted(wanted.types))
+    if wanted.single_origin:
+        return partial(tx.projections.claim_positions, "origins", [1])
+    if not past and wanted.stale_before is not None:
+        return partial(tx.projections.quiet_claims, sorted(OPEN_STATUSES), wanted.stale_before)
+    if not past and (wanted.statuses or wanted.resolved):
+        statuses = set(wanted.statuses or RESOLVED_STATUSES)
+        if wanted.resolved:
+            statuses &= RESOLVED_STATUSES
+        return partial(tx.projections.claim_positions, "status", sorted(statuses))
+    return partial(tx.projections.claim_positions_upto, upto if upto is not None else 2**62)
+
+
+def _listed(positions: list[int]) -> Pages:
+    def page(after: int, size: int) -> list[int]:
+        start = bisect_right(positions, after)
+        return positions[start : start + size]
+
+    return page
+
+
+def _present(tx: Transaction, pages: Pages, upto: int | None = None) -> Iterator[dict[str, Any]]:
+    """The documents of the candidates (at most `upto`), in position order, a page at a time."""
+    after = 0
+    while True:
+        page = pages(after, _CHUNK)
+        chunk = [p for p in page if upto is None or p <= upto]
+        if not chunk:
+            return
+        docs = tx.projections.claim_docs_at(chunk)
+        for position in chunk:
+            if position in docs:
+                yield orjson.loads(docs[position])
+        after = page[-1]
+
+
+def _past(tx: Transaction, moments: _Moments, pages: Pages) -> Iterator[dict[str, Any]]:
+    for claim in _present(tx, pages, moments.known_at):
+        if moments.as_of is not None and _out_of_view(claim["occurred_at"], moments.as_of):
+            continue
+        if moments.same_then(claim):
+            yield claim
+            continue
+        then = moments.claim(claim)
+        if then is not None:
+            yield then
+
+
+def _out_of_view(occurred_at: str, as_of: int) -> bool:
+    """What a fold as of `as_of` leaves out (a period is in view once it has ended)."""
+    return world_key(occurred_at) > as_of or end_key(occurred_at) > as_of
+
+
+class _Moments:
+    """Folds of entities at the moment asked, read once each: the claims and the finality they give."""
+
+    def __init__(self, tx: Transaction, as_of: int | None, known_at: int | None) -> None:
+        self.tx, self.as_of, self.known_at = tx, as_of, known_at
+        self._context: Context | None = None
+        self._views: dict[str, EntityView | None] = {}
+        self._final: dict[str, bool] = {}
+
+    @property
+    def context(self) -> Context:
+        """What folds ask about other entities, as known then (made when a fold first needs it: a query
+        of the present reads no fold)."""
+        if self._context is None:
+            from ledger.projections.context import Context
+
+            self._context = Context.over(self.tx.log, self.known_at)
+        return self._context
+
+    def view(self, entity_id: str) -> EntityView | None:
+        from ledger.projections import fold
+
+        if entity_id not in self._views:
+            events = self.context.load(entity_id)
+            self._views[entity_id] = fold(
+                entity_id, events, as_of=self.as_of, known_at=self.known_at, context=self.context
+            )
+        return self._views[entity_id]
+
+    def final(self, entity_id: str) -> bool:
+        """Whether the entity's stage or status is final at the moment asked."""
+        if entity_id not in self._final:
+            if self.as_of is None and self.known_at is None:
+                doc = self.tx.projections.entity_docs_of([entity_id]).get(entity_id)
+                self._final[entity_id] = doc is not None and is_final(orjson.loads(doc))
+            else:
+                view = self.view(entity_id)
+                self._final[entity_id] = view is not None and is_final(view.state)
+        return self._final[entity_id]
+
+    def same_then(self, claim: dict[str, Any]) -> bool:
+        """Whether the claim's document now is its document at the moment asked. Not if a statement
+        about it is out of view then, nor, with `known_at`, if a statement about it or a correction of it
+        (or of one of its statements) was recorded since, or a statement by neither a party nor an
+        origin counts by the groups the ledger knows now (they may have changed since)."""
+        statements = claim["statements"]
+        if self.as_of is not None and any(_out_of_view(s["occurred_at"], self.as_of) for s in statements):
+            return False
+        if self.known_at is None:
+            return True
+        known = self.known_at
+        if any(s["position"] > known for s in statements) or any(
+            c["position"] > known for c in claim["corrections"]
+        ):
+            return False
+        parties = set(parties_of(claim["type"], claim["data"]))
+        if any(
+            s["by"] not in parties and s["stance"] != "retracted" and s["by"].startswith(_PARTY_KINDS)
+            for s in statements
+        ):
+            return False
+        if not statements:
+            return True
+        referencing = self.tx.log.referencing([s["position"] for s in statements])
+        return all(p <= known for found in referencing.values() for p in found)
+
+    def claim(self, claim: dict[str, Any]) -> dict[str, Any] | None:
+        """The claim at the moment asked (None: out of view), folded from itself and what references it
+        (its statements, its corrections and theirs), as an entity it names (by its data now, else as
+        recorded) sees it; the facts about other entities from the log, as known then."""
+        position = claim["position"]
+        said = self.tx.log.referencing([position])[position]
+        fixes = [p for found in self.tx.log.referencing(said).values() for p in found]
+        events = list(self.tx.log.events_at([position, *said, *fixes]).values())
+
+        from ledger.projections import fold
+
+        def view_of(entity_id: str) -> EntityView | None:
+            if entity_kind(entity_id) == "partnership":  # its parties from all its claims, not these alone
+                self.context.partnership_parties(entity_id, 0)
+            return fold(entity_id, events, as_of=self.as_of, known_at=self.known_at, context=self.context)
+
+        return claim_at(self.tx, claim, view_of)
+
+
+def claim_at(
+    tx: Transaction, claim: dict[str, Any], view_of: Callable[[str], EntityView | None]
+) -> dict[str, Any] | None:
+    """A claim as the fold of an entity it names (by its data now, else as recorded) has it: `view_of`
+    folds an entity at the moment wanted."""
+    recorded = tx.log.events_at([claim["position"]])[claim["position"]]
+    named = entities_in(claim["type"], claim["data"]) + entities_in(
+        recorded.type, upcast(recorded.type, recorded.v, recorded.data)
+    )
+    for entity_id in dict.fromkeys(named):
+        view = view_of(entity_id)
+        found = next((c for c in view.claims if c["id"] == claim["id"]), None) if view else None
+        if found is not None:
+            return found
+    return None

@@ -1,0 +1,246 @@
+"""`Ledger.changes`: what changed in the projections between two ledger moments.
+
+The property: for any two moments T1 <= T2 of a random history, applying the changes to the state known
+at T1 (every entity's fields, every claim's status) gives the state known at T2. And on the seed story,
+what an analyst reads: the fields that moved with their basis, the claims that changed and why.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from importlib import resources
+from typing import Any
+
+import orjson
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from support.databases import create_pg_database, drop_pg_database, pg_url
+from support.factories import correction, statement, void
+from support.histories import AUTHORITY, COMPANIES, PARTNERSHIPS, PLAN, PLANTS, histories
+
+import ledger
+from ledger.api import Ledger
+from ledger.errors import InvalidArgument, UnknownEntity
+from ledger.vocabulary.registry import first_entity
+
+SEED = resources.files("ledger") / "data" / "seed.jsonl"
+WORLD = (*COMPANIES, *PLANTS, *PARTNERSHIPS, PLAN, AUTHORITY)
+PARTNERSHIP = "partnership:nissan-foxconn-oppama"
+TALKS_ID = "333c7d0b-2a7b-5e45-95dd-ffa3656d11ee"
+OPPAMA = "plant:nissan-oppama"
+
+State = tuple[dict[str, dict[str, Any]], dict[str, str]]  # (entity -> fields, claim id -> status)
+
+
+def known_state(lg: Ledger, moment: str) -> State:
+    entities: dict[str, dict[str, Any]] = {}
+    claims: dict[str, str] = {}
+    for entity_id in WORLD:
+        try:
+            shown = lg.show(entity_id, known_at=moment)
+        except UnknownEntity:
+            continue
+        entities[entity_id] = {k: v for k, v in shown.items() if k != "claims"}
+        for claim in lg.claims(entity_id, known_at=moment):
+            if first_entity(claim["type"], claim["data"]) == entity_id:  # as its owner's fold has it
+                claims[claim["id"]] = claim["status"]
+    return entities, claims
+
+
+def applied(state: State, found: dict[str, Any]) -> State:
+    entities = {e: dict(fields) for e, fields in state[0].items()}
+    claims = dict(state[1])
+    for change in found["entities"]:
+        if change["change"] == "removed":
+            del entities[change["id"]]
+            continue
+        if change["change"] == "added":
+            assert change["id"] not in entities
+            entities[change["id"]] = {"id": change["id"], "kind": change["kind"]}
+        for field in change["fields"]:
+            assert entities[change["id"]].get(field["field"]) == field["old"]
+            entities[change["id"]][field["field"]] = field["new"]
+    for claim in found["claims"]:
+        assert claims.get(claim["id"]) == claim["old_status"]
+        assert (claim["id"] not in claims) == claim["added"]
+        claims[claim["id"]] = claim["status"]
+    return entities, claims
+
+
+def check_changes_apply(lg: Ledger, events: list[dict], first: int, last: int) -> None:
+    lg.import_jsonl(io.BytesIO(b"".join(orjson.dumps(e) + b"\n" for e in events)))
+    first, last = sorted((min(first, len(events)), min(last, len(events))))
+    found = lg.changes(f"@{first}", until=f"@{last}")
+    assert (found["since"]["position"], found["until"]["position"]) == (first, last)
+    assert applied(known_state(lg, f"@{first}"), found) == known_state(lg, f"@{last}")
+    for claim in found["claims"]:
+        assert all(first < cause["position"] <= last for cause in claim["because"])
+
+
+@pytest.fixture(scope="module")
+def sqlite_ledgers(sqlite_template, tmp_path_factory) -> Callable[[], AbstractContextManager[Ledger]]:
+    @contextmanager
+    def fresh() -> Iterator[Ledger]:
+        path = tmp_path_factory.mktemp("changes") / "ledger.db"
+        shutil.copyfile(sqlite_template, path)
+        with ledger.open(f"sqlite:///{path}") as opened:
+            yield opened
+        path.unlink()
+
+    return fresh
+
+
+@pytest.fixture(scope="module")
+def postgresql_ledgers(pg_admin, pg_template) -> Callable[[], AbstractContextManager[Ledger]]:
+    @contextmanager
+    def fresh() -> Iterator[Ledger]:
+        name = create_pg_database(pg_admin, template=pg_template)
+        try:
+            with ledger.open(pg_url(name)) as opened:
+                yield opened
+        finally:
+            drop_pg_database(pg_admin, name)
+
+    return fresh
+
+
+moments = st.integers(0, 14)
+
+
+@settings(max_examples=30, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(events=histories(), first=moments, last=moments)
+def test_changes_applied_to_the_state_known_at_t1_give_the_state_known_at_t2_on_sqlite(
+    sqlite_ledgers, events, first, last
+):
+    with sqlite_ledgers() as lg:
+        check_changes_apply(lg, events, first, last)
+
+
+@settings(max_examples=4, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(events=histories(), first=moments, last=moments)
+def test_changes_applied_to_the_state_known_at_t1_give_the_state_known_at_t2_on_postgresql(
+    postgresql_ledgers, events, first, last
+):
+    with postgresql_ledgers() as lg:
+        check_changes_apply(lg, events, first, last)
+
+
+# -- on the seed story -------------------------------------------------------------------------------------
+@pytest.fixture
+def seeded(lg):
+    lg.import_jsonl(io.BytesIO(SEED.read_bytes()))
+    return lg
+
+
+def test_a_confirmation_changes_the_claim_the_stage_basis_and_the_plants_deal(seeded):
+    confirmed = statement("confirmed", "company:foxconn", {"id": TALKS_ID}, occurred_at="2025-07-08")
+    seeded.append(confirmed)
+
+    found = seeded.changes("@11")
+
+    assert found["since"] == {"position": 11, "recorded_at": next(seeded.read(10)).recorded_at}
+    assert found["until"]["position"] == 12
+    changed = {
+        (e["id"], f["field"]): (f["old"], f["new"], f["basis"])
+        for e in found["entities"]
+        for f in e["fields"]
+    }
+    assert changed == {
+        (PARTNERSHIP, "stage_basis"): ("reported", "confirmed", None),
+        (OPPAMA, "deals"): (
+            [{"partnership": PARTNERSHIP, "stage": "talks", "basis": "reported", "since": "2025-07-07"}],
+            [{"partnership": PARTNERSHIP, "stage": "talks", "basis": "confirmed", "since": "2025-07-07"}],
+            None,
+        ),
+    }
+    [claim] = found["claims"]
+    assert {k: claim[k] for k in ("id", "position", "added", "old_status", "status", "corrected")} == {
+        "id": TALKS_ID,
+        "position": 7,
+        "added": False,
+        "old_status": "reported",
+        "status": "confirmed",
+        "corrected": False,
+    }
+    assert claim["because"] == [
+        {
+            "position": 12,
+            "id": confirmed["id"],
+            "type": "report.confirmed",
+            "occurred_at": "2025-07-08",
+            "by": "company:foxconn",
+        }
+    ]
+
+
+def test_a_void_moves_the_stage_back_and_names_the_void(seeded):
+    voided = void({"id": TALKS_ID})
+    seeded.append(voided)
+
+    found = seeded.changes("@11", entities=[PARTNERSHIP])
+
+    [entity] = found["entities"]
+    assert (entity["id"], entity["change"]) == (PARTNERSHIP, "changed")
+    stage = next(f for f in entity["fields"] if f["field"] == "stage")
+    assert (stage["old"], stage["new"]) == ("talks", None)
+    [claim] = found["claims"]
+    assert (claim["old_status"], claim["status"], [c["type"] for c in claim["because"]]) == (
+        "reported",
+        "voided",
+        ["entry.voided"],
+    )
+
+
+def test_since_the_empty_ledger_every_entity_is_added_and_only_of_the_kind_asked(seeded):
+    found = seeded.changes("@0", kind="plants")
+
+    assert [(e["id"], e["change"]) for e in found["entities"]] == [(OPPAMA, "added")]
+    fields = {f["field"]: f["new"] for f in found["entities"][0]["fields"]}
+    assert fields == {k: v for k, v in seeded.show(OPPAMA).items() if k not in ("id", "kind")}
+    assert [c["position"] for c in found["claims"]] == [4, 6, 7, 10]
+    assert [e["position"] for e in seeded.history(OPPAMA) if e["category"] == "claim"] == [4, 6, 7, 10]
+    assert all(c["added"] and c["old_status"] is None for c in found["claims"])
+
+
+def test_nothing_changes_between_a_moment_and_itself_or_after_the_head(seeded):
+    empty = {"entities": [], "claims": []}
+    assert {k: seeded.changes("@5", until="@5")[k] for k in empty} == empty
+    assert {k: seeded.changes("@11")[k] for k in empty} == empty
+    head = next(seeded.read(10)).recorded_at
+    assert {k: seeded.changes(head)[k] for k in empty} == empty
+
+
+def test_changes_refuse_moments_in_the_wrong_order_and_entities_never_named(seeded):
+    with pytest.raises(InvalidArgument) as refused:
+        seeded.changes("@9", until="@3")
+    assert (refused.value.parameter, refused.value.message) == (
+        "since",
+        "@9 (position 9) is after the end of the changes (position 3)",
+    )
+    with pytest.raises(InvalidArgument) as refused:
+        seeded.changes("@3", entities=["oppama"])
+    assert refused.value.parameter == "entities"
+    with pytest.raises(InvalidArgument) as refused:
+        seeded.changes("@3", kind="factories")
+    assert refused.value.parameter == "kind"
+    with pytest.raises(UnknownEntity, match="no event names plant:nowhere at that moment"):
+        seeded.changes("@3", entities=["plant:nowhere"])
+
+
+def test_a_statement_corrected_to_another_speaker_changes_the_claim_it_is_about(seeded):
+    confirmed = statement("confirmed", "company:foxconn", {"id": TALKS_ID}, occurred_at="2025-07-08")
+    seeded.append(confirmed)  # 12: the talks are confirmed
+    fix = correction(confirmed, {"by": "company:mitsubishi-motors"})
+    seeded.append(fix)  # 13: it was not Foxconn that said so, and Mitsubishi Motors is no party
+
+    found = seeded.changes("@12")
+
+    [claim] = found["claims"]
+    assert (claim["position"], claim["old_status"], claim["status"]) == (7, "confirmed", "reported")
+    assert [(c["position"], c["type"], c["by"]) for c in claim["because"]] == [(13, "entry.corrected", None)]
+    assert found == seeded.changes("@12", until="@13")  # from the projections now, or folded: the same
+    assert seeded.changes("@12", entities=[PARTNERSHIP])["claims"] == found["claims"]
