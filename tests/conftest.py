@@ -8,7 +8,8 @@ server the PostgreSQL cases skip with the reason; under CI=true a missing server
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,9 @@ from support.databases import (
     pg_connect,
     pg_url,
 )
+
+import ledger
+from ledger.api import Ledger
 
 
 @pytest.fixture(scope="session")
@@ -38,8 +42,6 @@ def pg_admin():
 
 @pytest.fixture(scope="session")
 def pg_template(pg_admin) -> Iterator[str]:
-    import ledger
-
     name = create_pg_database(pg_admin)
     ledger.init(pg_url(name)).close()
     yield name
@@ -48,8 +50,6 @@ def pg_template(pg_admin) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory) -> Path:
-    import ledger
-
     path = tmp_path_factory.mktemp("template") / "ledger.db"
     ledger.init(f"sqlite:///{path}").close()
     return path
@@ -105,8 +105,36 @@ def blank_db_url(backend, request, tmp_path) -> Iterator[str]:
 @pytest.fixture
 def lg(db_url):
     """The opened ledger on `db_url`."""
-    import ledger
 
     opened = ledger.open(db_url)
     yield opened
     opened.close()
+
+
+# Fresh ledgers on demand, for property tests that need a new one per example (each `with` makes one from
+# the migrated template and drops it after).
+@pytest.fixture(scope="module")
+def sqlite_ledgers(sqlite_template, tmp_path_factory) -> Callable[[], AbstractContextManager[Ledger]]:
+    @contextmanager
+    def fresh() -> Iterator[Ledger]:
+        path = tmp_path_factory.mktemp("ledgers") / "ledger.db"
+        shutil.copyfile(sqlite_template, path)
+        with ledger.open(f"sqlite:///{path}") as opened:
+            yield opened
+        path.unlink()
+
+    return fresh
+
+
+@pytest.fixture(scope="module")
+def postgresql_ledgers(pg_admin, pg_template) -> Callable[[], AbstractContextManager[Ledger]]:
+    @contextmanager
+    def fresh() -> Iterator[Ledger]:
+        name = create_pg_database(pg_admin, template=pg_template)
+        try:
+            with ledger.open(pg_url(name)) as opened:
+                yield opened
+        finally:
+            drop_pg_database(pg_admin, name)
+
+    return fresh

@@ -8,9 +8,6 @@ what an analyst reads: the fields that moved with their basis, the claims that c
 from __future__ import annotations
 
 import io
-import shutil
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
 from importlib import resources
 from typing import Any
 
@@ -18,11 +15,9 @@ import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support.databases import create_pg_database, drop_pg_database, pg_url
 from support.factories import correction, statement, void
 from support.histories import AUTHORITY, COMPANIES, PARTNERSHIPS, PLAN, PLANTS, histories
 
-import ledger
 from ledger.api import Ledger
 from ledger.errors import InvalidArgument, UnknownEntity
 from ledger.vocabulary.registry import first_entity
@@ -79,33 +74,6 @@ def check_changes_apply(lg: Ledger, events: list[dict], first: int, last: int) -
     assert applied(known_state(lg, f"@{first}"), found) == known_state(lg, f"@{last}")
     for claim in found["claims"]:
         assert all(first < cause["position"] <= last for cause in claim["because"])
-
-
-@pytest.fixture(scope="module")
-def sqlite_ledgers(sqlite_template, tmp_path_factory) -> Callable[[], AbstractContextManager[Ledger]]:
-    @contextmanager
-    def fresh() -> Iterator[Ledger]:
-        path = tmp_path_factory.mktemp("changes") / "ledger.db"
-        shutil.copyfile(sqlite_template, path)
-        with ledger.open(f"sqlite:///{path}") as opened:
-            yield opened
-        path.unlink()
-
-    return fresh
-
-
-@pytest.fixture(scope="module")
-def postgresql_ledgers(pg_admin, pg_template) -> Callable[[], AbstractContextManager[Ledger]]:
-    @contextmanager
-    def fresh() -> Iterator[Ledger]:
-        name = create_pg_database(pg_admin, template=pg_template)
-        try:
-            with ledger.open(pg_url(name)) as opened:
-                yield opened
-        finally:
-            drop_pg_database(pg_admin, name)
-
-    return fresh
 
 
 moments = st.integers(0, 14)

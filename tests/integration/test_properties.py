@@ -12,18 +12,14 @@ recomputes the entity index and the references from the events, must find them a
 from __future__ import annotations
 
 import io
-import shutil
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
 import orjson
-import pytest
 from hypothesis import HealthCheck, given, settings
-from support.databases import create_pg_database, drop_pg_database, pg_url
 from support.histories import KINDS, histories
 
-import ledger
 from ledger.api import Ledger
 
 EVERYTHING_KNOWN = "9999-12-31"
@@ -74,31 +70,6 @@ def check_every_way_agrees(fresh_ledger: Callable[[], AbstractContextManager[Led
 
 
 # -- on each backend: many examples on SQLite, fewer on PostgreSQL (each costs two databases) -------------
-@pytest.fixture(scope="module")
-def sqlite_ledgers(sqlite_template, tmp_path_factory) -> Callable[[], AbstractContextManager[Ledger]]:
-    @contextmanager
-    def fresh() -> Iterator[Ledger]:
-        path = tmp_path_factory.mktemp("property") / "ledger.db"
-        shutil.copyfile(sqlite_template, path)
-        with ledger.open(f"sqlite:///{path}") as opened:
-            yield opened
-        path.unlink()
-
-    return fresh
-
-
-@pytest.fixture(scope="module")
-def postgresql_ledgers(pg_admin, pg_template) -> Callable[[], AbstractContextManager[Ledger]]:
-    @contextmanager
-    def fresh() -> Iterator[Ledger]:
-        name = create_pg_database(pg_admin, template=pg_template)
-        try:
-            with ledger.open(pg_url(name)) as opened:
-                yield opened
-        finally:
-            drop_pg_database(pg_admin, name)
-
-    return fresh
 
 
 @settings(max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
