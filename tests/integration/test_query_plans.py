@@ -66,7 +66,7 @@ EXPECTED_ORIGINS = {
     "events --entity": {"LogTables.select"},
     "events --since": {"LogTables.select"},
     "verify": {"IndexReads.indexed_in", "IndexReads.references_in", "IndexReads.referenced_index_in"},
-    "prove": {"LogTables.locate", "LogTables.hashes_at"},
+    "prove": {"LogTables.locate", "OrderedReads.hashes_at"},
     "rebuild in a worker": {"LogTables.entity_sizes", "LogTables.entity_stream"},
     "show --known-at TIME": {"LogTables.known_by"},
     "changes": {"LogTables.entities_between", "LogTables.entity_events"},
