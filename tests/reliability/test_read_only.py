@@ -53,6 +53,18 @@ def _behind(url: str) -> None:
 WRITE_REFUSED = "is read-only (?mode=ro, read-only media or a read-only database); nothing was written"
 
 
+def answers_queries_and_refuses_writes(url: str, expected: dict) -> None:
+    """Through `url`, every query prints what it printed on the writable ledger, and every write exits 1
+    with the one read-only line."""
+    for query, output in expected.items():
+        result = ledger_cli(url, *query)
+        assert (result.exit_code, result.stdout) == (0, output), (query, result.stderr)
+    for write in WRITES:
+        result = ledger_cli(url, *write, input=NEW_EVENT)
+        assert result.exit_code == 1, write
+        assert one_error_line(result) == f"error: {url} {WRITE_REFUSED}"
+
+
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 @pytest.mark.parametrize("behind", [False, True], ids=["projections current", "projections behind"])
 def test_mode_ro_answers_every_query_and_refuses_every_write(db_url, behind):
@@ -62,13 +74,7 @@ def test_mode_ro_answers_every_query_and_refuses_every_write(db_url, behind):
     before = state(db_url)
     read_only = f"{db_url}?mode=ro"
 
-    for query, output in expected.items():
-        result = ledger_cli(read_only, *query)
-        assert (result.exit_code, result.stdout) == (0, output), (query, result.stderr)
-    for write in WRITES:
-        result = ledger_cli(read_only, *write, input=NEW_EVENT)
-        assert result.exit_code == 1, write
-        assert one_error_line(result) == f"error: {read_only} {WRITE_REFUSED}"
+    answers_queries_and_refuses_writes(read_only, expected)
     assert state(db_url) == before
 
 
@@ -159,11 +165,5 @@ def test_a_postgresql_database_that_refuses_writes_answers_every_query(db_url, b
     with pg_connect() as admin:
         admin.execute(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on')
 
-    for query, output in expected.items():
-        result = ledger_cli(db_url, *query)
-        assert (result.exit_code, result.stdout) == (0, output), (query, result.stderr)
-    for write in WRITES:
-        result = ledger_cli(db_url, *write, input=NEW_EVENT)
-        assert result.exit_code == 1, write
-        assert one_error_line(result) == f"error: {db_url} {WRITE_REFUSED}"
+    answers_queries_and_refuses_writes(db_url, expected)
     assert state(db_url) == before
