@@ -10,10 +10,14 @@ little later and costs a tenth of the time (0.4 s).
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 BULK_THRESHOLDS = (50_000, 20, 100)  # young collection every 50,000 allocations; older ones rarely
+# Helper processes of a long run (rebuild folds, verify, an import's validation): LEDGER_WORKERS, default
+# one per core (up to 8); 1 keeps all work in the process that runs the command.
+WORKERS = int(os.environ.get("LEDGER_WORKERS", "0")) or min(os.cpu_count() or 1, 8)
 
 
 @contextmanager
@@ -41,7 +45,6 @@ def start_worker() -> None:
     `ledger rebuild` must not leave helpers holding database sessions or read snapshots behind."""
     import multiprocessing
     import multiprocessing.connection
-    import os
     import threading
 
     collect_less()

@@ -13,7 +13,6 @@ code with the same message and line number as without the helper.
 from __future__ import annotations
 
 import itertools
-import os
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from ledger.bulk import WORKERS
 from ledger.errors import LedgerError
 from ledger.events import NewEvent
 
@@ -30,8 +30,7 @@ if TYPE_CHECKING:
 AHEAD_FROM = 20_000  # lines validated here first: a shorter input is done before a process would start
 BATCH = 2_000  # lines per batch sent to the helper
 IN_FLIGHT = 4  # batches sent ahead: bounded memory, and the helper never waits for work
-# LEDGER_WORKERS=1 keeps all work in one process (as for rebuilds: ledger.read_model.workers).
-ENABLED = (int(os.environ.get("LEDGER_WORKERS", "0")) or os.cpu_count() or 1) > 1
+ENABLED = WORKERS > 1  # LEDGER_WORKERS=1 keeps all work in one process (ledger.bulk)
 
 Batch = list[tuple[int, bytes]]
 

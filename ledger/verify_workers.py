@@ -16,21 +16,18 @@ stretch's index again in its own transaction.
 from __future__ import annotations
 
 import multiprocessing
-import os
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 
-from ledger.bulk import start_worker
+from ledger.bulk import WORKERS, start_worker
 from ledger.chain import Break, Chain, Opening, decoded, opening
 from ledger.errors import Unreadable
 from ledger.index_check import IndexCheck, Problem
 from ledger.store.connection import EventStore, Transaction
 from ledger.store.urls import parse_url
 
-# Workers: LEDGER_WORKERS, default one per core (up to 8); 1 checks the whole log in the verifying process.
-WORKERS = int(os.environ.get("LEDGER_WORKERS", "0")) or min(os.cpu_count() or 1, 8)
 PARALLEL_FROM = 100_000  # events in the log; below, starting workers (~0.4 s) costs more than it saves
 STRETCH = 50_000  # positions per task: a multiple of the log's page (5,000 rows), so pages line up
 

@@ -11,19 +11,16 @@ after an import. The rows are the same as a fold in one process (`rebuild --chec
 from __future__ import annotations
 
 import multiprocessing
-import os
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 
-from ledger.bulk import start_worker
+from ledger.bulk import WORKERS, start_worker
 from ledger.projections.context import GROUP_TYPES, Context
 from ledger.read_model.sync import EntityRows, Folder, entity_rows
 from ledger.store.connection import EventStore, Transaction
 from ledger.store.urls import parse_url
 
-# Workers: LEDGER_WORKERS, default one per core (up to 8); 1 folds in the writing process.
-WORKERS = int(os.environ.get("LEDGER_WORKERS", "0")) or min(os.cpu_count() or 1, 8)
 PARALLEL_FROM = 50_000  # events in the log; below, starting workers (~0.3 s) costs more than it saves
 TASK_ROWS = 20_000  # entity index rows per task
 
