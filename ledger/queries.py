@@ -94,11 +94,17 @@ def history(
     types: Sequence[str] = (),
     reverse: bool = False,
     limit: int | None = None,
+    after: int | None = None,
 ) -> list[dict[str, Any]]:
     """The entity's history (`EntityView.history`), each entry saying more: a claim its current data and
     whether it was corrected or voided, a statement the claims it is about. Only entries whose world time
     (as it sorts: a period by its start) is from `since` to `until`, of `types` if given; newest first
-    with `reverse`; at most `limit` (after `reverse`: the latest)."""
+    with `reverse`; only those after the entry at position `after`, in that order; at most `limit` (after
+    `reverse`: the latest).
+
+    The page rule: which entries belong is decided on the whole history first (an entry belongs because
+    of what it names or of the claim it speaks about, wherever that claim falls), then the order, `after`
+    and `limit` cut the page out of it; each entry is then annotated from the whole view."""
     view = _view(tx, entity_id, as_of, known_at)
     entries = [
         e
@@ -109,6 +115,11 @@ def history(
     ]
     if reverse:
         entries.reverse()
+    if after is not None:
+        index = next((i for i, e in enumerate(entries) if e["position"] == after), None)
+        if index is None:
+            raise InvalidArgument(f"no entry at position {after} in this history", parameter="after")
+        entries = entries[index + 1 :]
     if limit is not None:
         entries = entries[:limit]
     return _annotated(tx, entries, {c["id"]: c for c in view.claims})

@@ -90,7 +90,7 @@ COMMANDS = {
     "append": log_commands.append,
     "import": log_commands.import_,
     "export": log_commands.export,
-    "events": log_commands.events,
+    "events": query_commands.events,
     "verify": log_commands.verify,
     "rebuild": query_commands.rebuild,
     "show": query_commands.show,

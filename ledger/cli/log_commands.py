@@ -1,4 +1,5 @@
-"""Commands on the log itself: init, append, import, export, events, verify."""
+"""Commands on the log itself: init, append, import, export, verify (`events` lists it with the other read
+commands, in query_commands.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import IO, Annotated, Any
 
 import typer
 
-from ledger.cli import bodies, render
+from ledger.cli import render
 from ledger.cli.context import open_ledger, settings
 from ledger.cli.errors import INTEGRITY
 from ledger.vocabulary.terms import SOURCE_KINDS
@@ -258,24 +259,6 @@ def export(
         else:
             count = opened.export_file(out, force=force)
             render.message(f"exported {count} events to {out}")
-
-
-def events(
-    ctx: typer.Context,
-    entity: Annotated[
-        str | None, typer.Option("--entity", help="Only events naming or about ENTITY.")
-    ] = None,
-    event_type: Annotated[str | None, typer.Option("--type", help="Only events of this type.")] = None,
-    since: Annotated[int, typer.Option("--since", min=0, help="Only events after this position.")] = 0,
-    limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, help="At most N events.")] = None,
-    reverse: Annotated[bool, typer.Option("--reverse", help="Newest first.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="JSONL of the exported events.")] = False,
-) -> None:
-    """List events in position order.
-
-    Example: ledger events --entity plant:nissan-oppama -n 20
-    """
-    bodies.events(settings(ctx).db, entity, event_type, since, limit, reverse, as_json)
 
 
 def verify(
