@@ -164,7 +164,7 @@ def search_rows(hits: list[dict[str, Any]]) -> Iterator[tuple[Any, ...]]:
 # `changes`: a table of the entities that changed and one of the claims; CSV and TSV hold both in one.
 ENTITY_CHANGE_COLUMNS = ("entity", "change", "field", "old", "new", "basis")
 CLAIM_CHANGE_COLUMNS = ("pos", "type", "entities", "change", "status", "because")
-CHANGE_COLUMNS = ("what", "id", "pos", "type", "change", "field", "old", "new", "basis", "because")
+CHANGE_COLUMNS = ("what", "id", "pos", "type", "entities", "change", "field", "old", "new", "basis", "because")
 
 
 def moment(at: dict[str, Any]) -> str:
@@ -219,13 +219,14 @@ def change_rows(found: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
     status old -> new."""
     for change in found["entities"]:
         for entity, kind, field, old, new, basis in entity_change_rows(change):
-            yield ("entity", entity, "", "", kind, field, old, new, basis, "")
+            yield ("entity", entity, "", "", "", kind, field, old, new, basis, "")
     for claim in found["claims"]:
         yield (
             "claim",
             claim["id"],
             claim["position"],
             claim["type"],
+            ", ".join(claim["entities"]),
             claim_change(claim),
             "status",
             "" if claim["added"] else claim["old_status"],
