@@ -164,7 +164,19 @@ def search_rows(hits: list[dict[str, Any]]) -> Iterator[tuple[Any, ...]]:
 # `changes`: a table of the entities that changed and one of the claims; CSV and TSV hold both in one.
 ENTITY_CHANGE_COLUMNS = ("entity", "change", "field", "old", "new", "basis")
 CLAIM_CHANGE_COLUMNS = ("pos", "type", "entities", "change", "status", "because")
-CHANGE_COLUMNS = ("what", "id", "pos", "type", "entities", "change", "field", "old", "new", "basis", "because")
+CHANGE_COLUMNS = (
+    "what",
+    "id",
+    "pos",
+    "type",
+    "entities",
+    "change",
+    "field",
+    "old",
+    "new",
+    "basis",
+    "because",
+)
 
 
 def moment(at: dict[str, Any]) -> str:
