@@ -89,7 +89,7 @@ STEPS: list[tuple[str, str]] = [
 
 
 def run(command: str, cwd: str) -> str:
-    env = {**os.environ, "NO_COLOR": "1"}
+    env = {**os.environ, "NO_COLOR": "1", "PAGER": "cat"}  # the whole history, as a terminal shows it
     shell = "stty cols 140; " + command.replace("ledger ", LEDGER + " ", 1)
     # `script` gives the command a terminal, so the output is what a person sees.
     done = subprocess.run(
