@@ -63,7 +63,6 @@ FLAGS = {
     "format": "--format",
     "depth": "--depth",
     "after": "--after",
-    "oneline": "--oneline",
 }
 # The API parameter a key, checkpoint, proof or exported event came in -> the flag that carries its file.
 SOURCES = {
