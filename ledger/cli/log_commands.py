@@ -99,27 +99,39 @@ def append(
     event_type: Annotated[
         str | None, typer.Argument(metavar="TYPE", help="Event type, e.g. talks.reported")
     ] = None,
-    data: Annotated[str | None, typer.Option("--data", help="The payload as a JSON object.")] = None,
+    data: Annotated[
+        str | None, typer.Option("--data", metavar="JSON", help="The payload as a JSON object.")
+    ] = None,
     occurred_at: Annotated[
-        str | None, typer.Option("--occurred-at", help="World time: YYYY-MM-DD or RFC 3339.")
+        str | None, typer.Option("--occurred-at", metavar="TIME", help="World time: YYYY-MM-DD or RFC 3339.")
     ] = None,
     source: Annotated[
-        list[str] | None, typer.Option("--source", help="NAME[:KIND], repeatable; kind defaults to other.")
+        list[str] | None,
+        typer.Option(
+            "--source", metavar="NAME[:KIND]", help="NAME[:KIND], repeatable; kind defaults to other."
+        ),
     ] = None,
     ref: Annotated[
-        list[str] | None, typer.Option("--ref", help="Id of an earlier event, repeatable.")
+        list[str] | None,
+        typer.Option("--ref", metavar="EVENT_ID", help="Id of an earlier event, repeatable."),
     ] = None,
-    event_id: Annotated[str | None, typer.Option("--id", help="UUID; makes the append idempotent.")] = None,
-    note: Annotated[str | None, typer.Option("--note", help="Free text.")] = None,
+    event_id: Annotated[
+        str | None, typer.Option("--id", metavar="UUID", help="UUID; makes the append idempotent.")
+    ] = None,
+    note: Annotated[str | None, typer.Option("--note", metavar="TEXT", help="Free text.")] = None,
     expect: Annotated[
         str | None,
         typer.Option(
-            "--expect", help="ENTITY@POSITION: append only if the latest event naming ENTITY is there."
+            "--expect",
+            metavar="ENTITY@POSITION",
+            help="Append only if the latest event naming ENTITY is there.",
         ),
     ] = None,
     file: Annotated[
         str | None,
-        typer.Option("--file", help="Read event objects (JSON or JSONL) from a file, or - for stdin."),
+        typer.Option(
+            "--file", metavar="FILE|-", help="Read event objects (JSON or JSONL) from a file, or - for stdin."
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print {position, id} objects.")] = False,
     strict: Strict = False,
@@ -177,7 +189,9 @@ def import_(
     head: Annotated[
         str | None,
         typer.Option(
-            "--head", help="With --restore: HASH@POSITION the export must end at (a truncated one fails)."
+            "--head",
+            metavar="HASH@POSITION",
+            help="With --restore: the head the export must end at (a truncated one fails).",
         ),
     ] = None,
     vocabulary: Annotated[
@@ -242,7 +256,7 @@ def _import_summary(result: Any, as_json: bool, restore: bool, *, projections_cu
 def export(
     ctx: typer.Context,
     out: Annotated[
-        str | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")
+        str | None, typer.Option("--out", "-o", metavar="FILE", help="Write to this file instead of stdout.")
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")] = False,
 ) -> None:
@@ -282,7 +296,9 @@ def verify(
     ctx: typer.Context,
     head: Annotated[
         str | None,
-        typer.Option("--head", help="HASH@POSITION saved earlier: check the ledger still holds it."),
+        typer.Option(
+            "--head", metavar="HASH@POSITION", help="A head saved earlier: check the ledger still holds it."
+        ),
     ] = None,
     checkpoint: Annotated[
         str | None,
