@@ -8,7 +8,7 @@ from typing import IO, Annotated, Any
 
 import typer
 
-from ledger.cli import bodies, render
+from ledger.cli import bodies, progress, render
 from ledger.cli.context import open_ledger, settings
 from ledger.cli.errors import INTEGRITY
 from ledger.vocabulary.terms import SOURCE_KINDS
@@ -210,19 +210,24 @@ def import_(
     from ledger.errors import ProjectionsBehind
 
     stream = _open_input(file)
-    total = Path(file).stat().st_size if file != "-" else None
+    size = Path(file).stat().st_size if file != "-" else None
+    phases = progress.DRY_RUN if dry_run else progress.RESTORE if restore else progress.IMPORT
     warnings = render.Warnings()
     try:
-        with open_ledger(settings(ctx).db) as opened, render.Progress(total, "importing") as progress:
+        with (
+            open_ledger(settings(ctx).db) as opened,
+            progress.Progress(phases, size=size, show=progress.shown()) as shown,
+        ):
             result = opened.import_jsonl(
                 stream,
                 dry_run=dry_run,
                 restore=restore,
                 vocabulary=vocabulary,
-                on_bytes=progress.advance,
+                on_bytes=shown.on_bytes,
                 strict=strict,
                 on_warning=warnings,
                 head=head,
+                progress=shown.callback,
             )
     except ProjectionsBehind as e:  # committed: say what was stored, then the error line (exit 6)
         warnings.summary()
@@ -265,13 +270,15 @@ def export(
 
     Example: ledger export --out ledger.jsonl
     """
-    with open_ledger(settings(ctx).db) as opened:
+    show = progress.shown(data_on_stdout=out is None)
+    with open_ledger(settings(ctx).db) as opened, progress.Progress(progress.EXPORT, show=show) as shown:
         if out is None:
-            count = opened.export(sys.stdout.buffer)
+            count = opened.export(sys.stdout.buffer, progress=shown.callback)
             sys.stdout.flush()
         else:
-            count = opened.export_file(out, force=force)
-            render.message(f"exported {count} events to {out}")
+            count = opened.export_file(out, force=force, progress=shown.callback)
+    if out is not None:
+        render.message(f"exported {count} events to {out}")
 
 
 def events(
@@ -329,8 +336,11 @@ def verify(
     from ledger.cli.inputs import read_text, verifier_keys
 
     text = read_text(checkpoint, "checkpoint") if checkpoint is not None else None
-    with open_ledger(settings(ctx).db) as opened:
-        report = opened.verify(head, checkpoint=text, keys=verifier_keys(key))
+    with (
+        open_ledger(settings(ctx).db) as opened,
+        progress.Progress(progress.VERIFY, show=progress.shown()) as shown,
+    ):
+        report = opened.verify(head, checkpoint=text, keys=verifier_keys(key), progress=shown.callback)
     if as_json:
         render.json_document(report.to_json())
     elif report.ok:
