@@ -86,7 +86,9 @@ def entry(tmp_path: Path) -> Entry:
 
 
 def typer_app(*args: str, env: dict[str, str] | None = None) -> Answer:
-    result = CliRunner().invoke(app, list(args), env=env)
+    # Help laid out as in the subprocess, which has no terminal: 80 columns less click's 2 (CliRunner would
+    # force 80).
+    result = CliRunner().invoke(app, list(args), env=env, terminal_width=78)
     return Answer(result.exit_code, result.stdout_bytes, result.stderr_bytes)
 
 
