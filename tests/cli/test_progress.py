@@ -131,6 +131,28 @@ def test_rebuild_reports_the_entities_folded_then_the_commit_or_the_comparison(i
     assert checked.of(phases.PROJECTIONS)[-1] == (entities, entities)
 
 
+def test_in_worker_processes_the_reports_are_the_same(imported: tuple[str, Heard], monkeypatch):
+    from ledger import verify_workers
+    from ledger.read_model import workers
+
+    url, _ = imported
+    monkeypatch.setattr(verify_workers, "WORKERS", 2)
+    monkeypatch.setattr(verify_workers, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(verify_workers, "STRETCH", 1000)
+    monkeypatch.setattr(workers, "WORKERS", 2)
+    monkeypatch.setattr(workers, "PARALLEL_FROM", 0)
+    verified, rebuilt = Heard(), Heard()
+    with ledger.open(url) as lg:
+        assert lg.verify(progress=verified).ok
+        entities = lg.rebuild(progress=rebuilt).entities
+
+    assert verified.phases() == [phases.EVENTS, phases.DERIVED]
+    stretches = [(n, EVENTS) for n in range(1000, EVENTS + 1, 1000)]  # one report as each stretch joins
+    assert verified.of(phases.EVENTS) == [(0, EVENTS), *stretches, (EVENTS, EVENTS)]
+    assert rebuilt.phases() == [phases.PROJECTIONS, phases.COMMIT]
+    assert rebuilt.of(phases.PROJECTIONS)[-1] == (entities, entities)
+
+
 # -- on the command line ------------------------------------------------------------------------------------
 def on_a_terminal(*args: str, cwd: Path) -> tuple[int, str, str]:
     """`ledger ARGS...` with stderr on a terminal (a pseudo-terminal) and stdout piped: (exit code, stdout,
