@@ -1,6 +1,7 @@
 """Shell completion: `ledger completion bash|zsh|fish` prints the script a shell loads, and the values
 each parameter completes: commands and options (click's own), entity kinds, claim statuses, event types,
-source kinds, and the entity ids of the ledger at hand (the --db given on the line, else LEDGER_DB).
+source kinds, the words a metavar lists (`--format dot|mermaid|html|svg`), and the entity ids of the
+ledger at hand (the --db given on the line, else LEDGER_DB).
 
 The shell runs `ledger` with `_LEDGER_COMPLETE=complete_SHELL` and the words typed (bash: COMP_WORDS and
 COMP_CWORD; zsh and fish: _TYPER_COMPLETE_ARGS); the console-script entry hands that to the Typer app,
@@ -11,6 +12,7 @@ there, cannot be read or has no schema completes nothing, and a SQLite file is o
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -186,4 +188,12 @@ BY_NAME: dict[str, Completer] = {
 
 
 def for_parameter(param: Any) -> Completer | None:
-    return BY_NAME.get(param.name or "")
+    """What completes `param`: by its name, else the words of a metavar that lists them
+    (`dot|mermaid|html|svg`, `oppama|sanand`, `bash|zsh|fish`)."""
+    found = BY_NAME.get(param.name or "")
+    if found is not None:
+        return found
+    words = (param.metavar or "").split("|")
+    if len(words) < 2 or not all(re.fullmatch(r"[a-z0-9-]+", word) for word in words):
+        return None
+    return lambda _ctx, _param, incomplete: _starting(incomplete, words)

@@ -135,7 +135,10 @@ def test_commands_options_and_values_complete():
     ]
     assert "talks.reported" in bash_words("append", "talks.")
     assert bash_words("append", "--source", "Reuters:p") == ["Reuters:press"]
-    assert bash_words("completion", "") == []  # (its values are in its help)
+    assert bash_words("graph", "--format", "") == ["dot", "mermaid", "html", "svg"]
+    assert bash_words("demo", "--story", "s") == ["sanand"]
+    assert bash_words("completion", "") == ["bash", "zsh", "fish"]
+    assert bash_words("prove", "") == []  # EVENT_ID|POSITION: nothing to offer
 
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="no bash")
