@@ -85,3 +85,16 @@ def test_the_root_help_ends_with_the_exit_codes():
     assert [line.split()[0] for line in listed] == [str(code) for code, _ in EXIT_CODE_SUMMARY]
     assert [int(line.split()[0]) for line in listed] == [0, 1, 2, 3, 4, 5, 6, 130]
     assert "  5    integrity failure" in result.stdout
+
+
+def test_the_exit_codes_in_help_are_those_docs_cli_md_lists():
+    import re
+    from pathlib import Path
+
+    from ledger.cli.errors import EXIT_CODE_SUMMARY
+
+    text = (Path(__file__).parents[2] / "docs" / "CLI.md").read_text()
+    table = text.split("## Exit codes", 1)[1].split("\n## ", 1)[0]
+    assert [int(code) for code in re.findall(r"^\| (\d+) \|", table, re.MULTILINE)] == [
+        code for code, _ in EXIT_CODE_SUMMARY
+    ]
