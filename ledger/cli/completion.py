@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+
+# Typer's own completion machinery, which it keeps in private modules (it has no public API for them).
 from typer._click.shell_completion import CompletionItem, add_completion_class
 from typer._completion_classes import BashComplete, FishComplete, ZshComplete
 from typer._completion_shared import get_completion_script
