@@ -163,9 +163,8 @@ class Ledger(Queries):
         the version of other lines without `v` (they are stored with it). `dry_run` does all the checks,
         then rolls back. `strict` and `on_warning` as for `append_many` (a restore gives no warnings).
         `head` (HASH@POSITION, with `restore`) is the head the export must end at: a truncated export
-        fails (IntegrityFailure) and restores nothing. `progress` hears of the events read and written
-        (EVENTS), the commit (COMMIT) and the projections caught up after it (PROJECTIONS):
-        `ledger.progress`.
+        fails (IntegrityFailure) and restores nothing. `progress` (`ledger.progress`): EVENTS read and
+        written, COMMIT, the PROJECTIONS caught up after it, COMMIT.
 
         An event without an id gets one derived from its content (`events.with_content_id`), so importing
         the same file again adds nothing. If the events commit but the projections cannot be brought up
@@ -202,6 +201,8 @@ class Ledger(Queries):
                 appender = Appender(tx, restore=restore, keep_appended=False, advisor=advisor)
                 chunk = []
                 version = 1 if restore else vocabulary
+                if progress is not None:
+                    progress(EVENTS, 0, None)
                 for item in read_lines(stream, on_bytes, version=version, restore=restore, keep_raw=restore):
                     if item[1].id is None:  # an id from its content: importing it again finds it there
                         item = (item[0], with_content_id(item[1]), item[2])
@@ -385,8 +386,7 @@ class Ledger(Queries):
 
         `check` first catches up with the head, as every query does: projections merely behind (an
         import between its two transactions, or killed between them) are not a difference. `progress`
-        hears of the entities folded (PROJECTIONS), then of the commit (COMMIT) or, with `check`, the
-        comparison (COMPARE)."""
+        (`ledger.progress`): the entities folded (PROJECTIONS), then COMMIT or, with `check`, COMPARE."""
         from ledger.progress import COMMIT
         from ledger.read_model import sync
 

@@ -72,7 +72,7 @@ def test_an_import_reports_its_events_the_commit_then_the_projections(imported: 
 
     assert heard.phases() == [phases.EVENTS, phases.COMMIT, phases.PROJECTIONS, phases.COMMIT]
     events = heard.of(phases.EVENTS)
-    assert events[:2] == [(2000, None), (4000, None)]  # on the way: how many so far, the total not known
+    assert events[:3] == [(0, None), (2000, None), (4000, None)]  # on the way: the total not known
     assert events[-1] == (EVENTS, EVENTS)
     projections = heard.of(phases.PROJECTIONS)
     entities = entity_count(url)
