@@ -89,11 +89,14 @@ def completion(
     """Print the shell completion script for bash, zsh or fish: commands, options, entity kinds and ids
     (of the ledger --db or LEDGER_DB names), claim statuses, event types.
 
-    Load it in the shell's start-up file, e.g. in ~/.bashrc: eval "$(ledger completion bash)"; in
-    ~/.zshrc: eval "$(ledger completion zsh)" (after compinit); for fish: ledger completion fish >
-    ~/.config/fish/completions/ledger.fish
+    Load it from the shell's start-up file:
 
-    Example: ledger completion bash > ~/.local/share/bash-completion/completions/ledger
+    \b
+      ~/.bashrc  eval "$(ledger completion bash)"
+      ~/.zshrc   eval "$(ledger completion zsh)"   (after compinit)
+      fish       ledger completion fish > ~/.config/fish/completions/ledger.fish
+
+    Example: ledger completion bash >> ~/.bashrc
     """
     import sys
 
