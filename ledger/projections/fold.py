@@ -10,12 +10,13 @@ order. Each projection reads only claim JSON, so what it shows is what the trail
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from typing import Any
 
+from ledger.claim_json import claim_json
 from ledger.claims import claim_status, corrected, counts_for, named_origins, source_summary
 from ledger.entities import ENTITY_KINDS, entity_kind
 from ledger.events import StoredEvent
@@ -106,6 +107,11 @@ class EntityView:
     def history(self) -> list[dict[str, Any]]:
         return self._trail.entries()
 
+    @property
+    def events(self) -> dict[int, StoredEvent]:
+        """The events folded, by position (a claim's own event among them)."""
+        return self._trail.events
+
     def __eq__(self, other: object) -> bool:
         return (
             isinstance(other, EntityView)
@@ -124,6 +130,7 @@ def fold(
     as_of: int | None = None,
     known_at: int | None = None,
     context: Context | None = None,
+    decided: Mapping[int, dict[str, Any]] | None = None,
 ) -> EntityView | None:
     """The entity's view from its events (and the events they reference), or None if none names it.
 
@@ -133,12 +140,15 @@ def fold(
     `as_of` bounds world time (inclusive; a period must have ended by it) for claims and statements;
     `known_at` bounds ledger time for every event: the last position known (inclusive). Corrections
     are facts about the ledger, not the world: they apply whatever their occurred_at.
+
+    `decided`: claim JSON already worked out for this moment (the projection tables' claims, for the
+    present), by position; those claims are taken as given instead of resolving their trails again.
     """
     kind = entity_kind(entity_id)
     if context is None:
         context = no_context()
     with cyclic_gc_paused():
-        return _fold(entity_id, kind, events, as_of, known_at, context)
+        return _fold(entity_id, kind, events, as_of, known_at, context, decided)
 
 
 @contextmanager
@@ -166,6 +176,7 @@ def _fold(
     as_of: int | None,
     known_at: int | None,
     context: Context,
+    decided: Mapping[int, dict[str, Any]] | None = None,
 ) -> EntityView | None:
     naming = _NAMING[kind]
     unique = {event.position: event for event in events}
@@ -226,7 +237,7 @@ def _fold(
         if not speaks and kind == "company":
             speaks = data["by"] == entity_id or event.data["by"] == entity_id
 
-    if len(statements) > PREFETCH_FROM:
+    if decided is None and len(statements) > PREFETCH_FROM:
         _prefetch(claim_items, statements, said_about, context)
 
     claims: list[dict[str, Any]] = []  # claims whose current data names the entity
@@ -250,23 +261,20 @@ def _fold(
                 if _names(naming[event_type], upcast(event_type, event.v, event.data), entity_id):
                     moved.add(event_id)
                 continue
+        if decided is not None and event.position in decided:
+            claims.append(decided[event.position])
+            continue
         trail = _trail(event_type, data, event.sources, said_about.get(event_id, ()), context)
         origins, only_anonymous = source_summary(event.sources)
-        claim = {
-            "id": event_id,
-            "type": event_type,
-            "occurred_at": event.occurred_at,
-            "precision": _precision(event.occurred_at),
-            "recorded_at": event.recorded_at,
-            "position": event.position,
-            "status": claim_status(event.sources, trail, voided=voided),
-            "data": data,
-            "sources": event.sources,
-            "origins": origins,
-            "anonymous_only": only_anonymous,
-            "statements": trail,
-            "corrections": [] if fixes is None else [_correction(c) for c in fixes],
-        }
+        claim = claim_json(
+            event,
+            data,
+            claim_status(event.sources, trail, voided=voided),
+            origins,
+            only_anonymous,
+            trail,
+            [] if fixes is None else [_correction(c) for c in fixes],
+        )
         claims.append(claim)
 
     if not claims and not speaks:

@@ -11,8 +11,6 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-import orjson
-
 from ledger.entities import entity_kind
 from ledger.errors import IntegrityFailure
 from ledger.names import entity_terms
@@ -20,6 +18,7 @@ from ledger.progress import COMPARE, EVERY, PROJECTIONS, OnProgress
 from ledger.projections import EntityView, cyclic_gc_paused, fold
 from ledger.projections.context import GROUP_TYPES, Context, widened_by
 from ledger.projections.order import world_key
+from ledger.read_model.documents import stored_claim_doc, stored_entity
 from ledger.store.connection import Transaction
 from ledger.store.projection_tables import ClaimDoc, EntityDoc
 from ledger.vocabulary.entity_fields import first_entity
@@ -47,12 +46,14 @@ def _owner(claim: dict) -> str | None:
 
 def _rows(entity_id: str, view: EntityView) -> EntityRows:
     # The fold is deterministic, key order included: documents keep the projection's own field order.
-    doc = (entity_id, entity_kind(entity_id), orjson.dumps(view.state), entity_terms(entity_id, view.state))
+    state = view.state
+    doc = (entity_id, entity_kind(entity_id), stored_entity(state), entity_terms(entity_id, state))
+    events = view.events
     claims = [
         (
             claim["position"],
             claim["status"],
-            orjson.dumps(claim),
+            stored_claim_doc(claim, events[claim["position"]].data),
             claim["type"],
             claim["origins"],
             int(claim["anonymous_only"]),
