@@ -16,6 +16,7 @@ them), and both paths call the same bodies (`bodies.py`) and report errors the s
 
 from __future__ import annotations
 
+import os
 import sys
 
 # Only the standard library at the top (no dataclasses or typing either: `ledger --help` needs neither).
@@ -154,6 +155,7 @@ COMMANDS = {
     ),
 }
 HELP = ("--help", "-h")
+COMPLETE_VAR = "_LEDGER_COMPLETE"  # completion.COMPLETE_VAR, which this module cannot import
 
 
 def parse(argv: list[str]) -> tuple[str, Command, dict[str, object]] | None:
@@ -253,6 +255,16 @@ def _value(option: Option, text: str) -> str | int | None:
 def main() -> None:
     """Console-script entry point."""
     argv = sys.argv[1:]
+    if argv == ["--version"]:
+        from ledger.cli.version import version_line
+
+        sys.stdout.write(version_line())
+        return
+    if COMPLETE_VAR in os.environ:  # a shell asking for completions: the Typer app answers (completion.py)
+        from ledger.cli.app import main as typer_main
+
+        typer_main()
+        return
     if len(argv) == 1 and argv[0] in HELP:
         from ledger.cli.root_help import render, terminal_width
 

@@ -31,9 +31,15 @@ def rebuild(
 
     Example: ledger rebuild --check
     """
+    from ledger.cli import progress
+
     started = time.perf_counter()
-    with open_ledger(settings(ctx).db) as opened:
-        report = opened.rebuild(check=check)
+    phases = progress.CHECK if check else progress.REBUILD
+    with (
+        open_ledger(settings(ctx).db) as opened,
+        progress.Progress(phases, show=progress.shown()) as shown,
+    ):
+        report = opened.rebuild(check=check, progress=shown.callback)
     took = time.perf_counter() - started
     verb = "projections match a rebuild of" if check else "rebuilt projections from"
     sys.stdout.write(
