@@ -3,12 +3,15 @@ per phase the library reports (`ledger.progress`), each with its count, its rate
 known, a bar. A phase that starts marks the one before complete and takes a line of its own, so the
 display never sits at 100% while work goes on; the lines go when the command is done (its summary
 follows). Shown only when stderr is a terminal (and not while the command's own data
-goes to the terminal on stdout); otherwise the library is given no callback and counts nothing.
+goes to the terminal on stdout); otherwise the library is given no callback and counts nothing. It
+appears once the command has run for `DELAY` seconds: a quick command prints its summary alone.
 """
 
 from __future__ import annotations
 
+import os
 import sys
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +42,8 @@ VERIFY = {
 }
 REBUILD = {phases.PROJECTIONS: "rebuilding projections", phases.COMMIT: "committing"}
 CHECK = {phases.PROJECTIONS: "folding the log", phases.COMPARE: "comparing with the projections"}
+# Seconds before the display appears (the environment may set it: 0 shows it from the start).
+DELAY = float(os.environ.get("LEDGER_PROGRESS_DELAY", "0.5"))
 
 
 def shown(*, data_on_stdout: bool = False) -> bool:
@@ -58,6 +63,7 @@ class Progress:
         self.task: Any = None  # the rich task of the phase reported last ...
         self.last: tuple[str, int, int | None] | None = None  # ... (phase, done, total)
         self.bar: Any = _rich_progress() if show else None
+        self.started: float | None = None  # when the command began; None once the display is on
 
     @property
     def callback(self) -> OnProgress | None:
@@ -69,14 +75,21 @@ class Progress:
 
     def __enter__(self) -> Progress:
         if self.bar is not None:
-            self.bar.start()
+            self.started = time.monotonic()
+            self._show_when_due()
         return self
 
     def __exit__(self, kind: object, *exc: object) -> None:
         if self.bar is not None:
             if kind is None:
                 self._finish_last()
-            self.bar.stop()
+            if self.started is None:
+                self.bar.stop()
+
+    def _show_when_due(self) -> None:
+        if self.started is not None and time.monotonic() - self.started >= DELAY:
+            self.started = None
+            self.bar.start()
 
     def _count_bytes(self, size: int) -> None:
         self.bytes += size  # shown at the next report: a call to rich per line would cost more
@@ -98,6 +111,7 @@ class Progress:
             self.task, completed=completed, total=self._bar_total(phase, total), count=done, of=total
         )
         self.last = (phase, done, total)
+        self._show_when_due()
 
     def _finish_last(self) -> None:
         """The phase reported last is over: its bar full, its count as it ended."""

@@ -154,12 +154,13 @@ def test_in_worker_processes_the_reports_are_the_same(imported: tuple[str, Heard
 
 
 # -- on the command line ------------------------------------------------------------------------------------
-def on_a_terminal(*args: str, cwd: Path) -> tuple[int, str, str]:
+def on_a_terminal(*args: str, cwd: Path, delay: str = "0") -> tuple[int, str, str]:
     """`ledger ARGS...` with stderr on a terminal (a pseudo-terminal) and stdout piped: (exit code, stdout,
-    what the terminal showed, without its control sequences, each line once)."""
+    what the terminal showed, without its control sequences, each line once). `delay`: seconds before
+    the progress shows (0: at once, so a test's quick commands show it)."""
     main, secondary = pty.openpty()
     env = {k: v for k, v in os.environ.items() if k not in ("LEDGER_DB", "NO_COLOR")}
-    env |= {"TERM": "xterm-256color", "COLUMNS": "160"}
+    env |= {"TERM": "xterm-256color", "COLUMNS": "160", "LEDGER_PROGRESS_DELAY": delay}
     with subprocess.Popen(
         [sys.executable, "-c", ENTRY, *args], stdout=subprocess.PIPE, stderr=secondary, env=env, cwd=cwd
     ) as child:
@@ -184,7 +185,7 @@ def on_a_terminal(*args: str, cwd: Path) -> tuple[int, str, str]:
 
 
 def piped(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "LEDGER_DB"}
+    env = {k: v for k, v in os.environ.items() if k != "LEDGER_DB"} | {"LEDGER_PROGRESS_DELAY": "0"}
     return subprocess.run(
         [sys.executable, "-c", ENTRY, *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=120
     )
@@ -248,3 +249,14 @@ def test_piped_stderr_carries_no_progress(db_url: str, corpus: Path, tmp_path: P
         assert done.returncode == 0, done.stderr
         lines = [line for line in done.stderr.splitlines(keepends=True) if not line.startswith("warning: ")]
         assert "".join(lines) == messages, args
+
+
+def test_a_quick_command_on_a_terminal_shows_its_summary_alone(db_url: str, corpus: Path, tmp_path: Path):
+    """The display waits half a second: an import of a few events prints no bar that flashes by."""
+    small = tmp_path / "small.jsonl"
+    small.write_text("".join(corpus.read_text().splitlines(keepends=True)[:20]))
+    code, _stdout, shown = on_a_terminal("--db", db_url, "import", str(small), cwd=tmp_path, delay="5")
+    assert code == 0
+    assert [line for line in shown.splitlines() if not line.startswith("warning: ")] == [
+        line for line in shown.splitlines() if line.startswith("imported 20 events")
+    ]
