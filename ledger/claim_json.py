@@ -15,7 +15,8 @@ from typing import Any
 from ledger.events import StoredEvent
 from ledger.times import precision
 
-_precision = lru_cache(maxsize=1 << 12)(precision)
+# A claim's `precision` from its occurred_at; the same dates repeat across events.
+precision_of = lru_cache(maxsize=1 << 12)(precision)
 
 # What the fold decides about a claim, in the order the claim's JSON has them.
 DECIDED = ("status", "origins", "anonymous_only", "statements", "corrections")
@@ -35,7 +36,7 @@ def claim_json(
         "id": event.id,
         "type": event.type,
         "occurred_at": event.occurred_at,
-        "precision": _precision(event.occurred_at),
+        "precision": precision_of(event.occurred_at),
         "recorded_at": event.recorded_at,
         "position": event.position,
         "status": status,
