@@ -17,7 +17,8 @@ from ledger.claims_query import claim_at
 from ledger.entities import entity_kind
 from ledger.events import StoredEvent
 from ledger.projections import EntityView, fold
-from ledger.projections.context import GROUP_TYPES, PARTY_NAMING, Context, widened_by
+from ledger.projections.context import GROUP_TYPES, PARTY_NAMING, Context
+from ledger.projections.reach import widened_by
 from ledger.queries import unknown
 from ledger.read_model import documents
 from ledger.store.connection import Transaction

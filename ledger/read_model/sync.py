@@ -16,8 +16,9 @@ from ledger.errors import IntegrityFailure
 from ledger.names import entity_terms
 from ledger.progress import COMPARE, EVERY, PROJECTIONS, OnProgress
 from ledger.projections import EntityView, cyclic_gc_paused, fold
-from ledger.projections.context import GROUP_TYPES, Context, widened_by
+from ledger.projections.context import GROUP_TYPES, Context
 from ledger.projections.order import world_key
+from ledger.projections.reach import widened_by
 from ledger.read_model.documents import stored_claim_doc, stored_entity
 from ledger.store.connection import Transaction
 from ledger.store.projection_tables import ClaimDoc, EntityDoc
