@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ledger.entities import PLURALS, describe_id_format, is_entity_id
 from ledger.errors import InvalidArgument, UnknownEntity
+from ledger.history_page import present_page
 from ledger.read_model import documents
 from ledger.times import from_key, start_key
 
@@ -111,6 +112,13 @@ def history(
     The page rule: which entries belong is decided on the whole history first (an entry belongs because
     of what it names or of the claim it speaks about, wherever that claim falls), then the order, `after`
     and `limit` cut the page out of it; each entry is then annotated from the whole view."""
+    if as_of is None and known_at is None and limit is not None:
+        check_entity(entity_id)
+        page = present_page(
+            tx, entity_id, limit, since=since, until=until, types=types, reverse=reverse, after=after
+        )
+        if page is not None:
+            return _annotated(tx, *page)
     view = _view(tx, entity_id, as_of, known_at, tables=True)
     entries = [
         e

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ledger.events import StoredEvent
+from ledger.store.history_pages import HistoryPages
 from ledger.store.index_reads import IndexReads
 from ledger.store.ordered_reads import OrderedReads
 from ledger.store.related import RelatedReads
@@ -79,7 +80,7 @@ class EventRow:
     names: Sequence[tuple[str, int]] = ()  # (normalized name, roles): `ledger.names.event_names`
 
 
-class LogTables(OrderedReads, RelatedReads, IndexReads):
+class LogTables(OrderedReads, RelatedReads, IndexReads, HistoryPages):
     """Appending to and reading the log inside one transaction."""
 
     def __init__(self, sql: Sql) -> None:
