@@ -68,6 +68,12 @@ class _AsOf:
             for p, found in self._log.corrections_of(positions).items()
         }
 
+    def fixes_of(self, positions: Sequence[int]) -> dict[int, list[StoredEvent]]:
+        return {
+            p: [c for c in found if c.position < self._before]
+            for p, found in self._log.fixes_of(positions).items()
+        }
+
     def events_at(self, positions: Iterable[int]) -> dict[int, StoredEvent]:
         return self._log.events_at(positions)
 

@@ -85,6 +85,19 @@ class RelatedReads:
             found[int(row[0])].append(stored_event(row[1:]))
         return found
 
+    def fixes_of(self, positions: Sequence[int]) -> dict[int, list[StoredEvent]]:
+        """The corrections and voids (entry.*) of each of these events, in position order."""
+        found: dict[int, list[StoredEvent]] = {p: [] for p in positions}
+        rows = self.sql.rows_in(
+            f"SELECT r.ref_position, {E_COLUMNS} FROM event_refs r CROSS JOIN events e "
+            "WHERE r.ref_position IN ({keys}) AND e.position = r.position "
+            "AND e.type > 'entry.' AND e.type < 'entry/'",  # the corrections' types, as a range
+            list(positions),
+        )
+        for row in sorted(rows, key=lambda r: int(r[1])):
+            found[int(row[0])].append(stored_event(row[1:]))
+        return found
+
     def claims_about(self, entity_id: str, types: Sequence[str]) -> list[StoredEvent]:
         """The events of `types` ever indexed under the entity, with the statements and corrections that
         reference them (what decides their status)."""

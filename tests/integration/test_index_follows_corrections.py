@@ -5,7 +5,7 @@ the ledger knew it before the correction, under the old ones (contract v2, secti
 from __future__ import annotations
 
 import pytest
-from support.factories import an_event, correction, statement
+from support.factories import an_event, correction, statement, void
 
 OLD_DEAL = "partnership:nissan-honda"
 NEW_DEAL = "partnership:nissan-foxconn"
@@ -93,3 +93,43 @@ def test_a_rebuild_and_an_export_restored_agree_with_the_index(lg, corrected, tm
         for entity in (NEW_DEAL, OLD_DEAL, FOXCONN, HONDA):
             assert ids(restored.events(entity=entity)) == ids(lg.events(entity=entity)), entity
     lg.rebuild(check=True)
+
+
+@pytest.fixture
+def moved_with_its_trail(lg):
+    """Talks entered as Nissan-Honda; Honda's denial, then voided; the scope corrected (the same
+    entities); then the claim corrected to Nissan-Foxconn. Returns the events in order."""
+    claim = talks_with(OLD_DEAL, HONDA)
+    denial = statement("denied", HONDA, claim, occurred_at="2025-07-02")
+    unsaid = void(denial)
+    rescoped = correction(claim, {**claim["data"], "scope": "EVs and batteries at Oppama"})
+    moved = correction(claim, talks_with(NEW_DEAL, FOXCONN)["data"])
+    lg.append_many([claim, denial, unsaid, rescoped, moved])
+    return claim, denial, unsaid, rescoped, moved
+
+
+def test_a_claim_moved_takes_its_earlier_corrections_and_its_statements_voids_along(lg, moved_with_its_trail):
+    claim, denial, unsaid, rescoped, moved = moved_with_its_trail
+
+    assert ids(lg.events(entity=NEW_DEAL)) == [e["id"] for e in moved_with_its_trail]
+    assert ids(lg.events(entity=FOXCONN)) == [e["id"] for e in moved_with_its_trail]
+    [shown] = lg.claims(NEW_DEAL)
+    assert shown["status"] == "reported"  # Honda's denial was voided: it no longer counts
+    assert [s["voided"] for s in shown["statements"]] == [True]
+    assert [c["id"] for c in shown["corrections"]] == [rescoped["id"], moved["id"]]
+    assert lg.claims(NEW_DEAL) == lg.claims(FOXCONN) == lg.claims()
+    assert ids(lg.events(entity=OLD_DEAL)) == [rescoped["id"], moved["id"]]  # they name it themselves
+    assert lg.verify().ok
+    lg.rebuild(check=True)
+
+
+def test_a_statement_moved_to_another_speaker_takes_its_earlier_corrections_along(lg):
+    claim = talks_with(NEW_DEAL, FOXCONN)
+    said = statement("confirmed", HONDA, claim, occurred_at="2025-07-02")
+    reworded = correction(said, {"by": HONDA, "quote": "we confirm"})
+    by_foxconn = correction(said, {"by": FOXCONN, "quote": "we confirm"})
+    lg.append_many([claim, said, reworded, by_foxconn])
+
+    assert ids(lg.events(entity=FOXCONN)) == [claim["id"], said["id"], reworded["id"], by_foxconn["id"]]
+    assert ids(lg.events(entity=HONDA)) == [reworded["id"], by_foxconn["id"]]  # they name Honda themselves
+    assert lg.verify().ok
