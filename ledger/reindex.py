@@ -49,8 +49,7 @@ def _with_corrections(
     its entities now to those its target goes to plus those its own replacement names."""
     shifting = [p for p, (now, after) in moved.items() if now != after]
     earlier = {
-        p: [c for c in found if c.position < at_position]
-        for p, found in tx.log.fixes_of(shifting).items()
+        p: [c for c in found if c.position < at_position] for p, found in tx.log.fixes_of(shifting).items()
     }
     fixes = [c for found in earlier.values() for c in found]
     if not fixes:

@@ -109,7 +109,7 @@ def moved_with_its_trail(lg):
 
 
 def test_a_claim_moved_takes_its_earlier_corrections_and_its_statements_voids_along(lg, moved_with_its_trail):
-    claim, denial, unsaid, rescoped, moved = moved_with_its_trail
+    *_, rescoped, moved = moved_with_its_trail
 
     assert ids(lg.events(entity=NEW_DEAL)) == [e["id"] for e in moved_with_its_trail]
     assert ids(lg.events(entity=FOXCONN)) == [e["id"] for e in moved_with_its_trail]
