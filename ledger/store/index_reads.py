@@ -1,5 +1,5 @@
-"""Reads of the entity index, the references and the index changes as they are stored, row for row, for
-the check that recomputes them from the events (`ledger.index_check`). Part of `LogTables`."""
+"""Reads of the entity index, the references, the index changes and the names as they are stored, row for
+row, for the check that recomputes them from the events (`ledger.index_check`). Part of `LogTables`."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ _POSITIONS = (
     ("event_refs", "ref_position"),
     ("index_changes", "position"),
     ("index_changes", "at_position"),
+    ("event_names", "position"),
 )
 
 
@@ -77,6 +78,18 @@ class IndexReads:
         ):
             stored.setdefault(int(p), []).append(entity)
         return [(ref, entity) for ref in refs for entity in stored.get(ref, ())]
+
+    def names_in(self, first: int, last: int) -> dict[int, list[tuple[str, int]]]:
+        """position -> its stored (name, roles) rows of `event_names`, sorted, for positions first..last
+        (only those that have any)."""
+        found: dict[int, list[tuple[str, int]]] = {}
+        for name, position, role in self.sql.rows(
+            "SELECT name, position, role FROM event_names WHERE position BETWEEN ? AND ?", (first, last)
+        ):
+            found.setdefault(int(position), []).append((name, int(role)))
+        for rows in found.values():
+            rows.sort()
+        return found
 
     def index_pairs(self, positions: Sequence[int]) -> list[tuple[str, int]]:
         """Every stored (entity, position) index row of these events, whatever corrections did since."""

@@ -78,6 +78,7 @@ event_names = Table(
     Column("role", SmallInteger, primary_key=True, autoincrement=False),
     sqlite_with_rowid=False,
 )
+Index("ix_event_names_position", event_names.c.position)  # verify reads it by positions (migration 0009)
 Index("ix_events_occurred_key", events.c.occurred_key, events.c.position)
 
 # Pairs of the index that corrections added or took away (append-only; migration 0004).
