@@ -42,7 +42,7 @@ def _present(changes: list[Change] | None, before: int) -> bool:
     return prior[-1] if prior else not changes[0][1]
 
 
-class _AsOf:
+class AsOf:
     """The log as `reindex` reads it, at the moment a correction was appended: the index without later
     changes, the statements and corrections before it."""
 
@@ -191,7 +191,7 @@ class IndexCheck:
         expected.update(entities_in(target.type, upcast(target.type, target.v or 1, replacement)))
         self.corrections_seen.add(correction.position)
         at = correction.position
-        view: Any = _AsOf(self._tx, self.changes, at)
+        view: Any = AsOf(self._tx, self.changes, at)
         moved = reindex.moves(view, target, replacement, at)
         recomputed = {(e, p, present) for e, p, _at, present in reindex.changes(moved, at)}
         if recomputed != self._changed_at.get(at, set()):

@@ -120,3 +120,33 @@ def backfill(tx: Transaction) -> int:
             tx.log.move_index(found)
             changed += 1
     return changed
+
+
+def repair(tx: Transaction) -> int:
+    """Record the index changes that corrections recorded before the index moved a moved event's own
+    corrections and voids (schema 0008 and earlier) lack: each correction, in position order, replayed
+    against the index as it was then (`index_check.AsOf`); returns how many changes were added. Rows are
+    only added, as `move_index` adds them, so `verify` then finds what it recomputes."""
+    from bisect import insort
+
+    from ledger.index_check import AsOf
+
+    history: dict[tuple[str, int], list[tuple[int, bool]]] = {}
+    recorded: dict[int, set[tuple[str, int, bool]]] = {}
+    for entity, position, at, present in tx.log.index_changes():
+        history.setdefault((entity, position), []).append((at, present))
+        recorded.setdefault(at, set()).add((entity, position, present))
+    added = 0
+    for correction in tx.log.corrections():
+        at = correction.position
+        target_id = correction.refs[0]
+        target = tx.log.events_by_id([target_id])[target_id]
+        view: Any = AsOf(tx, history, at)
+        found = changes(moves(view, target, correction.data["replacement"], at), at)
+        missing = [c for c in found if (c[0], c[1], c[3]) not in recorded.get(at, set())]
+        if missing:
+            tx.log.move_index(missing)
+            for entity, position, _at, present in missing:
+                insort(history.setdefault((entity, position), []), (at, present))
+            added += len(missing)
+    return added

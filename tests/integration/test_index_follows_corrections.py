@@ -133,3 +133,34 @@ def test_a_statement_moved_to_another_speaker_takes_its_earlier_corrections_alon
     assert ids(lg.events(entity=FOXCONN)) == [claim["id"], said["id"], reworded["id"], by_foxconn["id"]]
     assert ids(lg.events(entity=HONDA)) == [reworded["id"], by_foxconn["id"]]  # they name Honda themselves
     assert lg.verify().ok
+
+
+def test_init_repairs_a_ledger_whose_index_left_a_moved_claims_corrections_behind(lg, moved_with_its_trail):
+    """A ledger written before the index moved a claim's corrections along (schema 0008): `init` records
+    the moves its corrections lack, and the claim's trail is whole again under its new entities."""
+    from support.guards import unguarded
+
+    _, _, unsaid, rescoped, _ = moved_with_its_trail
+    positions = [e.position for e in lg.events() if e.id in (unsaid["id"], rescoped["id"])]
+    keys = ", ".join(map(str, positions))
+    with lg.store.writing() as tx, unguarded(tx.sql):  # as the old writer left it
+        tx.sql.run(f"DELETE FROM index_changes WHERE position IN ({keys})")
+        tx.sql.run(
+            f"DELETE FROM event_entities WHERE position IN ({keys}) "
+            f"AND entity_id IN ('{NEW_DEAL}', '{FOXCONN}')"
+        )
+        tx.sql.run("DROP INDEX ix_event_names_position")
+        tx.sql.run("UPDATE alembic_version SET version_num = '0008'")
+    lg.close()
+    import ledger
+
+    with ledger.open(lg.url) as old:
+        with old.store.reading() as tx:
+            assert tx.schema_revision() == "0008"
+        old.init()
+        assert old.verify().ok
+        assert ids(old.events(entity=NEW_DEAL)) == [e["id"] for e in moved_with_its_trail]
+        old.rebuild(check=False)
+        [shown] = old.claims(NEW_DEAL)
+        assert shown["status"] == "reported"
+        assert [c["id"] for c in shown["corrections"]] == [rescoped["id"], moved_with_its_trail[4]["id"]]
