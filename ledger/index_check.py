@@ -1,6 +1,7 @@
 """Checking what queries read beside the log: the entity index (`event_entities`, `index_changes`), the
 references (`event_refs`) and the names events are found by (`event_names`), recomputed from the events as
-`verify` reads them.
+`verify` reads them (and `group_index`, which repeats the entity index of the events that set a
+company's group).
 
 The hash chain covers the events only. Listings by entity, folds and `--expect` read the index, and
 statements find their claims through the references, so a forged or missing row there changes answers
@@ -25,6 +26,7 @@ from ledger.events import StoredEvent
 from ledger.names import event_names
 from ledger.store.connection import Transaction
 from ledger.store.index_reads import SEPARATOR
+from ledger.store.rows import GROUP_INDEX_TYPES
 from ledger.vocabulary.registry import entities_in, upcast
 
 Pair = tuple[str, int]  # (entity id, event position)
@@ -125,9 +127,12 @@ class IndexCheck:
             for ref_position, entity in self._tx.log.referenced_index_in(first, last):
                 targets[ref_position].append(entity)
         named = self._tx.log.names_in(first, last)
+        grouped = self._tx.log.indexed_in(first, last, "group_index")
         for event in events:
             position = event.position
             problem = self._check(event, indexed.get(position), referenced.get(position), targets)
+            if problem is None:
+                problem = _check_group(event, indexed.get(position), grouped.get(position))
             if problem is None:
                 problem = _check_names(event, named.get(position, []))
             if problem is not None:
@@ -230,3 +235,12 @@ def _check_names(event: StoredEvent, stored: list[tuple[str, int]]) -> Problem |
         event.position,
         f"the names events are found by (event_names) do not match the event: {what}",
     )
+
+
+def _check_group(event: StoredEvent, indexed: str | None, grouped: str | None) -> Problem | None:
+    """`group_index` must repeat the (checked) index rows of the events of GROUP_INDEX_TYPES, and only
+    theirs."""
+    expected = indexed if event.type in GROUP_INDEX_TYPES else None
+    if grouped == expected:
+        return None
+    return "index", event.position, "the group index (group_index) does not match the entity index"

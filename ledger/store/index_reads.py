@@ -16,6 +16,7 @@ _POSITIONS = (
     ("index_changes", "position"),
     ("index_changes", "at_position"),
     ("event_names", "position"),
+    ("group_index", "position"),
 )
 
 
@@ -31,17 +32,17 @@ class IndexReads:
         )
         return [(entity, int(p), int(at), bool(present)) for entity, p, at, present in rows]
 
-    def indexed_in(self, first: int, last: int) -> dict[int, str]:
+    def indexed_in(self, first: int, last: int, table: str = "event_entities") -> dict[int, str]:
         """position -> its stored entity ids, sorted and joined by SEPARATOR, for positions first..last
-        (one row per event: the comparison happens on strings, not on a set per row)."""
+        (one row per event: the comparison happens on strings, not on a set per row); of `group_index`
+        with `table`."""
         if self.sql.dialect == "sqlite":  # the covering index on (position, entity_id) gives that order
             aggregate = f"group_concat(entity_id, '{SEPARATOR}')"
         else:
             aggregate = f"string_agg(entity_id, '{SEPARATOR}' ORDER BY entity_id)"
         return dict(
             self.sql.rows(
-                f"SELECT position, {aggregate} FROM event_entities WHERE position BETWEEN ? AND ? "
-                "GROUP BY position",
+                f"SELECT position, {aggregate} FROM {table} WHERE position BETWEEN ? AND ? GROUP BY position",
                 (first, last),
             )
         )

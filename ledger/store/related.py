@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 
 from ledger.events import StoredEvent
-from ledger.store.rows import COLUMNS, E_COLUMNS, stored_event
+from ledger.store.rows import COLUMNS, E_COLUMNS, GROUP_INDEX_TYPES, stored_event
 from ledger.store.sql import Sql
 
 
@@ -134,8 +134,12 @@ class RelatedReads:
         return found
 
     def _index_rows(self, entity_ids: Sequence[str], types: Sequence[str], rare: bool) -> list[Sequence[Any]]:
-        """(entity id, position) of the index rows of these entities: by entity, or with `rare` among the
-        rows of every event of `types` (the few percent of the log they are, read by design)."""
+        """(entity id, position) of the index rows of these entities: of `group_index` when it holds every
+        event of `types`, else by entity, or with `rare` among the rows of every event of `types` (the
+        few percent of the log they are, read by design)."""
+        if set(types) <= set(GROUP_INDEX_TYPES):
+            sql = "SELECT entity_id, position FROM group_index WHERE entity_id IN ({keys})"
+            return list(self.sql.rows_in(sql, list(entity_ids)))
         if not rare:
             sql = "SELECT entity_id, position FROM event_entities WHERE entity_id IN ({keys})"
             return list(self.sql.rows_in(sql, list(entity_ids)))

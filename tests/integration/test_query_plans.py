@@ -59,7 +59,7 @@ EXPECTED_ORIGINS = {
         "RelatedReads.claims_of_types",
     },
     "append": {"LogTables.latest_position_of", "LogTables.entities_between", "LogTables.entity_events"},
-    "correct": {"LogTables.move_index", "LogTables.current_entities", "RelatedReads.statements_about"},
+    "correct": {"IndexMoves.move_index", "LogTables.current_entities", "RelatedReads.statements_about"},
     "show --as-of": {"LogTables.entity_events"},
     "history": {"LogTables.entity_events"},
     "claims ENTITY": {"LogTables.entity_events"},

@@ -350,6 +350,16 @@ def name_a_position_past_the_end(p: Probe) -> None:
         _run(p, f"INSERT INTO event_names (name, position, role) VALUES ('nikkei', {EVENTS + 1}, 1)")
 
 
+def forge_a_group_row(p: Probe) -> None:
+    """Nissan's registration made to count among Foxconn's group facts (not in the entity index)."""
+    _run(p, "INSERT INTO group_index (entity_id, position) VALUES ('company:foxconn', 1)")
+
+
+def remove_a_group_row(p: Probe) -> None:
+    with unguarded(p):
+        _run(p, "DELETE FROM group_index WHERE entity_id = 'company:nissan' AND position = 1")
+
+
 CAUGHT_IN_THE_INDEX: dict[str, tuple[Callable[[Probe], None], str, int, str]] = {
     # what was done: (how, the check that fails, the position verify names, what it says)
     "an index row forged": (forge_an_index_row, "index", 1, "it is indexed under company:foxconn"),
@@ -369,6 +379,8 @@ CAUGHT_IN_THE_INDEX: dict[str, tuple[Callable[[Probe], None], str, int, str]] = 
         EVENTS + 1,
         f"event_entities holds a row for position {EVENTS + 1}",
     ),
+    "a group index row forged": (forge_a_group_row, "index", 1, "the group index (group_index) does not"),
+    "a group index row removed": (remove_a_group_row, "index", 1, "the group index (group_index) does not"),
     "a name row forged": (forge_a_name_row, "names", 1, "it is found by 'reuters'"),
     "a name row removed": (remove_a_name_row, "names", 1, "it is not found by 'nikkei'"),
     "a name row past the end": (
