@@ -53,6 +53,21 @@ class RelatedReads:
             result[int(target)].append(int(position))
         return result
 
+    def named_targets(self, name: str, role: int) -> list[int]:
+        """Positions the events in which this normalized name has `role` (`event_names`) reference, and
+        those these reference in turn (a corrected statement's claims), in order: one join."""
+        found: set[int] = set()
+        for target, behind in self.sql.rows(
+            "SELECT r.ref_position, b.ref_position FROM event_names n CROSS JOIN event_refs r "
+            "LEFT JOIN event_refs b ON b.position = r.ref_position "
+            "WHERE n.name = ? AND (n.role & ?) <> 0 AND r.position = n.position",
+            (name, role),
+        ):
+            found.add(int(target))
+            if behind is not None:
+                found.add(int(behind))
+        return sorted(found)
+
     def referencing(self, positions: Sequence[int]) -> dict[int, list[int]]:
         """Positions of the events that reference each of these (statements of a claim, corrections of
         an event)."""

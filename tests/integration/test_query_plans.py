@@ -71,7 +71,7 @@ EXPECTED_ORIGINS = {
     "show --known-at TIME": {"LogTables.known_by"},
     "changes": {"LogTables.entities_between", "LogTables.entity_events"},
     "claims --source": {"LogTables.named"},
-    "claims --by": {"LogTables.named", "LogTables.refs_from"},
+    "claims --by": {"RelatedReads.named_targets"},
     "events --source --by": {"LogTables.select"},
     "events --occurred-since": {"LogTables.select"},
 }
