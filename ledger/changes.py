@@ -41,12 +41,22 @@ def changes(
     of `entity_ids` only when given, of entities of `kind` only when given."""
     before_context, after_context = Context.over(tx.log, since), Context.over(tx.log, until)
     widened: set[str] = set()
-    if entity_ids:
-        candidates = set(entity_ids)
-    elif since == until:
+    if since == until:
         candidates = set()
     else:
-        candidates, widened = _touched(tx, since, until, before_context, after_context)
+        candidates, widened = _touched(
+            tx, since, until, before_context, after_context, set(entity_ids) if entity_ids else None
+        )
+    if entity_ids:
+        # One the window does not touch folds the same at both moments: nothing changed, if it exists.
+        untouched = set(entity_ids) - candidates
+        if until == tx.log.head().position:
+            existing = tx.projections.entity_docs_of(sorted(untouched))
+            missing = sorted(untouched - set(existing))
+            if missing:
+                raise unknown(tx, missing[0], at_a_moment=True)
+        else:
+            candidates = set(entity_ids)  # (whether it exists then takes a fold)
     if kind is not None:
         candidates = {e for e in candidates if entity_kind(e) == kind}
     if len(candidates) >= PRELOAD_FROM:  # folds of many entities ask about many companies' groups
@@ -105,14 +115,23 @@ def _spoken_about(tx: Transaction, events: Iterable[StoredEvent]) -> list[int]:
 
 
 def _touched(
-    tx: Transaction, since: int, until: int, before: Context, after: Context
+    tx: Transaction, since: int, until: int, before: Context, after: Context, among: set[str] | None = None
 ) -> tuple[set[str], set[str]]:
     """The entities the window's events are indexed under, and those whose claims hang on a fact the
     window changed (compared at both moments, where a catch-up, which cannot compare, widens by every
     fact the events may change: `read_model.sync.touched`): what shares an event with a company whose
     group or mergers changed, or with one below it; with a partnership whose parties changed; a plant's
-    operators before and after, when its operator changed. Returns (all of them, those widened to)."""
+    operators before and after, when its operator changed. Returns (all of them, those widened to).
+
+    With `among`, only those of `among`: a partnership or a plant that shares no event with one of them
+    cannot touch it, and is not compared."""
     found = tx.log.entities_between(since, until)
+    if among is not None:
+        found &= among
+        if found == among:
+            return found, set()
+        near_of = {e: tx.log.co_indexed({e}) for e in among - found}  # what shares an event with each
+        near = set().union(*near_of.values())
     candidates: set[str] = set()
     for event in tx.log.read_between(since, until):
         candidates |= widened_by(event, after, tx.log.events_by_id)
@@ -121,12 +140,17 @@ def _touched(
         kind = entity_kind(entity_id)
         if kind == "company" and _group(before, entity_id) != _group(after, entity_id):
             changed |= before.subtree(entity_id) | after.subtree(entity_id)
+        elif among is not None and entity_id not in near:
+            continue
         elif kind == "partnership" and _parties(before, entity_id) != _parties(after, entity_id):
             changed.add(entity_id)
         elif kind == "plant":
             operators = {before.operator(entity_id), after.operator(entity_id)}
             if len(operators) > 1:
-                found |= {o for o in operators if o is not None}
+                found |= {o for o in operators if o is not None and (among is None or o in among)}
+    if among is not None:
+        widened = {e for e, shared in near_of.items() if shared & changed}
+        return found | widened, widened
     widened = tx.log.co_indexed(changed) if changed else set()
     return found | widened, widened
 
