@@ -59,6 +59,11 @@ def queries(lg: Any, window: int, limit: int, plant: str | None) -> dict[str, Ca
                     "types": "talks.reported",
                     "known_at": f"@{head - window}",
                 },
+                f"--known-at @{head - window} --status disputed": {
+                    "status": "disputed",
+                    "known_at": f"@{head - window}",
+                },
+                "--as-of 2020-01-01 --status confirmed": {"status": "confirmed", "as_of": "2020-01-01"},
             }.items()
         },
         f"claims {plant}": lambda: lg.claims(plant),

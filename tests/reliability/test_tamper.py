@@ -27,7 +27,7 @@ from reliability.support import Probe, probe
 
 EVENTS = len(EVERY_TYPE)  # 21: one of every type
 TARGET = 9  # the position the attacker goes after
-CHILD_TABLES = ("event_entities", "event_refs")
+CHILD_TABLES = ("event_entities", "event_refs", "event_names", "group_index")  # rows by the event's position
 
 
 # -- the attacker's tools: plain SQL with the append-only triggers out of the way (support.guards), put
