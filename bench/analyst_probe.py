@@ -96,10 +96,12 @@ def cli_queries(head: int, window: int, plant: str) -> dict[str, list[str]]:
 
 
 def _time_cli(url: str, argv: list[str], calls: int, budget_s: float) -> dict[str, Any]:
-    import shutil
     import subprocess
+    from pathlib import Path
 
-    command = [shutil.which("ledger") or "ledger", "--db", url, *argv]
+    script = Path(sys.executable).with_name("ledger")  # the console script beside the interpreter
+    start = [str(script)] if script.exists() else [sys.executable, "-m", "ledger"]
+    command = [*start, "--db", url, *argv]
     samples: list[float] = []
     code = 0
     while len(samples) < calls and (len(samples) < MIN_CALLS or sum(samples) < budget_s * 1000):
@@ -145,10 +147,12 @@ def probe(
         lg.close()
     if cli:
         plant = plant or _plant_of(asked)
-        result["cli"] = {
-            name: _time_cli(url, argv, calls, budget_s)
-            for name, argv in cli_queries(head, window, plant).items()
-        }
+        result["cli"] = {}
+        for name, argv in cli_queries(head, window, plant).items():
+            try:
+                result["cli"][name] = _time_cli(url, argv, calls, budget_s)
+            except OSError as e:  # one command failing to start must not hide the others
+                result["cli"][name] = {"error": f"{type(e).__name__}: {e}"}
     return result
 
 
