@@ -28,6 +28,9 @@ _NOT_FIELDS = ("id", "kind", "claims")  # never change, or compared claim by cla
 # Entities to fold from which every company-structure claim is read at once (as a rebuild does), rather
 # than those of the companies each fold asks about, fold by fold.
 PRELOAD_FROM = 50
+# An entity asked for with fewer index rows than this is folded at both moments, which costs less than
+# finding out whether the window touches it (a plant of ten events: 0.4 ms, against ~40 ms at 1M).
+FOLD_UNDER = 100
 
 
 def changes(
@@ -41,13 +44,14 @@ def changes(
     of `entity_ids` only when given, of entities of `kind` only when given."""
     before_context, after_context = Context.over(tx.log, since), Context.over(tx.log, until)
     widened: set[str] = set()
-    if since == until:
+    small = {e for e in entity_ids if tx.log.index_size(e, FOLD_UNDER) < FOLD_UNDER}
+    among = set(entity_ids) - small if entity_ids else None
+    if since == until or among == set():
         candidates = set()
     else:
-        candidates, widened = _touched(
-            tx, since, until, before_context, after_context, set(entity_ids) if entity_ids else None
-        )
+        candidates, widened = _touched(tx, since, until, before_context, after_context, among)
     if entity_ids:
+        candidates |= small
         # One the window does not touch folds the same at both moments: nothing changed, if it exists.
         untouched = set(entity_ids) - candidates
         if until == tx.log.head().position:

@@ -53,6 +53,14 @@ class RelatedReads:
             result[int(target)].append(int(position))
         return result
 
+    def index_size(self, entity_id: str, upto: int) -> int:
+        """How many index rows the entity has, counted up to `upto` (then: at least that many)."""
+        rows = self.sql.rows(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM event_entities WHERE entity_id = ? LIMIT ?) AS x",
+            (entity_id, upto),
+        )
+        return int(rows[0][0])
+
     def named_targets(self, name: str, role: int) -> list[int]:
         """Positions the events in which this normalized name has `role` (`event_names`) reference, and
         those these reference in turn (a corrected statement's claims), in order: one join."""

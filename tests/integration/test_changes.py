@@ -8,8 +8,10 @@ what an analyst reads: the fields that moved with their basis, the claims that c
 from __future__ import annotations
 
 import io
+import itertools
 from importlib import resources
 from typing import Any
+from unittest.mock import patch
 
 import orjson
 import pytest
@@ -18,6 +20,7 @@ from hypothesis import strategies as st
 from support.factories import an_event, correction, statement, void
 from support.histories import AUTHORITY, COMPANIES, PARTNERSHIPS, PLAN, PLANTS, histories
 
+from ledger import changes as changes_module
 from ledger.api import Ledger
 from ledger.errors import InvalidArgument, UnknownEntity
 from ledger.vocabulary.registry import first_entity
@@ -82,13 +85,15 @@ def check_one_entity_at_a_time(lg: Ledger, first: int) -> None:
     does not touch, unfolded, has none) and claims among theirs, or UnknownEntity if it was known at
     neither moment."""
     full = lg.changes(f"@{first}")
-    for entity_id in WORLD:
-        try:
-            alone = lg.changes(f"@{first}", entities=[entity_id])
-        except UnknownEntity:
-            assert entity_id not in known_state(lg, f"@{first}")[0]
-            assert entity_id not in known_state(lg, f"@{lg.head().position}")[0]
-            continue
+    for entity_id, fold_under in itertools.product(WORLD, (0, changes_module.FOLD_UNDER)):
+        # (0: whether the window touches it is found out first, as for a busy entity; else it is folded)
+        with patch.object(changes_module, "FOLD_UNDER", fold_under):
+            try:
+                alone = lg.changes(f"@{first}", entities=[entity_id])
+            except UnknownEntity:
+                assert entity_id not in known_state(lg, f"@{first}")[0]
+                assert entity_id not in known_state(lg, f"@{lg.head().position}")[0]
+                continue
         assert alone["entities"] == [c for c in full["entities"] if c["id"] == entity_id]
         assert {c["id"] for c in alone["claims"]} <= {c["id"] for c in full["claims"]}
 
@@ -231,9 +236,11 @@ def test_a_statement_corrected_to_another_speaker_changes_the_claim_it_is_about(
     assert seeded.changes("@12", entities=[PARTNERSHIP])["claims"] == found["claims"]
 
 
-def test_a_deal_whose_party_joins_a_group_in_the_window_changes_for_itself_too(lg):
+@pytest.mark.parametrize("fold_under", [0, 100], ids=["found out first", "folded"])
+def test_a_deal_whose_party_joins_a_group_in_the_window_changes_for_itself_too(lg, monkeypatch, fold_under):
     """The window names only the subsidiary and its new parent; the parent's earlier denial of the deal
     now counts (the group rule), so the deal changed, though no event of the window names it."""
+    monkeypatch.setattr(changes_module, "FOLD_UNDER", fold_under)
     sub, deal = "company:nissan-ev", "partnership:nissan-ev-foxconn"
     claim = an_event(
         "talks.reported",
