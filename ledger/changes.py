@@ -22,7 +22,9 @@ from ledger.projections import EntityView, fold
 from ledger.projections.context import GROUP_TYPES, PARTY_NAMING, Context, widened_by
 from ledger.queries import unknown
 from ledger.store.connection import Transaction
+from ledger.store.log import LogTables
 from ledger.vocabulary.entity_fields import CATEGORIES, entities_in, first_entity
+from ledger.vocabulary.upcasters import upcast
 
 _NOT_FIELDS = ("id", "kind", "claims")  # never change, or compared claim by claim
 # Entities to fold from which every company-structure claim is read at once (as a rebuild does), rather
@@ -42,14 +44,15 @@ def changes(
 ) -> dict[str, Any]:
     """The difference between the projections known at positions `since` and `until` (since <= until):
     of `entity_ids` only when given, of entities of `kind` only when given."""
-    before_context, after_context = Context.over(tx.log, since), Context.over(tx.log, until)
+    shared = SharedReads(tx.log)
+    before_context, after_context = Context.over(shared, since), Context.over(shared, until)
     widened: set[str] = set()
     small = {e for e in entity_ids if tx.log.index_size(e, FOLD_UNDER) < FOLD_UNDER}
     among = set(entity_ids) - small if entity_ids else None
     if since == until or among == set():
         candidates = set()
     else:
-        candidates, widened = _touched(tx, since, until, before_context, after_context, among)
+        candidates, widened = _touched(tx, since, until, (before_context, after_context, shared), among)
     if entity_ids:
         candidates |= small
         # One the window does not touch folds the same at both moments: nothing changed, if it exists.
@@ -119,7 +122,11 @@ def _spoken_about(tx: Transaction, events: Iterable[StoredEvent]) -> list[int]:
 
 
 def _touched(
-    tx: Transaction, since: int, until: int, before: Context, after: Context, among: set[str] | None = None
+    tx: Transaction,
+    since: int,
+    until: int,
+    contexts: tuple[Context, Context, SharedReads],
+    among: set[str] | None = None,
 ) -> tuple[set[str], set[str]]:
     """The entities the window's events are indexed under, and those whose claims hang on a fact the
     window changed (compared at both moments, where a catch-up, which cannot compare, widens by every
@@ -136,9 +143,20 @@ def _touched(
             return found, set()
         near_of = {e: tx.log.co_indexed({e}) for e in among - found}  # what shares an event with each
         near = set().union(*near_of.values())
+    before, after, shared = contexts
+    window = list(tx.log.read_between(since, until))
+    named = {
+        e
+        for event in window
+        if event.type in GROUP_TYPES
+        for e in entities_in(event.type, upcast(event.type, event.v, event.data))
+    }
+    shared.read_ahead(sorted(e for e in named if e.startswith("company:")), GROUP_TYPES)  # their subtrees
     candidates: set[str] = set()
-    for event in tx.log.read_between(since, until):
+    for event in window:
         candidates |= widened_by(event, after, tx.log.events_by_id)
+    for kind, types in (("company", GROUP_TYPES), ("partnership", PARTY_NAMING)):  # in a few queries
+        shared.read_ahead([e for e in candidates if entity_kind(e) == kind], types)
     changed: set[str] = set()
     for entity_id in sorted(candidates):
         kind = entity_kind(entity_id)
@@ -157,6 +175,36 @@ def _touched(
         return found | widened, widened
     widened = tx.log.co_indexed(changed) if changed else set()
     return found | widened, widened
+
+
+class SharedReads:
+    """The log's typed reads (claims of some types and what is said about them), made once for the
+    contexts of both moments: each context keeps what was known at its own moment of what it reads."""
+
+    def __init__(self, log: LogTables) -> None:
+        self.log = log
+        self._typed: dict[tuple[str, tuple[str, ...]], list[StoredEvent]] = {}
+
+    def entity_events(self, entity_id: str) -> list[StoredEvent]:
+        return self.log.entity_events(entity_id)
+
+    def claims_about(self, entity_id: str, types: Sequence[str]) -> list[StoredEvent]:
+        return self.claims_about_many([entity_id], types)[entity_id]
+
+    def claims_about_many(
+        self, entity_ids: Sequence[str], types: Sequence[str], *, rare: bool = False
+    ) -> dict[str, list[StoredEvent]]:
+        key = tuple(types)
+        wanted = [e for e in dict.fromkeys(entity_ids) if (e, key) not in self._typed]
+        if wanted:
+            for entity_id, events in self.log.claims_about_many(wanted, key, rare=rare).items():
+                self._typed[(entity_id, key)] = events
+        return {e: self._typed[(e, key)] for e in entity_ids}
+
+    def read_ahead(self, entity_ids: Sequence[str], types: Sequence[str]) -> None:
+        """Read what `claims_about` will be asked of these entities, at once."""
+        if len(entity_ids) > 1:
+            self.claims_about_many(sorted(entity_ids), types)
 
 
 def _group(context: Context, company: str) -> list[tuple[Any, ...]]:
