@@ -1,6 +1,7 @@
 """The entity index follows corrections: when an `entry.corrected` changes the entities an event names,
 the event (and, for a claim, every statement about it) moves from the old entities to the new ones, and
-so do the corrections recorded before of each event moved (its voids and earlier corrections).
+so do the corrections recorded before of each event moved (its voids and earlier corrections), from the
+entities it leaves to those it joins.
 
 A claim's entities are those of its current data; a statement's are those of the claims it speaks about
 plus its speaker, when the speaker is a company or an authority; a correction's, those of the event it
@@ -45,8 +46,9 @@ def moves(
 def _with_corrections(
     tx: Transaction, moved: dict[int, tuple[set[str], set[str]]], at_position: int
 ) -> dict[int, tuple[set[str], set[str]]]:
-    """`moved`, and the corrections recorded before `at_position` of each event it moves: each goes from
-    its entities now to those its target goes to plus those its own replacement names."""
+    """`moved`, and the corrections recorded before `at_position` of each event it moves: each leaves the
+    entities its target leaves (unless its own replacement names them) and joins those its target joins,
+    so one that moved the target before keeps the entities it moved it from."""
     shifting = [p for p, (now, after) in moved.items() if now != after]
     earlier = {
         p: [c for c in found if c.position < at_position] for p, found in tx.log.fixes_of(shifting).items()
@@ -60,7 +62,8 @@ def _with_corrections(
     for target_position, corrections in earlier.items():
         target = targets[target_position]
         for fix in corrections:
-            becomes = set(moved[target_position][1]) | _named_by(target, fix)
+            was, goes = moved[target_position]
+            becomes = (current[fix.position] - was) | goes | _named_by(target, fix)
             if current[fix.position] != becomes:
                 found[fix.position] = (current[fix.position], becomes)
     return found

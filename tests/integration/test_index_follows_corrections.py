@@ -190,3 +190,15 @@ def test_a_registration_corrected_to_another_parent_moves_in_the_group_index_too
             (NISSAN,),
             ("company:nissan-ev",),
         ]
+
+
+def test_a_claim_moved_twice_leaves_each_move_under_the_entities_it_moved_it_from(lg):
+    claim = talks_with(OLD_DEAL, HONDA)
+    first = correction(claim, talks_with(NEW_DEAL, FOXCONN)["data"])
+    second = correction(claim, talks_with("partnership:nissan-byd", "company:byd")["data"])
+    lg.append_many([claim, first, second])
+
+    assert ids(lg.events(entity=OLD_DEAL)) == [first["id"]]
+    assert ids(lg.events(entity=NEW_DEAL)) == [first["id"], second["id"]]
+    assert ids(lg.events(entity="partnership:nissan-byd")) == [claim["id"], first["id"], second["id"]]
+    assert lg.verify().ok
