@@ -7,6 +7,7 @@ stale state.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from ledger.advice import OnWarning
     from ledger.checkpoints import ConsistencyProof, InclusionProof
     from ledger.events import StoredEvent
+    from ledger.progress import OnProgress
     from ledger.read_model import sync
     from ledger.store.connection import Transaction
     from ledger.store.log import Head
@@ -155,6 +157,7 @@ class Ledger(Queries):
         strict: bool = False,
         on_warning: OnWarning | None = None,
         head: str | None = None,
+        progress: OnProgress | None = None,
     ) -> ImportResult:
         """Import a JSONL stream as one transaction: all of it or, on any error, none of it.
 
@@ -163,7 +166,8 @@ class Ledger(Queries):
         the version of other lines without `v` (they are stored with it). `dry_run` does all the checks,
         then rolls back. `strict` and `on_warning` as for `append_many` (a restore gives no warnings).
         `head` (HASH@POSITION, with `restore`) is the head the export must end at: a truncated export
-        fails (IntegrityFailure) and restores nothing.
+        fails (IntegrityFailure) and restores nothing. `progress` (`ledger.progress`): EVENTS read and
+        written, COMMIT, the PROJECTIONS caught up after it, COMMIT.
 
         An event without an id gets one derived from its content (`events.with_content_id`), so importing
         the same file again adds nothing. If the events commit but the projections cannot be brought up
@@ -172,6 +176,7 @@ class Ledger(Queries):
         from ledger.advice import Advisor
         from ledger.events import with_content_id
         from ledger.jsonl import read_lines
+        from ledger.progress import COMMIT, EVENTS
         from ledger.verify import parse_head, require_head
         from ledger.vocabulary.terms import VERSIONS
         from ledger.writer import Appender
@@ -199,6 +204,8 @@ class Ledger(Queries):
                 appender = Appender(tx, restore=restore, keep_appended=False, advisor=advisor)
                 chunk = []
                 version = 1 if restore else vocabulary
+                if progress is not None:
+                    progress(EVENTS, 0, None)
                 for item in read_lines(stream, on_bytes, version=version, restore=restore, keep_raw=restore):
                     if item[1].id is None:  # an id from its content: importing it again finds it there
                         item = (item[0], with_content_id(item[1]), item[2])
@@ -207,7 +214,12 @@ class Ledger(Queries):
                     if len(chunk) >= IMPORT_CHUNK:
                         appender.add(chunk)
                         chunk = []
+                        if progress is not None:
+                            progress(EVENTS, read, None)
                 appender.add(chunk)
+                if progress is not None:
+                    progress(EVENTS, read, read)
+                    progress(COMMIT, 0, None)
                 appender.finish()
                 result = ImportResult(
                     read, appender.count, appender.stats.skipped, tx.log.head(), dry_run=dry_run
@@ -223,7 +235,7 @@ class Ledger(Queries):
         if result.appended:
             # The events are committed: whatever goes wrong now must not read as a failed import.
             try:
-                self.catch_up()
+                self.catch_up(progress)
             except (Exception, KeyboardInterrupt) as e:
                 raise ProjectionsBehind(result, self._cause(e)) from e
         return result
@@ -252,22 +264,34 @@ class Ledger(Queries):
             yield from tx.log.read(since)
 
     @fewer_collections()
-    def export(self, out: BinaryIO) -> int:
-        """Write every event with its store fields as JSONL; returns the count."""
+    def export(self, out: BinaryIO, *, progress: OnProgress | None = None) -> int:
+        """Write every event with its store fields as JSONL; returns the count. `progress` hears of the
+        events written (EVENTS, of the head's position): `ledger.progress`."""
         from ledger.jsonl import dump_event
+        from ledger.progress import EVENTS, EVERY
 
+        self.store.require_schema()
         count = 0
-        for event in self.read():
-            out.write(dump_event(event))
-            count += 1
+        with self.store.reading() as tx:
+            total = tx.log.head().position if progress is not None else None
+            for event in tx.log.read():
+                out.write(dump_event(event))
+                count += 1
+                if progress is not None and count % EVERY == 0:
+                    progress(EVENTS, count, total)
+        if progress is not None:
+            progress(EVENTS, count, count)
         return count
 
-    def export_file(self, path: str | Path, *, force: bool = False) -> int:
+    def export_file(
+        self, path: str | Path, *, force: bool = False, progress: OnProgress | None = None
+    ) -> int:
         """`export` into a file, safely (`ledger.output`): never the ledger's own database, never over an
         existing file unless `force`, never half of it; returns the count."""
         from ledger import output
 
-        return output.write_file(Path(path), self.export, force=force, protected=self.database_files())
+        write = functools.partial(self.export, progress=progress)
+        return output.write_file(Path(path), write, force=force, protected=self.database_files())
 
     def database_files(self) -> list[Path]:
         """The files of a SQLite ledger (the database and its journals; none for PostgreSQL): what no
@@ -284,12 +308,14 @@ class Ledger(Queries):
         *,
         checkpoint: str | None = None,
         keys: Sequence[str | Verifier] = (),
+        progress: OnProgress | None = None,
     ) -> VerifyReport:
         """Recompute the hash chain from position 1 and the Merkle tree from it; with `head` (HASH@POSITION)
         also check the ledger still holds that head there; with `checkpoint` (a signed note, as `checkpoint`
         printed it) that it still holds the tree the checkpoint names, consistent with its tree now. With
         `keys` (verifier keys), the checkpoint must carry a valid signature by one of them (else
-        `ProofFailed`, before the log is read)."""
+        `ProofFailed`, before the log is read). `progress` hears of the events checked (EVENTS) and of the
+        checks of what derives from them (DERIVED): `ledger.progress`."""
         from ledger import offline
         from ledger.verify import parse_head, verify_chain
 
@@ -301,7 +327,7 @@ class Ledger(Queries):
             named, signed_by = offline.read_checkpoint(checkpoint, offline.verifiers(keys))
         self.store.require_schema()
         with self.store.reading(snapshot=True) as tx:
-            return verify_chain(tx, expected_head, named, signed_by, url=self.store.url)
+            return verify_chain(tx, expected_head, named, signed_by, url=self.store.url, progress=progress)
 
     # -- checkpoints and proofs ------------------------------------------------------------------------------
     def checkpoint(
@@ -336,15 +362,19 @@ class Ledger(Queries):
 
     # -- projections and queries ---------------------------------------------------------------------------
     @fewer_collections()
-    def catch_up(self) -> None:
-        """Bring the projections up to the head if a write left them behind."""
+    def catch_up(self, progress: OnProgress | None = None) -> None:
+        """Bring the projections up to the head if a write left them behind (`progress`: PROJECTIONS,
+        COMMIT)."""
         with self.store.reading() as tx:
             if tx.projections.checkpoint() >= tx.log.head().position:
                 return
+        from ledger.progress import COMMIT
         from ledger.read_model import sync
 
         with self.store.writing() as tx:
-            sync.catch_up(tx, self._folder(tx))
+            sync.catch_up(tx, self._folder(tx), progress)
+            if progress is not None:
+                progress(COMMIT, 0, None)
 
     def _folder(self, tx: Transaction) -> sync.Folder:
         """How to fold every entity in this transaction, whose log must be committed up to its head:
@@ -354,11 +384,13 @@ class Ledger(Queries):
         return workers.folder(self.url, tx.log.head().position)
 
     @fewer_collections()
-    def rebuild(self, *, check: bool = False) -> sync.RebuildReport:
+    def rebuild(self, *, check: bool = False, progress: OnProgress | None = None) -> sync.RebuildReport:
         """Rebuild every projection from the log; with `check`, rebuild aside and compare instead.
 
         `check` first catches up with the head, as every query does: projections merely behind (an
-        import between its two transactions, or killed between them) are not a difference."""
+        import between its two transactions, or killed between them) are not a difference. `progress`
+        (`ledger.progress`): the entities folded (PROJECTIONS), then COMMIT or, with `check`, COMPARE."""
+        from ledger.progress import COMMIT
         from ledger.read_model import sync
 
         self.store.require_schema()
@@ -366,5 +398,8 @@ class Ledger(Queries):
             folder = self._folder(tx)
             if check:
                 sync.catch_up(tx, folder)
-                return sync.check(tx, folder)
-            return sync.rebuild(tx, folder)
+                return sync.check(tx, folder, progress)
+            report = sync.rebuild(tx, folder, progress)
+            if progress is not None:
+                progress(COMMIT, 0, None)
+            return report

@@ -91,12 +91,15 @@ class Queries:
         types: str | Sequence[str] | None = None,
         reverse: bool = False,
         limit: int | None = None,
+        after: int | None = None,
     ) -> list[dict[str, Any]]:
         """Every event that names the entity or speaks about one that does, in world-time order (newest
         first with `reverse`), as of `as_of` and as known at `known_at`: only those whose world time is
-        from `since` to `until` (a date as `until`: its end), of `types` if given, at most `limit` (the
-        latest, with `reverse`). A claim says its current data and whether it was corrected or voided, a
-        statement the claims it is about (see docs/JSON.md)."""
+        from `since` to `until` (a date as `until`: its end), of `types` if given, those that come after
+        the entry at position `after` in that order if given (the next page: `after` is the position of
+        the last entry of the page before), at most `limit` (the latest, with `reverse`). A claim says its
+        current data and whether it was corrected or voided, a statement the claims it is about (see
+        docs/JSON.md)."""
         bound, moment = _time_bound(as_of, "as_of"), _ledger_time(known_at, "known_at")
         first, last = _world_start(since, "since"), _time_bound(until, "until")
         from ledger.vocabulary.entity_fields import CATEGORIES
@@ -106,6 +109,8 @@ class Queries:
             if given not in CATEGORIES:
                 raise InvalidArgument(f"expected an event type, got {given!r}", parameter="types")
         _check_limit(limit)
+        if after is not None and after < 1:
+            raise InvalidArgument(f"expected a position of 1 or more, got {after}", parameter="after")
         with self._query() as tx:
             return queries.history(
                 tx,
@@ -117,6 +122,7 @@ class Queries:
                 types=wanted,
                 reverse=reverse,
                 limit=limit,
+                after=after,
             )
 
     def changes(

@@ -13,14 +13,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-import orjson
-
 from ledger.claims_query import claim_at
 from ledger.entities import entity_kind
 from ledger.events import StoredEvent
 from ledger.projections import EntityView, fold
-from ledger.projections.context import GROUP_TYPES, PARTY_NAMING, Context, widened_by
+from ledger.projections.context import GROUP_TYPES, PARTY_NAMING, Context
+from ledger.projections.reach import widened_by
 from ledger.queries import unknown
+from ledger.read_model import documents
 from ledger.store.connection import Transaction
 from ledger.store.log import LogTables
 from ledger.vocabulary.entity_fields import CATEGORIES, entities_in, first_entity
@@ -82,8 +82,7 @@ def changes(
         events = tx.log.entity_events(entity_id)
         before = fold(entity_id, events, known_at=since, context=before_context)
         if from_tables and entity_id not in widened:
-            doc = tx.projections.entity_doc(entity_id)
-            now = None if doc is None else orjson.loads(doc)
+            now = documents.state(tx, entity_id)
         else:
             after = fold(entity_id, events, known_at=until, context=after_context)
             now = None if after is None else after.state
@@ -98,9 +97,8 @@ def changes(
         if change is not None:
             entities.append(change)
     if from_tables:
-        for doc in tx.projections.claim_docs_at(_spoken_about(tx, window.values())).values():
-            claim = orjson.loads(doc)  # as its owner's fold has it
-            after_claims[claim["id"]] = claim
+        for claim in documents.claims_at(tx, _spoken_about(tx, window.values())).values():
+            after_claims[claim["id"]] = claim  # as its owner's fold has it
 
     claims = _claim_changes(tx, since, before_context, before_claims, after_claims, window)
     return {

@@ -16,8 +16,6 @@ from collections.abc import Callable, Iterator
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-import orjson
-
 from ledger.claim_filters import (
     OPEN_STATUSES,
     RESOLVED_STATUSES,
@@ -30,6 +28,7 @@ from ledger.claim_filters import (
 from ledger.entities import entity_kind
 from ledger.names import ORIGIN, SOURCE, SPEAKER
 from ledger.queries import check_entity, unknown
+from ledger.read_model import documents
 from ledger.store.connection import Transaction
 from ledger.times import end_key
 from ledger.vocabulary.entity_fields import entities_in, parties_of
@@ -126,10 +125,10 @@ def _present(tx: Transaction, pages: Pages, upto: int | None = None) -> Iterator
         chunk = [p for p in page if upto is None or p <= upto]
         if not chunk:
             return
-        docs = tx.projections.claim_docs_at(chunk)
+        docs = documents.claims_at(tx, chunk)
         for position in chunk:
             if position in docs:
-                yield orjson.loads(docs[position])
+                yield docs[position]
         after = page[-1]
 
 
@@ -183,8 +182,8 @@ class _Moments:
         """Whether the entity's stage or status is final at the moment asked."""
         if entity_id not in self._final:
             if self.as_of is None and self.known_at is None:
-                doc = self.tx.projections.entity_docs_of([entity_id]).get(entity_id)
-                self._final[entity_id] = doc is not None and is_final(orjson.loads(doc))
+                doc = documents.state(self.tx, entity_id)
+                self._final[entity_id] = doc is not None and is_final(doc)
             else:
                 view = self.view(entity_id)
                 self._final[entity_id] = view is not None and is_final(view.state)

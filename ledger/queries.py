@@ -9,10 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-import orjson
-
 from ledger.entities import PLURALS, describe_id_format, is_entity_id
 from ledger.errors import InvalidArgument, UnknownEntity
+from ledger.read_model import documents
 from ledger.times import from_key, start_key
 
 if TYPE_CHECKING:
@@ -61,13 +60,20 @@ def unknown(tx: Transaction, entity_id: str, at_a_moment: bool = False) -> Unkno
     return UnknownEntity(entity_id, at_a_moment=at_a_moment, suggestions=suggest(tx, entity_id))
 
 
-def _view(tx: Transaction, entity_id: str, as_of: int | None, known_at: int | None) -> EntityView:
+def _view(
+    tx: Transaction, entity_id: str, as_of: int | None, known_at: int | None, *, tables: bool = False
+) -> EntityView:
+    """The entity's fold at the moment asked. `tables`: for the present, take its claims as the
+    projection tables hold them rather than resolving each trail again (a busy company's history)."""
     from ledger.projections import fold  # the present is read from the tables: only a fold needs these
     from ledger.projections.context import Context
 
     check_entity(entity_id)
     context = Context.over(tx.log, known_at)
-    view = fold(entity_id, context.load(entity_id), as_of=as_of, known_at=known_at, context=context)
+    events = context.load(entity_id)
+    present = tables and as_of is None and known_at is None
+    decided = documents.claims_of(tx, events) if present else None
+    view = fold(entity_id, events, as_of=as_of, known_at=known_at, context=context, decided=decided)
     if view is None:
         raise unknown(tx, entity_id, at_a_moment=as_of is not None or known_at is not None)
     return view
@@ -76,10 +82,10 @@ def _view(tx: Transaction, entity_id: str, as_of: int | None, known_at: int | No
 def show(tx: Transaction, entity_id: str, as_of: int | None, known_at: int | None) -> dict[str, Any]:
     if as_of is None and known_at is None:
         check_entity(entity_id)
-        doc = tx.projections.entity_doc(entity_id)
-        if doc is None:
+        state = documents.state(tx, entity_id)
+        if state is None:
             raise unknown(tx, entity_id)
-        return orjson.loads(doc)
+        return state
     return _view(tx, entity_id, as_of, known_at).state
 
 
@@ -94,12 +100,18 @@ def history(
     types: Sequence[str] = (),
     reverse: bool = False,
     limit: int | None = None,
+    after: int | None = None,
 ) -> list[dict[str, Any]]:
     """The entity's history (`EntityView.history`), each entry saying more: a claim its current data and
     whether it was corrected or voided, a statement the claims it is about. Only entries whose world time
     (as it sorts: a period by its start) is from `since` to `until`, of `types` if given; newest first
-    with `reverse`; at most `limit` (after `reverse`: the latest)."""
-    view = _view(tx, entity_id, as_of, known_at)
+    with `reverse`; only those after the entry at position `after`, in that order; at most `limit` (after
+    `reverse`: the latest).
+
+    The page rule: which entries belong is decided on the whole history first (an entry belongs because
+    of what it names or of the claim it speaks about, wherever that claim falls), then the order, `after`
+    and `limit` cut the page out of it; each entry is then annotated from the whole view."""
+    view = _view(tx, entity_id, as_of, known_at, tables=True)
     entries = [
         e
         for e in view.history
@@ -109,6 +121,11 @@ def history(
     ]
     if reverse:
         entries.reverse()
+    if after is not None:
+        index = next((i for i, e in enumerate(entries) if e["position"] == after), None)
+        if index is None:
+            raise InvalidArgument(f"no entry at position {after} in this history", parameter="after")
+        entries = entries[index + 1 :]
     if limit is not None:
         entries = entries[:limit]
     return _annotated(tx, entries, {c["id"]: c for c in view.claims})
@@ -149,4 +166,4 @@ def _about(
 
 def list_entities(tx: Transaction, kind: str) -> list[dict[str, Any]]:
     """Every entity of a kind (`plants` or `plant`), in id order."""
-    return [orjson.loads(doc) for _id, _kind, doc in tx.projections.entity_docs(parse_kind(kind))]
+    return documents.states(tx, parse_kind(kind))

@@ -13,10 +13,9 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-import orjson
-
 from ledger.entities import KINDS, is_entity_id
 from ledger.names import display_names, normalize, summary
+from ledger.read_model import documents
 from ledger.store.connection import Transaction
 
 TIERS = ("id", "name", "prefix", "substring")
@@ -50,8 +49,8 @@ def search(tx: Transaction, text: str, kind: str | None = None, limit: int = 20)
             if len(hits) >= limit:
                 break
     ranked = sorted(hits.items(), key=lambda hit: hit[1])[:limit]  # stable: the order found in a tier
-    docs = tx.projections.entity_docs_of([entity_id for entity_id, _tier in ranked])
-    return [_hit(entity_id, orjson.loads(docs[entity_id]), tier, wanted) for entity_id, tier in ranked]
+    docs = documents.states_of(tx, [entity_id for entity_id, _tier in ranked])
+    return [_hit(entity_id, docs[entity_id], tier, wanted) for entity_id, tier in ranked]
 
 
 def _tier(

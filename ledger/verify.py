@@ -16,6 +16,7 @@ from ledger import tree, verify_workers
 from ledger.chain import Chain, decoded
 from ledger.errors import IntegrityFailure, InvalidArgument, Unreadable
 from ledger.index_check import IndexCheck
+from ledger.progress import DERIVED, EVENTS, OnProgress
 from ledger.store.connection import Transaction
 from ledger.store.log import Head
 from ledger.transparency.checkpoint import Checkpoint
@@ -101,24 +102,31 @@ def verify_chain(
     checkpoint: Checkpoint | None = None,
     signed_by: tuple[str, ...] = (),
     url: str | None = None,
+    progress: OnProgress | None = None,
 ) -> VerifyReport:
     """Recompute the chain from position 1, the Merkle tree from its hashes and the entity index and
     references from its events; check the projections' checkpoint, the checkpoints issued and the
     append-only guards. With `expected_head` also check that head is still held, with `checkpoint` that
     the tree it names still is (`signed_by`: the keys whose signatures on it were verified, for the
     report). With `url` (the database `tx` reads) a large log is read by worker processes, each a
-    stretch of it (`ledger.verify_workers`), with the same outcome."""
+    stretch of it (`ledger.verify_workers`), with the same outcome. `progress` hears of the events
+    checked (EVENTS), then of the checks of what derives from them (DERIVED)."""
     # Read before the events: on PostgreSQL each statement sees what is committed when it starts, and
     # the checkpoint never passes the committed head, so a concurrent writer cannot make it look ahead.
     built = tx.projections.checkpoint()
     issued = tx.tree.issued()
     sizes = [size for _seq, size, _root in issued] + ([checkpoint.size] if checkpoint is not None else [])
-    head = tx.log.last_position() if url is not None else None  # None: unreadable, read it all here
+    head = tx.log.last_position() if url is not None or progress is not None else None  # None: unreadable
+    if progress is not None:
+        progress(EVENTS, 0, head)
     if url is not None and head is not None and verify_workers.in_workers(url, head):
-        chain, held, rebuilt, index = _walk_in_workers(tx, url, head, expected_head, sizes)
+        chain, held, rebuilt, index = _walk_in_workers(tx, url, head, expected_head, sizes, progress)
     else:
-        chain, held, rebuilt, index = _walk(tx, expected_head, sizes)
+        chain, held, rebuilt, index = _walk(tx, expected_head, sizes, progress, head)
     count, head_hash = chain.count, chain.prev_hash
+    if progress is not None:
+        progress(EVENTS, count, count)
+        progress(DERIVED, 0, None)
     failures: list[Failure] = []
     if chain.problem is not None:
         failures.append(("chain", *chain.problem))
@@ -167,8 +175,15 @@ def verify_chain(
 Walked = tuple[Chain, str | None, tree.TreeCheck, IndexCheck]  # the chain, the held head's hash, the rest
 
 
-def _walk(tx: Transaction, expected_head: tuple[str, int] | None, sizes: list[int]) -> Walked:
-    """Read the log in this process, page by page: the chain, the tree's leaves and the index."""
+def _walk(
+    tx: Transaction,
+    expected_head: tuple[str, int] | None,
+    sizes: list[int],
+    progress: OnProgress | None = None,
+    head: int | None = None,
+) -> Walked:
+    """Read the log in this process, page by page: the chain, the tree's leaves and the index
+    (`progress`: the events read of `head`)."""
     chain, held = Chain(), None
     rebuilt = tree.TreeCheck(tx, roots_at=sizes)
     index = IndexCheck(tx)
@@ -185,6 +200,8 @@ def _walk(tx: Transaction, expected_head: tuple[str, int] | None, sizes: list[in
                     events.append(event)
             if chain.problem is None:  # the index of a broken chain is not worth comparing
                 index.page(events)
+            if progress is not None:
+                progress(EVENTS, chain.count, head)
     except Unreadable as e:  # a row the database cannot read back
         if chain.problem is None:
             chain.problem = (e.position, f"the row cannot be read back: {e.reason}")
@@ -192,7 +209,12 @@ def _walk(tx: Transaction, expected_head: tuple[str, int] | None, sizes: list[in
 
 
 def _walk_in_workers(
-    tx: Transaction, url: str, head: int, expected_head: tuple[str, int] | None, sizes: list[int]
+    tx: Transaction,
+    url: str,
+    head: int,
+    expected_head: tuple[str, int] | None,
+    sizes: list[int],
+    progress: OnProgress | None = None,
 ) -> Walked:
     """`_walk`, with the stretches of positions 1..head read and checked by workers and joined here in
     position order; this process rebuilds the tree. Rows past `head` (committed since) are not read,
@@ -212,10 +234,12 @@ def _walk_in_workers(
             elif chain.problem is None:  # (else the chain's break is what is reported)
                 _index_again(tx, index, stretch.first, stretch.end[0])
             last_read = stretch.end[0]
+            if progress is not None:
+                progress(EVENTS, last_read, head)
         if stretch.unreadable is not None:
             if stretch.opening is None and last_read + 1 != stretch.first:
                 # Which position one process would name depends on the rows before: read it all here.
-                return _walk(tx, expected_head, sizes)
+                return _walk(tx, expected_head, sizes, progress, head)
             if chain.problem is None:
                 position, reason = stretch.unreadable
                 chain.problem = (position, f"the row cannot be read back: {reason}")

@@ -47,6 +47,11 @@ STEPS: list[tuple[str, str]] = [
         "The parties now disagree, so the claim is disputed (it still applies):",
         "ledger claims --status disputed",
     ),
+    ("Every statement Nissan made, and the claim each is about:", "ledger claims --by company:nissan"),
+    (
+        "What happened from 8 July 2025 on, in world time:",
+        "ledger history partnership:nissan-foxconn-oppama --since 2025-07-08",
+    ),
     (
         "Ledger time: what did the ledger say before those two statements were recorded?",
         "ledger show partnership:nissan-foxconn-oppama --known-at {before}",
@@ -56,6 +61,10 @@ STEPS: list[tuple[str, str]] = [
         "ledger changes --since @11",
     ),
     ("Entities by any of their names (case and accents aside):", "ledger search 'hon hai'"),
+    (
+        "Records for a spreadsheet or a script: `--format csv` (or `tsv`, `nl`, `json`), here piped:",
+        "ledger list plants --format csv | cat",
+    ),
     (
         "Is the log intact? (Save the head; `verify --head` later proves nothing was rewritten.)",
         "ledger verify",
@@ -89,7 +98,7 @@ STEPS: list[tuple[str, str]] = [
 
 
 def run(command: str, cwd: str) -> str:
-    env = {**os.environ, "NO_COLOR": "1"}
+    env = {**os.environ, "NO_COLOR": "1", "PAGER": "cat"}  # the whole history, as a terminal shows it
     shell = "stty cols 140; " + command.replace("ledger ", LEDGER + " ", 1)
     # `script` gives the command a terminal, so the output is what a person sees.
     done = subprocess.run(

@@ -16,6 +16,7 @@ import typer
 
 from ledger.cli import (
     analyst_commands,
+    completion,
     demo,
     log_commands,
     picture_commands,
@@ -25,16 +26,26 @@ from ledger.cli import (
 )
 from ledger.cli.context import DB_ENVVAR, DEFAULT_DB, Settings
 from ledger.cli.errors import report
+from ledger.cli.params import LedgerCommand, LedgerGroup
 
 app = typer.Typer(
     name="ledger",
     help="An append-only, hash-chained ledger of corporate actions and of what was reported about them.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=False,  # `ledger completion SHELL` prints the script instead (completion.py)
+    cls=LedgerGroup,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def _print_version(value: bool) -> None:
+    from ledger.cli.version import version_line
+
+    if value:
+        typer.echo(version_line(), nl=False)
+        raise typer.Exit()
 
 
 @app.callback()
@@ -45,16 +56,23 @@ def root(
         typer.Option(
             "--db",
             envvar=DB_ENVVAR,
+            metavar="URL",
             help="Database URL: sqlite:///FILE or postgresql+psycopg://user@host:port/dbname.",
             show_default=True,
         ),
     ] = DEFAULT_DB,
+    _version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            is_eager=True,
+            expose_value=False,
+            callback=_print_version,
+            help="Print the version and exit.",
+        ),
+    ] = False,
 ) -> None:
-    """Append events, import and export them, rebuild projections and answer audit queries.
-
-    Exit codes: 0 ok, 1 other error, 2 usage, 3 invalid input (nothing written), 4 conflict (nothing
-    written), 5 integrity failure, 6 events stored but projections behind (a query or rebuild finishes).
-    """
+    """The root options; the app's help (with the exit codes, `params.LedgerGroup`) is `app`'s."""
     source = ctx.get_parameter_source("db")
     ctx.obj = Settings(db, source is not None and source.name != "DEFAULT")
 
@@ -90,7 +108,7 @@ COMMANDS = {
     "append": log_commands.append,
     "import": log_commands.import_,
     "export": log_commands.export,
-    "events": log_commands.events,
+    "events": query_commands.events,
     "verify": log_commands.verify,
     "rebuild": query_commands.rebuild,
     "show": query_commands.show,
@@ -106,14 +124,16 @@ COMMANDS = {
     "check-proof": transparency_commands.check_proof,
     "types": vocabulary_commands.types,
     "demo": demo.demo,
+    "completion": completion.completion,
 }
 # Commands grouped under a noun: `ledger key generate`.
 GROUPS = {"key": transparency_commands.key_app}
 for _name, _command in COMMANDS.items():
-    app.command(_name)(reports_errors(_command))
+    app.command(_name, cls=LedgerCommand)(reports_errors(_command))
 for _name, _group in GROUPS.items():
     for _info in _group.registered_commands:
         _info.callback = reports_errors(_info.callback)
+        _info.cls = LedgerCommand
     app.add_typer(_group, name=_name)
 
 

@@ -1,6 +1,6 @@
 """The `ledger` console script. It answers `ledger --help` and the commands a reader runs most — show,
-history, claims, list, events, checkpoint — itself, parsing argv with the standard library, and hands
-every other command line to the Typer app (`app.py`) untouched.
+history, claims, list, events, changes, search, checkpoint — itself, parsing argv with the standard
+library, and hands every other command line to the Typer app (`app.py`) untouched.
 
 Why: importing Typer, and its parsing (pydantic adapters for every parameter), took ~200 ms before a
 query that takes under 1 ms; here such a command loads the store, the query and what the answer needs.
@@ -16,6 +16,7 @@ them), and both paths call the same bodies (`bodies.py`) and report errors the s
 
 from __future__ import annotations
 
+import os
 import sys
 
 # Only the standard library at the top (no dataclasses or typing either: `ledger --help` needs neither).
@@ -24,7 +25,7 @@ import sys
 class Option:
     """An option as the Typer command declares it."""
 
-    __slots__ = ("dest", "flag", "integer", "minimum", "names", "repeatable")
+    __slots__ = ("dest", "flag", "integer", "minimum", "names", "repeatable", "required")
 
     def __init__(
         self,
@@ -35,6 +36,7 @@ class Option:
         repeatable: bool = False,
         integer: bool = False,
         minimum: int | None = None,
+        required: bool = False,
     ) -> None:
         self.names = names  # its spellings
         self.dest = dest  # the Typer parameter's name, which is also the body's
@@ -42,29 +44,80 @@ class Option:
         self.repeatable = repeatable
         self.integer = integer  # its value is a whole number ...
         self.minimum = minimum  # ... of at least this
+        self.required = required  # without it, the command line goes to the Typer app (its usage error)
 
 
 class Command:
     """A command the entry answers: the function of `bodies` that does, its arguments and options."""
 
-    __slots__ = ("arguments", "body", "options")
+    __slots__ = ("arguments", "body", "options", "variadic")
 
     def __init__(
-        self, body: str, arguments: tuple[tuple[str, bool], ...], options: tuple[Option, ...]
+        self,
+        body: str,
+        arguments: tuple[tuple[str, bool], ...],
+        options: tuple[Option, ...],
+        *,
+        variadic: bool = False,
     ) -> None:
         self.body = body
         self.arguments = arguments  # (dest, required), in order
         self.options = options
+        self.variadic = variadic  # its last argument takes every positional left, as a list
 
 
 AS_OF = Option(("--as-of",), "as_of")
 KNOWN_AT = Option(("--known-at",), "known_at")
+FORMAT = Option(("--format",), "output")
 AS_JSON = Option(("--json",), "as_json", flag=True)
+LIMIT = Option(("--limit", "-n"), "limit", integer=True, minimum=1)
+REVERSE = Option(("--reverse",), "reverse", flag=True)
+SOURCE = Option(("--source",), "source")
+BY = Option(("--by",), "by")
+KIND = Option(("--kind",), "kind")
 COMMANDS = {
-    "show": Command("show", (("entity", True),), (AS_OF, KNOWN_AT, AS_JSON)),
-    "history": Command("history", (("entity", True),), (AS_OF, KNOWN_AT, AS_JSON)),
-    "claims": Command("claims", (("entity", False),), (Option(("--status",), "status"), AS_JSON)),
-    "list": Command("list_", (("kind", True),), (AS_JSON,)),
+    "show": Command("show", (("entity", True),), (AS_OF, KNOWN_AT, FORMAT, AS_JSON)),
+    "history": Command(
+        "history",
+        (("entity", True),),
+        (
+            AS_OF,
+            KNOWN_AT,
+            Option(("--since",), "since"),
+            Option(("--until",), "until"),
+            Option(("--type",), "types", repeatable=True),
+            REVERSE,
+            LIMIT,
+            Option(("--after",), "after", integer=True, minimum=1),
+            Option(("--all",), "everything", flag=True),
+            Option(("--oneline",), "oneline", flag=True),
+            Option(("--ledger-time",), "ledger_time", flag=True),
+            Option(("--no-pager",), "no_pager", flag=True),
+            FORMAT,
+            AS_JSON,
+        ),
+    ),
+    "claims": Command(
+        "claims",
+        (("entity", False),),
+        (
+            Option(("--status",), "status", repeatable=True),
+            Option(("--type",), "types", repeatable=True),
+            SOURCE,
+            Option(("--origin",), "origin"),
+            BY,
+            Option(("--anonymous-only",), "anonymous_only", flag=True),
+            Option(("--single-origin",), "single_origin", flag=True),
+            Option(("--stale",), "stale"),
+            Option(("--resolved",), "resolved", flag=True),
+            AS_OF,
+            KNOWN_AT,
+            LIMIT,
+            FORMAT,
+            AS_JSON,
+        ),
+    ),
+    "list": Command("list_", (("kind", True),), (FORMAT, AS_JSON)),
     "events": Command(
         "events",
         (),
@@ -72,16 +125,37 @@ COMMANDS = {
             Option(("--entity",), "entity"),
             Option(("--type",), "event_type"),
             Option(("--since",), "since", integer=True, minimum=0),
-            Option(("--limit", "-n"), "limit", integer=True, minimum=1),
-            Option(("--reverse",), "reverse", flag=True),
+            LIMIT,
+            REVERSE,
+            Option(("--recorded-since",), "recorded_since"),
+            Option(("--recorded-until",), "recorded_until"),
+            Option(("--occurred-since",), "occurred_since"),
+            Option(("--occurred-until",), "occurred_until"),
+            SOURCE,
+            BY,
+            FORMAT,
             AS_JSON,
         ),
     ),
+    "changes": Command(
+        "changes",
+        (("entities", False),),
+        (
+            Option(("--since",), "since", required=True),
+            Option(("--until",), "until"),
+            KIND,
+            FORMAT,
+            AS_JSON,
+        ),
+        variadic=True,
+    ),
+    "search": Command("search", (("text", True),), (KIND, LIMIT, FORMAT, AS_JSON)),
     "checkpoint": Command(
         "checkpoint", (), (Option(("--sign",), "sign"), Option(("--origin",), "origin"), AS_JSON)
     ),
 }
 HELP = ("--help", "-h")
+COMPLETE_VAR = "_LEDGER_COMPLETE"  # completion.COMPLETE_VAR, which this module cannot import
 
 
 def parse(argv: list[str]) -> tuple[str, Command, dict[str, object]] | None:
@@ -150,9 +224,18 @@ def _arguments(command: Command, args: list[str]) -> dict[str, object] | None:
             values[option.dest] = [*values.get(option.dest, []), value]  # type: ignore[misc]
         else:
             values[option.dest] = value
-    if len(positional) > len(command.arguments):
+    if any(option.required and option.dest not in values for option in command.options):
         return None
-    for index, (dest, required) in enumerate(command.arguments):
+    if command.variadic:
+        *single, (last, _) = command.arguments
+        values[last] = positional[len(single) :] or None
+        positional = positional[: len(single)]
+        arguments = tuple(single)
+    else:
+        arguments = command.arguments
+    if len(positional) > len(arguments):
+        return None
+    for index, (dest, required) in enumerate(arguments):
         if index < len(positional):
             values[dest] = positional[index]
         elif required:
@@ -172,6 +255,16 @@ def _value(option: Option, text: str) -> str | int | None:
 def main() -> None:
     """Console-script entry point."""
     argv = sys.argv[1:]
+    if argv == ["--version"]:
+        from ledger.cli.version import version_line
+
+        sys.stdout.write(version_line())
+        return
+    if COMPLETE_VAR in os.environ:  # a shell asking for completions: the Typer app answers (completion.py)
+        from ledger.cli.app import main as typer_main
+
+        typer_main()
+        return
     if len(argv) == 1 and argv[0] in HELP:
         from ledger.cli.root_help import render, terminal_width
 

@@ -27,6 +27,29 @@ EXIT_CODES: tuple[tuple[type[lib.LedgerError], int], ...] = (
     (lib.IntegrityFailure, INTEGRITY),  # ProofFailed, Unreadable too: a damaged file is an integrity failure
     # Every other error is OTHER (1): StorageError (ReadOnly, MissingDriver), OutputError, NotInitialised…
 )
+# What `ledger --help` says of each exit code, in short (docs/CLI.md says it at length).
+EXIT_CODE_SUMMARY: tuple[tuple[int, str], ...] = (
+    (OK, "ok"),
+    (
+        OTHER,
+        "any other error: no schema (run `ledger init`), a database unreachable or read-only, an "
+        "unknown entity, a file that cannot be read or written",
+    ),
+    (USAGE, "usage: a malformed option or argument"),
+    (
+        INVALID_INPUT,
+        "invalid input: bad JSON, an unknown type or field, a dangling reference, a malformed key, "
+        "checkpoint or proof; nothing was written",
+    ),
+    (
+        CONFLICT,
+        "conflict: --expect failed, an id reused with other content, --restore into a non-empty "
+        "ledger; nothing was written",
+    ),
+    (INTEGRITY, "integrity failure, found by verify, rebuild --check, a restore or a proof's check"),
+    (BEHIND, "import: the events are stored, the projections behind; `ledger rebuild` or any query finishes"),
+    (INTERRUPTED, "interrupted; the unfinished transaction wrote nothing"),
+)
 # API parameter -> the flag or argument that carries it.
 FLAGS = {
     "as_of": "--as-of",
@@ -62,6 +85,8 @@ FLAGS = {
     "out": "--out",
     "format": "--format",
     "depth": "--depth",
+    "after": "--after",
+    "shell": "SHELL",
 }
 # The API parameter a key, checkpoint, proof or exported event came in -> the flag that carries its file.
 SOURCES = {

@@ -1,4 +1,5 @@
-"""Commands on the log itself: init, append, import, export, events, verify."""
+"""Commands on the log itself: init, append, import, export, verify (`events` lists it with the other read
+commands, in query_commands.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import IO, Annotated, Any
 
 import typer
 
-from ledger.cli import bodies, render
+from ledger.cli import progress, render
 from ledger.cli.context import open_ledger, settings
 from ledger.cli.errors import INTEGRITY
 from ledger.vocabulary.terms import SOURCE_KINDS
@@ -99,27 +100,39 @@ def append(
     event_type: Annotated[
         str | None, typer.Argument(metavar="TYPE", help="Event type, e.g. talks.reported")
     ] = None,
-    data: Annotated[str | None, typer.Option("--data", help="The payload as a JSON object.")] = None,
+    data: Annotated[
+        str | None, typer.Option("--data", metavar="JSON", help="The payload as a JSON object.")
+    ] = None,
     occurred_at: Annotated[
-        str | None, typer.Option("--occurred-at", help="World time: YYYY-MM-DD or RFC 3339.")
+        str | None, typer.Option("--occurred-at", metavar="TIME", help="World time: YYYY-MM-DD or RFC 3339.")
     ] = None,
     source: Annotated[
-        list[str] | None, typer.Option("--source", help="NAME[:KIND], repeatable; kind defaults to other.")
+        list[str] | None,
+        typer.Option(
+            "--source", metavar="NAME[:KIND]", help="NAME[:KIND], repeatable; kind defaults to other."
+        ),
     ] = None,
     ref: Annotated[
-        list[str] | None, typer.Option("--ref", help="Id of an earlier event, repeatable.")
+        list[str] | None,
+        typer.Option("--ref", metavar="EVENT_ID", help="Id of an earlier event, repeatable."),
     ] = None,
-    event_id: Annotated[str | None, typer.Option("--id", help="UUID; makes the append idempotent.")] = None,
-    note: Annotated[str | None, typer.Option("--note", help="Free text.")] = None,
+    event_id: Annotated[
+        str | None, typer.Option("--id", metavar="UUID", help="UUID; makes the append idempotent.")
+    ] = None,
+    note: Annotated[str | None, typer.Option("--note", metavar="TEXT", help="Free text.")] = None,
     expect: Annotated[
         str | None,
         typer.Option(
-            "--expect", help="ENTITY@POSITION: append only if the latest event naming ENTITY is there."
+            "--expect",
+            metavar="ENTITY@POSITION",
+            help="Append only if the latest event naming ENTITY is there.",
         ),
     ] = None,
     file: Annotated[
         str | None,
-        typer.Option("--file", help="Read event objects (JSON or JSONL) from a file, or - for stdin."),
+        typer.Option(
+            "--file", metavar="FILE|-", help="Read event objects (JSON or JSONL) from a file, or - for stdin."
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print {position, id} objects.")] = False,
     strict: Strict = False,
@@ -177,7 +190,9 @@ def import_(
     head: Annotated[
         str | None,
         typer.Option(
-            "--head", help="With --restore: HASH@POSITION the export must end at (a truncated one fails)."
+            "--head",
+            metavar="HASH@POSITION",
+            help="With --restore: the head the export must end at (a truncated one fails).",
         ),
     ] = None,
     vocabulary: Annotated[
@@ -196,19 +211,24 @@ def import_(
     from ledger.errors import ProjectionsBehind
 
     stream = _open_input(file)
-    total = Path(file).stat().st_size if file != "-" else None
+    size = Path(file).stat().st_size if file != "-" else None
+    phases = progress.DRY_RUN if dry_run else progress.RESTORE if restore else progress.IMPORT
     warnings = render.Warnings()
     try:
-        with open_ledger(settings(ctx).db) as opened, render.Progress(total, "importing") as progress:
+        with (
+            open_ledger(settings(ctx).db) as opened,
+            progress.Progress(phases, size=size, show=progress.shown()) as shown,
+        ):
             result = opened.import_jsonl(
                 stream,
                 dry_run=dry_run,
                 restore=restore,
                 vocabulary=vocabulary,
-                on_bytes=progress.advance,
+                on_bytes=shown.on_bytes,
                 strict=strict,
                 on_warning=warnings,
                 head=head,
+                progress=shown.callback,
             )
     except ProjectionsBehind as e:  # committed: say what was stored, then the error line (exit 6)
         warnings.summary()
@@ -242,7 +262,7 @@ def _import_summary(result: Any, as_json: bool, restore: bool, *, projections_cu
 def export(
     ctx: typer.Context,
     out: Annotated[
-        str | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")
+        str | None, typer.Option("--out", "-o", metavar="FILE", help="Write to this file instead of stdout.")
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")] = False,
 ) -> None:
@@ -251,38 +271,24 @@ def export(
 
     Example: ledger export --out ledger.jsonl
     """
-    with open_ledger(settings(ctx).db) as opened:
+    show = progress.shown(data_on_stdout=out is None)
+    with open_ledger(settings(ctx).db) as opened, progress.Progress(progress.EXPORT, show=show) as shown:
         if out is None:
-            count = opened.export(sys.stdout.buffer)
+            count = opened.export(sys.stdout.buffer, progress=shown.callback)
             sys.stdout.flush()
         else:
-            count = opened.export_file(out, force=force)
-            render.message(f"exported {count} events to {out}")
-
-
-def events(
-    ctx: typer.Context,
-    entity: Annotated[
-        str | None, typer.Option("--entity", help="Only events naming or about ENTITY.")
-    ] = None,
-    event_type: Annotated[str | None, typer.Option("--type", help="Only events of this type.")] = None,
-    since: Annotated[int, typer.Option("--since", min=0, help="Only events after this position.")] = 0,
-    limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, help="At most N events.")] = None,
-    reverse: Annotated[bool, typer.Option("--reverse", help="Newest first.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="JSONL of the exported events.")] = False,
-) -> None:
-    """List events in position order.
-
-    Example: ledger events --entity plant:nissan-oppama -n 20
-    """
-    bodies.events(settings(ctx).db, entity, event_type, since, limit, reverse, as_json)
+            count = opened.export_file(out, force=force, progress=shown.callback)
+    if out is not None:
+        render.message(f"exported {count} events to {out}")
 
 
 def verify(
     ctx: typer.Context,
     head: Annotated[
         str | None,
-        typer.Option("--head", help="HASH@POSITION saved earlier: check the ledger still holds it."),
+        typer.Option(
+            "--head", metavar="HASH@POSITION", help="A head saved earlier: check the ledger still holds it."
+        ),
     ] = None,
     checkpoint: Annotated[
         str | None,
@@ -313,8 +319,11 @@ def verify(
     from ledger.cli.inputs import read_text, verifier_keys
 
     text = read_text(checkpoint, "checkpoint") if checkpoint is not None else None
-    with open_ledger(settings(ctx).db) as opened:
-        report = opened.verify(head, checkpoint=text, keys=verifier_keys(key))
+    with (
+        open_ledger(settings(ctx).db) as opened,
+        progress.Progress(progress.VERIFY, show=progress.shown()) as shown,
+    ):
+        report = opened.verify(head, checkpoint=text, keys=verifier_keys(key), progress=shown.callback)
     if as_json:
         render.json_document(report.to_json())
     elif report.ok:

@@ -26,12 +26,16 @@ def timeline(
     ],
     as_of: Annotated[
         str | None,
-        typer.Option("--as-of", help="World time: only events that occurred by then (a date: its end)."),
+        typer.Option(
+            "--as-of", metavar="TIME", help="World time: only events that occurred by then (a date: its end)."
+        ),
     ] = None,
     known_at: Annotated[
         str | None,
         typer.Option(
-            "--known-at", help="Ledger time: only what the ledger had recorded by then (a date: its end)."
+            "--known-at",
+            metavar="TIME",
+            help="Ledger time: only what the ledger had recorded by then (a date: its end).",
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")] = False,
@@ -54,7 +58,10 @@ def graph(
     ctx: typer.Context,
     entity: Annotated[str | None, typer.Argument(metavar="[ENTITY]")] = None,
     depth: Annotated[
-        int, typer.Option("--depth", min=0, help="With ENTITY: keep what lies within this many ties of it.")
+        int,
+        typer.Option(
+            "--depth", metavar="N", min=0, help="With ENTITY: keep what lies within this many ties of it."
+        ),
     ] = 2,
     fmt: Annotated[
         str, typer.Option("--format", metavar="dot|mermaid|html|svg", help="What to print.")

@@ -32,8 +32,8 @@ def markdown() -> str:
 
 def root_help_data() -> str:
     """What `ledger --help` is rendered from without Typer (ledger/cli/root_help.json, read by
-    root_help.py), taken from the app: the usage, the help text, the options' help records and each
-    command's help."""
+    root_help.py), taken from the app: the usage, the help text, the options' help records, each
+    command's help and the exit codes."""
     import inspect
     import json
 
@@ -41,6 +41,7 @@ def root_help_data() -> str:
     import typer.main
 
     from ledger.cli.app import app
+    from ledger.cli.errors import EXIT_CODE_SUMMARY
 
     group = typer.main.get_command(app)
     ctx = typer.Context(group, info_name="ledger", **group.context_settings)
@@ -55,5 +56,6 @@ def root_help_data() -> str:
         "help": inspect.cleandoc(group.help or "").partition("\f")[0],
         "options": [record for p in params if (record := p.get_help_record(ctx)) is not None],
         "commands": [(name, c.help or "") for name, c in shown],
+        "exit_codes": [(str(code), text) for code, text in EXIT_CODE_SUMMARY],  # params.LedgerGroup's
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

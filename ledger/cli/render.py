@@ -21,6 +21,61 @@ def json_lines(values: Iterable[Any]) -> None:
         out.write(orjson.dumps(value).decode() + "\n")
 
 
+FORMATS = ("table", "json", "nl", "csv", "tsv")
+
+
+def output_format(chosen: str | None, as_json: bool = False) -> str:
+    """The format a command that prints records writes: `--format`, `--json` (its alias for json), else
+    a table on a terminal and tab-separated values when piped."""
+    if chosen is not None and chosen not in FORMATS:
+        from ledger.errors import InvalidArgument
+
+        raise InvalidArgument(f"expected one of {', '.join(FORMATS)}, got {chosen!r}", parameter="format")
+    if as_json:
+        if chosen not in (None, "json"):
+            from ledger.errors import InvalidArgument
+
+            raise InvalidArgument(f"--json is --format json, got --format {chosen} too", parameter="format")
+        return "json"
+    if chosen is not None:
+        return chosen
+    return "table" if sys.stdout.isatty() else "tsv"
+
+
+def delimited(columns: Sequence[str], rows: Iterable[Sequence[Any]], delimiter: str) -> None:
+    """CSV or TSV as Python's csv module writes and reads it: one header row, then one row per record;
+    a cell holding the delimiter, a quote or a line break is quoted (a whole row is, if a cell holds a
+    carriage return, which the module does not quote on its own); lines end in \\n."""
+    import csv
+
+    out = sys.stdout
+    minimal = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+    everything = csv.writer(out, delimiter=delimiter, lineterminator="\n", quoting=csv.QUOTE_ALL)
+    minimal.writerow(columns)
+    for row in rows:
+        cells = ["" if v is None else str(v) for v in row]
+        (everything if any("\r" in c for c in cells) else minimal).writerow(cells)
+
+
+def records(
+    chosen: str,
+    title: str | None,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    values: Any,
+) -> None:
+    """Records in the format chosen (`output_format`): `values` is what json prints (a list, one per line
+    with nl), `columns` and `rows` what a table, csv and tsv print."""
+    if chosen == "json":
+        json_document(values)
+    elif chosen == "nl":
+        json_lines(values if isinstance(values, list) else [values])
+    elif chosen in ("csv", "tsv"):
+        delimited(columns, rows, "," if chosen == "csv" else "\t")
+    else:
+        boxed(title, columns, rows)
+
+
 def message(text: str) -> None:
     sys.stderr.write(text + "\n")
 
@@ -58,7 +113,7 @@ def console(stderr: bool = False):
 
 
 def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """A table: boxed with rich on a terminal, tab-separated (stable for scripts) when piped."""
+    """A table: boxed with rich on a terminal; piped, a `# title` line, then tab-separated lines."""
     if not sys.stdout.isatty():
         if title:
             sys.stdout.write(f"# {title}\n")
@@ -66,6 +121,11 @@ def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any
         for row in rows:
             sys.stdout.write("\t".join("" if v is None else str(v) for v in row) + "\n")
         return
+    boxed(title, columns, rows)
+
+
+def boxed(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """A table boxed with rich (as wide as the terminal, or COLUMNS, or 80 columns when piped)."""
     from rich.table import Table
 
     grid = Table(title=title, title_justify="left", show_lines=False)
@@ -94,44 +154,3 @@ def flat(value: Any) -> str:
 
 def sources(items: Sequence[dict[str, Any]]) -> str:
     return ", ".join(f"{s['name']} ({s['kind']})" for s in items)
-
-
-class Progress:
-    """A byte-count progress bar on stderr, only when stderr is a terminal."""
-
-    def __init__(self, total: int | None, label: str) -> None:
-        self.bar = None
-        if total and total > 1_000_000 and sys.stderr.isatty():
-            from rich.progress import (
-                BarColumn,
-                DownloadColumn,
-                TimeRemainingColumn,
-                TransferSpeedColumn,
-            )
-            from rich.progress import (
-                Progress as RichProgress,
-            )
-
-            self.bar = RichProgress(
-                "[progress.description]{task.description}",
-                BarColumn(),
-                DownloadColumn(),
-                TransferSpeedColumn(),
-                TimeRemainingColumn(),
-                console=console(stderr=True),
-                transient=True,
-            )
-            self.task = self.bar.add_task(label, total=total)
-
-    def __enter__(self) -> Progress:
-        if self.bar is not None:
-            self.bar.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.bar is not None:
-            self.bar.stop()
-
-    def advance(self, size: int) -> None:
-        if self.bar is not None:
-            self.bar.advance(self.task, size)

@@ -35,6 +35,7 @@ def render(width: int) -> str:
     limit = width - 6 - max(len(name) for name, _ in commands)  # as click's Group.format_commands
     rows = [(name, short_help(text, limit)) for name, text in commands]
     out += ["\nCommands:\n", *_definitions(rows, width)]
+    out += ["\nExit codes:\n", *_definitions(data["exit_codes"], width)]
     return "".join(out).rstrip("\n") + "\n"
 
 

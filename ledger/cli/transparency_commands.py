@@ -39,7 +39,9 @@ def generate(
     name: Annotated[str, typer.Argument(metavar="NAME", help="The key's name, e.g. example.com/news.")],
     out: Annotated[
         str | None,
-        typer.Option("--out", "-o", help="Where to write the signer key (default: NAME.key, / as _)."),
+        typer.Option(
+            "--out", "-o", metavar="FILE", help="Where to write the signer key (default: NAME.key, / as _)."
+        ),
     ] = None,
 ) -> None:
     """Make an Ed25519 signer key: write it to a new file (mode 0600) and print its verifier key.
@@ -99,6 +101,7 @@ def prove(
         int | None,
         typer.Option(
             "--size",
+            metavar="SIZE",
             min=0,
             help="Against the checkpoint of this tree size (default: the latest); with --consistency, the "
             "new size (default: every event).",

@@ -7,13 +7,18 @@ from typing import Annotated
 import typer
 
 from ledger.cli import render
+from ledger.cli.options import Output
 
 
 def types(
     event_type: Annotated[
         str | None, typer.Argument(metavar="[TYPE]", help="One type, e.g. plant.closed.")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print each type's data as JSON Schema.")] = False,
+    output: Output = None,
+    as_json: Annotated[
+        bool,
+        typer.Option("--json", help="Print each type's data as JSON Schema (the same as --format json)."),
+    ] = False,
 ) -> None:
     """List the event types with their fields (which are optional, which name entities, what changed
     since the previous version), or one type.
@@ -24,16 +29,20 @@ def types(
     from ledger.vocabulary.describe import describe, json_schema
     from ledger.vocabulary.registry import CURRENT_VERSION, EVENT_TYPES, nearest_type
 
+    form = render.output_format(output, as_json)
     if event_type is not None and event_type not in EVENT_TYPES:
         near = nearest_type(event_type)
         hint = f"; did you mean {near!r}?" if near else ""
         raise InvalidArgument(f"unknown event type {event_type[:60]!r}{hint}", parameter="type")
     chosen = [event_type] if event_type else list(EVENT_TYPES)
-    if as_json:
+    if form == "json":
         schemas = {t: json_schema(t) for t in chosen}
         render.json_document(
             schemas[event_type] if event_type else {"version": CURRENT_VERSION, "types": schemas}
         )
+        return
+    if form == "nl":  # one line per type: its name, version and JSON Schema
+        render.json_lines({"type": t, "version": CURRENT_VERSION, "schema": json_schema(t)} for t in chosen)
         return
     infos = [describe(t) for t in chosen]
     if event_type is not None:
@@ -42,13 +51,16 @@ def types(
             f"{info.type} (v{info.version}, {info.category})"
             + (f": {', '.join(info.changed)}" if info.changed else "")
         )
-        render.table(
+        render.records(
+            form,
             None,
             ("field", "type", "required", "names"),
             ((f.name, f.type, "no" if f.optional else "yes", f.entity_kind or "") for f in info.fields),
+            None,
         )
         return
-    render.table(
+    render.records(
+        form,
         f"vocabulary v{CURRENT_VERSION}",
         ("type", "category", "fields", "changed"),
         (
@@ -60,4 +72,5 @@ def types(
             )
             for i in infos
         ),
+        None,
     )

@@ -4,6 +4,7 @@
 its own module (`plant`, `partnership`, `company`, `plan`) as `project(entity_id, claims) -> state`.
 """
 
-from ledger.projections.fold import EntityView, cyclic_gc_paused, fold
+from ledger.bulk import cyclic_gc_paused
+from ledger.projections.fold import EntityView, fold
 
 __all__ = ["EntityView", "cyclic_gc_paused", "fold"]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ledger.claims import claim_status, corrected
@@ -384,43 +384,6 @@ def _facts(events: list[StoredEvent], known_at: int | None) -> list[Fact]:
         )
     facts.sort(key=lambda f: f.order)
     return facts
-
-
-# What a change of which event type may change in the folds of entities other than those it names.
-_STRUCTURE_TYPES = frozenset(_PARENT_TYPES) | {"company.merged"}  # groups and mergers
-_OPERATOR_TYPES = frozenset(
-    {"plant.registered", "plant.operator_changed", "plant.reopened", "plant.stake_transferred"}
-) | {"company.spun_off", "company.merged"}
-
-
-def widened_by(
-    event: StoredEvent, context: Context, lookup: Callable[[list[str]], dict[str, StoredEvent]]
-) -> set[str]:
-    """The entities whose co-indexed entities must be refolded because `event` arrived: the companies
-    whose group it may change (and everything below them), the partnership whose parties it may name,
-    the plants whose operator it may change. A correction widens by its target, before and after."""
-    if CATEGORIES[event.type] == "correction":
-        target = lookup([event.refs[0]]).get(event.refs[0])
-        if target is None or CATEGORIES[target.type] != "claim":
-            return set()
-        found = widened_by(target, context, lookup)
-        if event.type == "entry.corrected":
-            found |= widened_by(replace(target, data=event.data["replacement"]), context, lookup)
-        return found
-    if CATEGORIES[event.type] != "claim":
-        return set()
-    data = upcast(event.type, event.v, event.data)
-    found: set[str] = set()
-    named = entities_in(event.type, data)
-    if event.type in _STRUCTURE_TYPES:
-        for company in named:
-            if company.startswith("company:"):
-                found |= context.subtree(company)
-    if "parties" in data and "partnership" in data:
-        found.add(data["partnership"])
-    if event.type in _OPERATOR_TYPES:
-        found.update(e for e in named if e.startswith(("plant:", "company:")))
-    return found
 
 
 def no_context() -> Context:

@@ -9,24 +9,25 @@ order. Each projection reads only claim JSON, so what it shows is what the trail
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from typing import Any
 
+from ledger.bulk import cyclic_gc_paused
+from ledger.claim_json import claim_json
 from ledger.claims import claim_status, corrected, counts_for, named_origins, source_summary
 from ledger.entities import ENTITY_KINDS, entity_kind
 from ledger.events import StoredEvent
 from ledger.projections.authority import project as project_authority
 from ledger.projections.company import project as project_company
 from ledger.projections.context import Context, no_context
+from ledger.projections.history import Trail
 from ledger.projections.order import world_key
 from ledger.projections.partnership import project as project_partnership
 from ledger.projections.plan import project as project_plan
 from ledger.projections.plant import project as project_plant
-from ledger.times import end_key, precision
+from ledger.times import end_key
 from ledger.vocabulary.entity_fields import CATEGORIES, ENTITY_FIELDS, STANCES, parties_of
 from ledger.vocabulary.terms import CURRENT_VERSION
 from ledger.vocabulary.upcasters import upcast
@@ -54,31 +55,6 @@ _NAMING = {
 # The same occurred_at is parsed once per entity an event names; dates repeat across events too.
 _start_key = world_key
 _end_key = lru_cache(maxsize=1 << 16)(end_key)
-_precision = lru_cache(maxsize=1 << 12)(precision)
-
-
-@dataclass(eq=False, slots=True)
-class _Trail:
-    """What the history needs, kept so that folds which never read it (the rebuild) do not build it."""
-
-    entity_id: str
-    events: dict[int, StoredEvent]  # by position
-    claims: list[dict[str, Any]]  # claim JSON of every claim in view whose current data names the entity
-    statements: list[dict[str, Any]]  # trail JSON of every statement in view
-    corrections: list[StoredEvent]
-    moved: set[str]  # ids of claims corrected away from the entity
-    _entries: list[dict[str, Any]] | None = None
-
-    def entries(self) -> list[dict[str, Any]]:
-        if self._entries is None:
-            with cyclic_gc_paused():
-                self._entries = _history(self)
-        return self._entries
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Trail) and self.entries() == other.entries()
-
-    __hash__ = None  # type: ignore[assignment]
 
 
 @dataclass(eq=False, slots=True)
@@ -92,7 +68,7 @@ class EntityView:
     """
 
     claims: list[dict[str, Any]]
-    _trail: _Trail = field(repr=False)
+    _trail: Trail = field(repr=False)
     _project: Callable[[], dict[str, Any]] = field(repr=False)
     _state: dict[str, Any] | None = field(default=None, repr=False)
 
@@ -105,6 +81,11 @@ class EntityView:
     @property
     def history(self) -> list[dict[str, Any]]:
         return self._trail.entries()
+
+    @property
+    def events(self) -> dict[int, StoredEvent]:
+        """The events folded, by position (a claim's own event among them)."""
+        return self._trail.events
 
     def __eq__(self, other: object) -> bool:
         return (
@@ -124,6 +105,7 @@ def fold(
     as_of: int | None = None,
     known_at: int | None = None,
     context: Context | None = None,
+    decided: Mapping[int, dict[str, Any]] | None = None,
 ) -> EntityView | None:
     """The entity's view from its events (and the events they reference), or None if none names it.
 
@@ -133,30 +115,15 @@ def fold(
     `as_of` bounds world time (inclusive; a period must have ended by it) for claims and statements;
     `known_at` bounds ledger time for every event: the last position known (inclusive). Corrections
     are facts about the ledger, not the world: they apply whatever their occurred_at.
+
+    `decided`: claim JSON already worked out for this moment (the projection tables' claims, for the
+    present), by position; those claims are taken as given instead of resolving their trails again.
     """
     kind = entity_kind(entity_id)
     if context is None:
         context = no_context()
     with cyclic_gc_paused():
-        return _fold(entity_id, kind, events, as_of, known_at, context)
-
-
-@contextmanager
-def cyclic_gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector, if it runs, for the duration of a fold.
-
-    A fold allocates many small containers and makes no reference cycles; left running, the collector
-    rescans the whole heap several times per large fold for cycles that cannot exist (2.4x slower on a
-    100k-event entity). Reference counting still frees everything as usual.
-    """
-    paused = gc.isenabled()
-    if paused:
-        gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
+        return _fold(entity_id, kind, events, as_of, known_at, context, decided)
 
 
 def _fold(
@@ -166,6 +133,7 @@ def _fold(
     as_of: int | None,
     known_at: int | None,
     context: Context,
+    decided: Mapping[int, dict[str, Any]] | None = None,
 ) -> EntityView | None:
     naming = _NAMING[kind]
     unique = {event.position: event for event in events}
@@ -226,7 +194,7 @@ def _fold(
         if not speaks and kind == "company":
             speaks = data["by"] == entity_id or event.data["by"] == entity_id
 
-    if len(statements) > PREFETCH_FROM:
+    if decided is None and len(statements) > PREFETCH_FROM:
         _prefetch(claim_items, statements, said_about, context)
 
     claims: list[dict[str, Any]] = []  # claims whose current data names the entity
@@ -250,28 +218,25 @@ def _fold(
                 if _names(naming[event_type], upcast(event_type, event.v, event.data), entity_id):
                     moved.add(event_id)
                 continue
+        if decided is not None and event.position in decided:
+            claims.append(decided[event.position])
+            continue
         trail = _trail(event_type, data, event.sources, said_about.get(event_id, ()), context)
         origins, only_anonymous = source_summary(event.sources)
-        claim = {
-            "id": event_id,
-            "type": event_type,
-            "occurred_at": event.occurred_at,
-            "precision": _precision(event.occurred_at),
-            "recorded_at": event.recorded_at,
-            "position": event.position,
-            "status": claim_status(event.sources, trail, voided=voided),
-            "data": data,
-            "sources": event.sources,
-            "origins": origins,
-            "anonymous_only": only_anonymous,
-            "statements": trail,
-            "corrections": [] if fixes is None else [_correction(c) for c in fixes],
-        }
+        claim = claim_json(
+            event,
+            data,
+            claim_status(event.sources, trail, voided=voided),
+            origins,
+            only_anonymous,
+            trail,
+            [] if fixes is None else [_correction(c) for c in fixes],
+        )
         claims.append(claim)
 
     if not claims and not speaks:
         return None
-    trail_of = _Trail(entity_id, unique, claims, statements, correction_events, moved)
+    trail_of = Trail(entity_id, unique, claims, statements, correction_events, moved)
     return EntityView(claims, trail_of, partial(PROJECTIONS[kind], entity_id, claims, context))
 
 
@@ -370,50 +335,4 @@ def _correction(event: StoredEvent) -> dict[str, Any]:
         "reason": event.data["reason"],
         "position": event.position,
         "recorded_at": event.recorded_at,
-    }
-
-
-def _history(trail: _Trail) -> list[dict[str, Any]]:
-    """Every event in view that names the entity or speaks about one that does, in world-time order.
-
-    Events passed in only because something references them (the other claim a statement also names)
-    stay out. `data` is the data as recorded; the correction entries show what replaced it.
-    """
-    events = trail.events
-    relevant_ids = {claim["id"] for claim in trail.claims}
-    entries: list[tuple[int, int, dict[str, Any]]] = []
-    for claim in trail.claims:
-        event = events[claim["position"]]
-        extra = {"status": claim["status"], "statements": claim["statements"]}
-        entries.append((_start_key(event.occurred_at), event.position, _entry(event, "claim", extra)))
-    entity_id = trail.entity_id
-    for said in trail.statements:
-        event = events[said["position"]]
-        by_entity = said["by"] == entity_id or event.data["by"] == entity_id
-        if by_entity or not relevant_ids.isdisjoint(event.refs):
-            relevant_ids.add(event.id)
-            extra = {"stance": said["stance"], "voided": said["voided"]}
-            entries.append((_start_key(event.occurred_at), event.position, _entry(event, "statement", extra)))
-    for event in trail.corrections:
-        if event.refs[0] in relevant_ids or event.refs[0] in trail.moved:
-            entry = _entry(event, "correction", {"reason": event.data["reason"]})
-            entries.append((_start_key(event.occurred_at), event.position, entry))
-    entries.sort()  # (start key, position) is unique, so the entries themselves are never compared
-    return [entry for _, _, entry in entries]
-
-
-def _entry(event: StoredEvent, category: str, extra: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "position": event.position,
-        "id": event.id,
-        "type": event.type,
-        "category": category,
-        "occurred_at": event.occurred_at,
-        "precision": _precision(event.occurred_at),
-        "recorded_at": event.recorded_at,
-        "sources": event.sources,
-        "refs": event.refs,
-        "data": event.data,
-        "note": event.note,
-        **extra,
     }

@@ -11,14 +11,15 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-import orjson
-
 from ledger.entities import entity_kind
 from ledger.errors import IntegrityFailure
 from ledger.names import entity_terms
+from ledger.progress import COMPARE, EVERY, PROJECTIONS, OnProgress
 from ledger.projections import EntityView, cyclic_gc_paused, fold
-from ledger.projections.context import GROUP_TYPES, Context, widened_by
+from ledger.projections.context import GROUP_TYPES, Context
 from ledger.projections.order import world_key
+from ledger.projections.reach import widened_by
+from ledger.read_model.documents import stored_claim_doc, stored_entity
 from ledger.store.connection import Transaction
 from ledger.store.projection_tables import ClaimDoc, EntityDoc
 from ledger.vocabulary.entity_fields import first_entity
@@ -46,12 +47,14 @@ def _owner(claim: dict) -> str | None:
 
 def _rows(entity_id: str, view: EntityView) -> EntityRows:
     # The fold is deterministic, key order included: documents keep the projection's own field order.
-    doc = (entity_id, entity_kind(entity_id), orjson.dumps(view.state), entity_terms(entity_id, view.state))
+    state = view.state
+    doc = (entity_id, entity_kind(entity_id), stored_entity(state), entity_terms(entity_id, state))
+    events = view.events
     claims = [
         (
             claim["position"],
             claim["status"],
-            orjson.dumps(claim),
+            stored_claim_doc(claim, events[claim["position"]].data),
             claim["type"],
             claim["origins"],
             int(claim["anonymous_only"]),
@@ -86,18 +89,22 @@ def entity_rows(
                 yield _rows(entity_id, view)
 
 
-def catch_up(tx: Transaction, folder: Folder = entity_rows) -> None:
-    """Refold the entities that events after the checkpoint touched (`folder`: see `rebuild`)."""
+def catch_up(tx: Transaction, folder: Folder = entity_rows, progress: OnProgress | None = None) -> None:
+    """Refold the entities that events after the checkpoint touched (`folder`: see `rebuild`; `progress`:
+    the entities folded, PROJECTIONS)."""
     head = tx.log.head().position
     checkpoint = tx.projections.checkpoint()
     if checkpoint >= head:
         return
     if head - checkpoint > CATCH_UP_LIMIT:
-        rebuild(tx, folder)
+        rebuild(tx, folder, progress)
         return
     docs, claims, gone = [], [], []
     context = Context.over(tx.log)
-    for entity_id in sorted(touched(tx, checkpoint, head, context)):
+    entities = sorted(touched(tx, checkpoint, head, context))
+    for done, entity_id in enumerate(entities):
+        if progress is not None and done % EVERY == 0:
+            progress(PROJECTIONS, done, len(entities))
         view = fold(entity_id, tx.log.entity_events(entity_id), context=context)
         if view is None:
             gone.append(entity_id)
@@ -109,6 +116,8 @@ def catch_up(tx: Transaction, folder: Folder = entity_rows) -> None:
     tx.projections.replace_entities(docs)
     tx.projections.replace_claims(claims)
     tx.projections.set_checkpoint(head)
+    if progress is not None:
+        progress(PROJECTIONS, len(entities), len(entities))
 
 
 def touched(tx: Transaction, since: int, until: int, context: Context) -> set[str]:
@@ -124,12 +133,17 @@ def touched(tx: Transaction, since: int, until: int, context: Context) -> set[st
     return found
 
 
-def rebuild(tx: Transaction, folder: Folder = entity_rows) -> RebuildReport:
+def rebuild(
+    tx: Transaction, folder: Folder = entity_rows, progress: OnProgress | None = None
+) -> RebuildReport:
     """Drop and refill every projection table from the log, one entity in memory at a time.
 
     `folder` gives every entity's rows: folded here by default, from this transaction's view of the log;
-    or by worker processes (`ledger.read_model.workers`) when the log is committed up to the head."""
+    or by worker processes (`ledger.read_model.workers`) when the log is committed up to the head.
+    `progress` hears of the entities folded (PROJECTIONS; how many there are is not known beforehand)."""
     head = tx.log.head().position
+    if progress is not None:
+        progress(PROJECTIONS, 0, None)
     tx.projections.clear()
     docs: list[EntityDoc] = []
     claims: list[ClaimDoc] = []
@@ -139,6 +153,8 @@ def rebuild(tx: Transaction, folder: Folder = entity_rows) -> RebuildReport:
         claims.extend(owned)
         entity_count += 1
         claim_count += len(owned)
+        if progress is not None and entity_count % EVERY == 0:
+            progress(PROJECTIONS, entity_count, None)
         if len(docs) >= WRITE_BATCH:
             tx.projections.replace_entities(docs, fresh=True)
             docs = []
@@ -148,6 +164,8 @@ def rebuild(tx: Transaction, folder: Folder = entity_rows) -> RebuildReport:
     tx.projections.replace_entities(docs, fresh=True)
     tx.projections.replace_claims(claims, fresh=True)
     tx.projections.set_checkpoint(head)
+    if progress is not None:
+        progress(PROJECTIONS, entity_count, entity_count)
     return RebuildReport(head, entity_count, claim_count)
 
 
@@ -170,16 +188,24 @@ def _differences(expected: dict, stored: Iterable[tuple[object, str]], what: str
     return found
 
 
-def check(tx: Transaction, folder: Folder = entity_rows) -> RebuildReport:
+def check(tx: Transaction, folder: Folder = entity_rows, progress: OnProgress | None = None) -> RebuildReport:
     """Rebuild aside (nothing written) and compare with the stored projections; IntegrityFailure
-    naming the first difference if there is one."""
+    naming the first difference if there is one. `progress` hears of the entities folded (PROJECTIONS),
+    then of the comparison (COMPARE)."""
     head = tx.log.head().position
     entities: dict[str, bytes] = {}
     claims: dict[int, bytes] = {}
+    if progress is not None:
+        progress(PROJECTIONS, 0, None)
     for doc, owned in folder(tx):
         entities[doc[0]] = _digest(doc[2])
         for position, _status, claim_doc, *_filtered in owned:
             claims[position] = _digest(claim_doc)
+        if progress is not None and len(entities) % EVERY == 0:
+            progress(PROJECTIONS, len(entities), None)
+    if progress is not None:
+        progress(PROJECTIONS, len(entities), len(entities))
+        progress(COMPARE, 0, None)
     differences = []
     if tx.projections.checkpoint() != head:
         differences.append(f"checkpoint is at {tx.projections.checkpoint()}, the log's head at {head}")

@@ -9,12 +9,15 @@ from ledger.store.sql import Sql
 
 # The checkpoint's name says which format the documents are in. Change it whenever a projection's
 # document changes shape: an upgraded ledger then refolds on its next command ("all" was vocabulary v1's).
-DOC_FORMAT = "v2"
+DOC_FORMAT = "v3"
 
-# (entity id, kind, the entity's `show --json` object, its search terms: (normalized name, rank))
+# Each document as its row holds it (`ledger.read_model.documents` writes and reads them):
+# (entity id, kind, the entity's `show --json` object with its claims by position, its search terms:
+# (normalized name, rank))
 EntityDoc = tuple[str, str, bytes, Sequence[tuple[str, int]]]
-# (claim position, status, the claim with its trail, what `claims` filters on: type, origins,
-# anonymous only (0 or 1), the latest world time of the claim and its statements)
+# (claim position, status, what the fold decided of the claim (status, trail, ...), what `claims`
+# filters on: type, origins, anonymous only (0 or 1), the latest world time of the claim and its
+# statements)
 ClaimDoc = tuple[int, str, bytes, str, int, int, int]
 
 

@@ -42,18 +42,23 @@ def test_changes_prints_the_fields_and_claims_that_moved(desk):
 
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines() == [
-        f"# changes from @11 ({recorded_at(desk, 11)}) to @12 ({recorded_at(desk, 12)})",
-        "entity\tchange\tfield\told\tnew\tbasis",
-        "partnership:nissan-foxconn-oppama\tchanged\tstage_basis\treported\tconfirmed\t",
-        "plant:nissan-oppama\tchanged\tdeals\tpartnership=partnership:nissan-foxconn-oppama; stage=talks; "
-        "basis=reported; since=2025-07-07\tpartnership=partnership:nissan-foxconn-oppama; stage=talks; "
-        "basis=confirmed; since=2025-07-07\t",
-        "# claims",
-        "pos\ttype\tentities\tchange\tstatus\tbecause",
-        "7\ttalks.reported\tpartnership:nissan-foxconn-oppama, company:nissan, company:foxconn, "
-        "plant:nissan-oppama\tstatus\treported -> confirmed\t"
+        "what\tid\tpos\ttype\tentities\tchange\tfield\told\tnew\tbasis\tbecause",
+        "entity\tpartnership:nissan-foxconn-oppama\t\t\t\tchanged\tstage_basis\treported\tconfirmed\t\t",
+        "entity\tplant:nissan-oppama\t\t\t\tchanged\tdeals\tpartnership=partnership:nissan-foxconn-oppama; "
+        "stage=talks; basis=reported; since=2025-07-07\tpartnership=partnership:nissan-foxconn-oppama; "
+        "stage=talks; basis=confirmed; since=2025-07-07\t\t",
+        f"claim\t{TALKS['id']}\t7\ttalks.reported\tpartnership:nissan-foxconn-oppama, company:nissan, "
+        "company:foxconn, plant:nissan-oppama\tstatus\tstatus\treported\tconfirmed\t\t"
         "12 report.confirmed by company:foxconn 2025-07-08",
     ]
+
+
+def test_changes_as_a_table_says_from_and_to_which_moments(desk):
+    result = ledger_cli(desk, "changes", "--since", "@11", "--format", "table")
+
+    assert result.exit_code == 0, result.stderr
+    title = " ".join(result.stdout.split()[:7])  # the title, however the width wrapped it
+    assert title == f"changes from @11 ({recorded_at(desk, 11)}) to @12 ({recorded_at(desk, 12)})"
 
 
 def test_changes_of_one_kind_since_the_empty_ledger_lists_the_entities_added(desk):
@@ -61,13 +66,12 @@ def test_changes_of_one_kind_since_the_empty_ledger_lists_the_entities_added(des
 
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[:3] == [
-        f"# changes from @0 to @11 ({recorded_at(desk, 11)})",
-        "entity\tchange\tfield\told\tnew\tbasis",
-        "plant:nissan-oppama\tadded\t\t\tOppama Plant; Yokosuka, Japan; operator company:nissan; "
-        "closure_considered\t",
+    assert lines[:2] == [
+        "what\tid\tpos\ttype\tentities\tchange\tfield\told\tnew\tbasis\tbecause",
+        "entity\tplant:nissan-oppama\t\t\t\tadded\t\t\tOppama Plant; Yokosuka, Japan; operator "
+        "company:nissan; closure_considered\t\t",
     ]
-    assert [line.split("\t")[:4] for line in lines[5:]] == [
+    assert [line.split("\t")[2:6] for line in lines[2:]] == [
         ["4", "plant.registered", "plant:nissan-oppama, company:nissan", "added"],
         ["6", "plant.closure_considered", "plant:nissan-oppama, company:nissan", "added"],
         [

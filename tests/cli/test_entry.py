@@ -86,7 +86,9 @@ def entry(tmp_path: Path) -> Entry:
 
 
 def typer_app(*args: str, env: dict[str, str] | None = None) -> Answer:
-    result = CliRunner().invoke(app, list(args), env=env)
+    # Help laid out as in the subprocess, which has no terminal: 80 columns less click's 2 (CliRunner would
+    # force 80).
+    result = CliRunner().invoke(app, list(args), env=env, terminal_width=78)
     return Answer(result.exit_code, result.stdout_bytes, result.stderr_bytes)
 
 
@@ -125,6 +127,37 @@ ANSWERED = [
     ("events",),
     ("events", "--entity", OPPAMA, "-n", "2", "--reverse", "--json"),
     ("events", "--type", "plant.registered", "--since=3", "--limit", "5"),
+    ("show", OPPAMA, "--format", "csv"),
+    ("show", OPPAMA, "--format", "table"),
+    ("history", PARTNERSHIP, "--format", "table", "--ledger-time"),
+    ("history", PARTNERSHIP, "--oneline", "--no-pager"),
+    ("history", PARTNERSHIP, "-n", "2", "--reverse", "--format", "nl"),
+    ("history", PARTNERSHIP, "--since", "2025-07", "--until=2025-07-07", "--type", "report.no_comment"),
+    ("history", PARTNERSHIP, "--after", "7", "--limit", "1", "--format", "tsv"),
+    ("history", OPPAMA, "--all", "--json"),
+    (
+        "claims",
+        "--status",
+        "reported",
+        "--status",
+        "announced",
+        "--type",
+        "talks.reported",
+        "--format",
+        "csv",
+    ),
+    ("claims", "--source", "Nikkei", "--origin", "nikkei", "--by", "company:nissan", "--single-origin"),
+    ("claims", "--anonymous-only", "--resolved", "--as-of", "2025-07-07", "--known-at", "@9", "-n", "3"),
+    ("claims", PARTNERSHIP, "--stale", "90d", "--format", "table"),
+    ("list", "plants", "--format", "nl"),
+    ("events", "--recorded-since", "@3", "--recorded-until", "@9", "--format", "csv"),
+    ("events", "--occurred-since", "2025-07", "--occurred-until", "2025-07-07", "--source", "Kyodo News"),
+    ("events", "--by", "company:foxconn", "--format", "table"),
+    ("changes", "--since", "@5"),
+    ("changes", "--since", "@5", "--until", "@9", OPPAMA, PARTNERSHIP, "--json"),
+    ("changes", "--since=@0", "--kind", "plants", "--format", "table"),
+    ("search", "nissan"),
+    ("search", "oppama", "--kind", "plants", "-n", "1", "--format", "csv"),
     ("checkpoint",),
     ("checkpoint", "--origin", "example.com/log"),
     ("checkpoint", "--sign", "news.key"),
@@ -138,6 +171,15 @@ ANSWERED = [
     ("claims", "company:nowhere"),
     ("list", "widgets"),
     ("events", "--entity", "plant:nowhere"),
+    ("show", OPPAMA, "--format", "xml"),
+    ("claims", "--json", "--format", "csv"),
+    ("claims", "--stale", "soon"),
+    ("history", OPPAMA, "--after", "99"),
+    ("history", OPPAMA, "--all", "-n", "3"),
+    ("history", OPPAMA, "--oneline", "--json"),
+    ("events", "--recorded-since", "tomorrow"),
+    ("changes", "--since", "@99"),
+    ("search", "oppama", "--kind", "widgets"),
     ("checkpoint", "--sign", "missing.key"),
     ("checkpoint", "--sign", "not.key"),
     ("checkpoint", "--origin", ""),
@@ -226,6 +268,9 @@ HANDED_ON = [
     ("events", "--since", "-1"),
     ("events", "--since", "+3"),
     ("claims", "--", OPPAMA),
+    ("changes", OPPAMA),  # a required option missing
+    ("history", OPPAMA, "--after", "0"),
+    ("search", "--help"),
     ("types",),  # commands the entry does not answer
     ("verify",),
     ("frobnicate",),
@@ -280,6 +325,9 @@ READS = [
     (("checkpoint", "--sign", "news.key"), ()),
     (("history", PARTNERSHIP), FOLD),  # a fold of the entity's events
     (("claims", PARTNERSHIP), FOLD),
+    (("search", "oppama"), ()),
+    (("changes", "--since", "@5"), FOLD),  # the entities folded at both moments
+    (("claims", "--format", "csv"), ()),
     (("show", PLAN, "--as-of", "2025-07-06"), FOLD),
 ]
 

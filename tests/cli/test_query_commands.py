@@ -175,24 +175,22 @@ def test_the_partnership_history_lists_the_talks_the_non_answers_and_the_acquisi
     ]
 
 
-def test_the_history_as_a_table_has_one_row_per_event_under_its_header(db_url, seeded):
+def test_the_history_piped_has_one_tab_separated_row_per_event_under_its_header(db_url, seeded):
     result = ledger_cli(db_url, "history", PARTNERSHIP)
 
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[:2] == [
-        f"# history of {PARTNERSHIP}",
-        "pos\toccurred_at\trecorded_at\ttype\twho\tstatus/stance\twhat",
-    ]
-    assert [line.split("\t")[3:6] for line in lines[2:]] == [
+    assert lines[0] == "pos\toccurred_at\trecorded_at\ttype\twho\tstatus\tabout\twhat"
+    assert [line.split("\t")[3:7] for line in lines[1:]] == [
         [
             "talks.reported",
             "Nikkei (press), two people familiar with the matter (anonymous), Wyoming Star (press)",
             "reported",
+            "",
         ],
-        ["report.unconfirmed", NISSAN, "unconfirmed"],
-        ["report.no_comment", FOXCONN, "no_comment"],
-        ["acquisition.explored", "Kyodo News (wire), Wyoming Star (press)", "reported"],
+        ["report.unconfirmed", NISSAN, "unconfirmed", "7 talks.reported"],
+        ["report.no_comment", FOXCONN, "no_comment", "7 talks.reported"],
+        ["acquisition.explored", "Kyodo News (wire), Wyoming Star (press)", "reported", ""],
     ]
 
 
@@ -343,8 +341,8 @@ def test_claims_of_an_entity_as_a_table_shows_status_sources_and_trail(db_url, d
 
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines() == [
-        "pos\toccurred_at\ttype\tstatus\tsources\tstatements",
-        "2\t2025-07-07\ttalks.reported\tdenied\tNikkei (press)\t"
+        "pos\toccurred_at\tentity\ttype\tstatus\torigins\tsources\tstatements",
+        "2\t2025-07-07\tpartnership:deal-b\ttalks.reported\tdenied\t1\tNikkei (press)\t"
         f"{FOXCONN}: denied 2025-07-08; {NISSAN}: denied 2025-07-08",
     ]
 

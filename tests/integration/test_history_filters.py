@@ -86,12 +86,36 @@ def test_a_corrected_claim_shows_its_current_data_and_a_voided_one_is_marked(des
     assert (before[7]["corrected"], before[7]["current_data"]["scope"]) == (False, talks["data"]["scope"])
 
 
+def test_pages_after_a_position_cut_the_history_in_the_order_asked(desk):
+    whole = rows(desk.history(PARTNERSHIP))
+    pages = [rows(desk.history(PARTNERSHIP, limit=3))]
+    while len(pages[-1]) == 3:
+        pages.append(rows(desk.history(PARTNERSHIP, limit=3, after=pages[-1][-1][0])))
+
+    assert [row for page in pages for row in page] == whole
+    assert rows(desk.history(PARTNERSHIP, reverse=True, after=14, limit=2)) == [
+        (13, "entry.corrected"),
+        (12, "report.confirmed"),
+    ]
+    # The statement belongs because of the claims it is about, left out here by type: the page is cut after.
+    assert rows(desk.history(PARTNERSHIP, types=["report.confirmed", "deal.completed"], after=12)) == [
+        (15, "deal.completed")
+    ]
+    with pytest.raises(InvalidArgument) as error:
+        desk.history(PARTNERSHIP, types=["deal.completed"], after=12)  # not among the entries asked for
+    assert (error.value.parameter, error.value.message) == (
+        "after",
+        "no entry at position 12 in this history",
+    )
+
+
 def test_history_filters_that_name_nothing_are_refused(desk):
     refused = {
         "since": {"since": "last week"},
         "until": {"until": "2025-02-30"},
         "types": {"types": "talks.reportd"},
         "limit": {"limit": 0},
+        "after": {"after": 0},
     }
     for parameter, given in refused.items():
         with pytest.raises(InvalidArgument) as error:

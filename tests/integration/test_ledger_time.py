@@ -120,12 +120,12 @@ def test_the_history_table_prints_each_recorded_at_whole_and_it_pastes_back(db_u
 
     result = ledger_cli(db_url, "history", PLANT)
     assert result.exit_code == 0, result.stderr
-    rows = [line.split("\t") for line in result.stdout.splitlines()[2:]]
+    rows = [line.split("\t") for line in result.stdout.splitlines()[1:]]
     assert [row[2] for row in rows] == [e.recorded_at for e in stored]
     for number, row in enumerate(rows, start=1):
         pasted = ledger_cli(db_url, "history", PLANT, "--known-at", row[2])
         assert pasted.exit_code == 0, pasted.stderr
-        assert len(pasted.stdout.splitlines()[2:]) >= number
+        assert len(pasted.stdout.splitlines()[1:]) >= number
 
 
 def test_the_cli_takes_a_position_and_refuses_one_past_the_head(db_url):

@@ -1,0 +1,49 @@
+"""Which entities an arriving event may change beyond those it names: what the catch-up after a write
+(`read_model/sync.touched`) and `changes` refold, because folds read facts of other entities through the
+context (`context.py`): a company's group, a partnership's parties, a plant's operator."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from ledger.events import StoredEvent
+from ledger.projections.context import GROUP_TYPES, Context
+from ledger.vocabulary.entity_fields import CATEGORIES, entities_in
+from ledger.vocabulary.upcasters import upcast
+
+# What a change of which event type may change in the folds of entities other than those it names.
+_STRUCTURE_TYPES = frozenset(GROUP_TYPES)  # groups and mergers
+_OPERATOR_TYPES = frozenset(
+    {"plant.registered", "plant.operator_changed", "plant.reopened", "plant.stake_transferred"}
+) | {"company.spun_off", "company.merged"}
+
+
+def widened_by(
+    event: StoredEvent, context: Context, lookup: Callable[[list[str]], dict[str, StoredEvent]]
+) -> set[str]:
+    """The entities whose co-indexed entities must be refolded because `event` arrived: the companies
+    whose group it may change (and everything below them), the partnership whose parties it may name,
+    the plants whose operator it may change. A correction widens by its target, before and after."""
+    if CATEGORIES[event.type] == "correction":
+        target = lookup([event.refs[0]]).get(event.refs[0])
+        if target is None or CATEGORIES[target.type] != "claim":
+            return set()
+        found = widened_by(target, context, lookup)
+        if event.type == "entry.corrected":
+            found |= widened_by(replace(target, data=event.data["replacement"]), context, lookup)
+        return found
+    if CATEGORIES[event.type] != "claim":
+        return set()
+    data = upcast(event.type, event.v, event.data)
+    found: set[str] = set()
+    named = entities_in(event.type, data)
+    if event.type in _STRUCTURE_TYPES:
+        for company in named:
+            if company.startswith("company:"):
+                found |= context.subtree(company)
+    if "parties" in data and "partnership" in data:
+        found.add(data["partnership"])
+    if event.type in _OPERATOR_TYPES:
+        found.update(e for e in named if e.startswith(("plant:", "company:")))
+    return found

@@ -1,0 +1,87 @@
+"""The documents the projection tables hold, written and read back whole.
+
+A claim's row keeps what the fold decided (`projections.claim_json.stored_claim`); its event, read by
+position, gives the rest. An entity's document lists its claims (a partnership's `claims`) by position:
+each claim is stored once, in its owner's row, not again in every entity that names it. Reading puts the
+whole documents back together, so every query sees exactly what a fold gives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import orjson
+
+from ledger.claim_json import stored_claim, whole_claim
+from ledger.events import StoredEvent
+from ledger.store.connection import Transaction
+from ledger.vocabulary.entity_fields import CATEGORIES
+
+_CHUNK = 500  # positions per read
+
+
+def stored_entity(state: dict[str, Any]) -> bytes:
+    """An entity document as its row holds it: embedded claims as their positions."""
+    if "claims" not in state:
+        return orjson.dumps(state)
+    return orjson.dumps({**state, "claims": [claim["position"] for claim in state["claims"]]})
+
+
+def stored_claim_doc(claim: dict[str, Any], recorded_data: dict[str, Any]) -> bytes:
+    return orjson.dumps(stored_claim(claim, recorded_data))
+
+
+def claims_at(tx: Transaction, positions: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """The claims at these positions (those that are claims), whole, by position."""
+    wanted = sorted(set(positions))
+    found: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        stored = tx.projections.claim_docs_at(chunk)
+        if not stored:
+            continue
+        events = tx.log.events_at(list(stored))
+        for position, doc in stored.items():
+            found[position] = whole_claim(orjson.loads(doc), events[position])
+    return found
+
+
+def claims_of(tx: Transaction, events: Iterable[StoredEvent]) -> dict[int, dict[str, Any]]:
+    """The claims among `events` as the tables hold them now, whole, by position (the events given
+    are not read again)."""
+    by_position = {event.position: event for event in events if CATEGORIES[event.type] == "claim"}
+    wanted = sorted(by_position)
+    found: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        stored = tx.projections.claim_docs_at(wanted[start : start + _CHUNK])
+        for position, doc in stored.items():
+            found[position] = whole_claim(orjson.loads(doc), by_position[position])
+    return found
+
+
+def state(tx: Transaction, entity_id: str) -> dict[str, Any] | None:
+    """An entity's document now (what `show --json` prints), or None if no event names it."""
+    doc = tx.projections.entity_doc(entity_id)
+    return None if doc is None else _whole(tx, [orjson.loads(doc)])[0]
+
+
+def states_of(tx: Transaction, entity_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """The documents of these entities (those that exist), by id."""
+    docs = tx.projections.entity_docs_of(entity_ids)
+    return {doc["id"]: doc for doc in _whole(tx, [orjson.loads(d) for d in docs.values()])}
+
+
+def states(tx: Transaction, kind: str) -> list[dict[str, Any]]:
+    """The documents of every entity of one kind, in id order."""
+    return _whole(tx, [orjson.loads(doc) for _id, _kind, doc in tx.projections.entity_docs(kind)])
+
+
+def _whole(tx: Transaction, docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Documents with the claims they list by position put back, in place."""
+    listing = [doc for doc in docs if "claims" in doc]
+    if listing:
+        claims = claims_at(tx, (p for doc in listing for p in doc["claims"]))
+        for doc in listing:
+            doc["claims"] = [claims[p] for p in doc["claims"]]
+    return docs
