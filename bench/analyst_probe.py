@@ -4,10 +4,12 @@ mean". Prints one JSON object: per query, the latency of each timed call in mill
 the answer (one warm-up call first, not counted).
 
     python -m bench.analyst_probe URL [--plant PLANT] [--calls 20] [--budget-s 20] [--window 1000]
-                                      [--limit 100]
+                                      [--limit 100] [--cli]
 
-Targets (issue 11): each under 50 ms at 1M events. Whole-ledger `claims` filters are asked for their first
-`--limit` claims (their full answers run to hundreds of thousands at 1M); the answer's size is reported.
+Targets (issue 11): each under 50 ms at 1M events through the API, 150 ms through the CLI (`--cli` also
+times the command lines the CLI has for them, each a process of its own, its output piped to nothing).
+Whole-ledger `claims` filters are asked for their first `--limit` claims (their full answers run to
+hundreds of thousands at 1M); the answer's size is reported.
 A slow query stops after `--budget-s` seconds of timed calls, once it has made at least MIN_CALLS.
 """
 
@@ -57,6 +59,11 @@ def queries(lg: Any, window: int, limit: int, plant: str | None) -> dict[str, Ca
                     "types": "talks.reported",
                     "known_at": f"@{head - window}",
                 },
+                f"--known-at @{head - window} --status disputed": {
+                    "status": "disputed",
+                    "known_at": f"@{head - window}",
+                },
+                "--as-of 2020-01-01 --status confirmed": {"status": "confirmed", "as_of": "2020-01-01"},
             }.items()
         },
         f"claims {plant}": lambda: lg.claims(plant),
@@ -70,6 +77,40 @@ def queries(lg: Any, window: int, limit: int, plant: str | None) -> dict[str, Ca
     }
 
 
+def cli_queries(head: int, window: int, plant: str) -> dict[str, list[str]]:
+    """The command lines (after `ledger --db URL`) of the queries the CLI has."""
+    plant_word = plant.split(":", 1)[1].split("-")[0]
+    return {
+        f"ledger changes --since @{head - window} {plant}": [
+            "changes",
+            "--since",
+            f"@{head - window}",
+            plant,
+        ],
+        "ledger search orion": ["search", "orion"],
+        f"ledger search {plant_word}": ["search", plant_word],
+        f"ledger show {plant}x (did you mean)": ["show", plant + "x"],
+        f"ledger claims {plant}": ["claims", plant],
+        f"ledger claims {plant} --status reported": ["claims", plant, "--status", "reported"],
+    }
+
+
+def _time_cli(url: str, argv: list[str], calls: int, budget_s: float) -> dict[str, Any]:
+    import subprocess
+    from pathlib import Path
+
+    script = Path(sys.executable).with_name("ledger")  # the console script beside the interpreter
+    start = [str(script)] if script.exists() else [sys.executable, "-m", "ledger"]
+    command = [*start, "--db", url, *argv]
+    samples: list[float] = []
+    code = 0
+    while len(samples) < calls and (len(samples) < MIN_CALLS or sum(samples) < budget_s * 1000):
+        started = time.perf_counter()
+        code = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+        samples.append((time.perf_counter() - started) * 1000)
+    return {"samples_ms": samples, "exit_code": code}
+
+
 def _unknown(lg: Any, entity: str) -> list[str]:
     from ledger.errors import UnknownEntity
 
@@ -81,7 +122,13 @@ def _unknown(lg: Any, entity: str) -> list[str]:
 
 
 def probe(
-    url: str, calls: int, budget_s: float, window: int, limit: int, plant: str | None = None
+    url: str,
+    calls: int,
+    budget_s: float,
+    window: int,
+    limit: int,
+    plant: str | None = None,
+    cli: bool = False,
 ) -> dict[str, Any]:
     import ledger
 
@@ -89,14 +136,29 @@ def probe(
     result: dict[str, Any] = {"queries": {}}
     try:
         lg.catch_up()
-        for name, call in queries(lg, window, limit, plant).items():
+        asked = queries(lg, window, limit, plant)
+        for name, call in asked.items():
             try:
                 result["queries"][name] = _time_calls(call, calls, budget_s)
             except Exception as e:  # one query failing must not hide the others
                 result["queries"][name] = {"error": f"{type(e).__name__}: {str(e).strip()[:200]}"}
+        head = lg.head().position
     finally:
         lg.close()
+    if cli:
+        plant = plant or _plant_of(asked)
+        result["cli"] = {}
+        for name, argv in cli_queries(head, window, plant).items():
+            try:
+                result["cli"][name] = _time_cli(url, argv, calls, budget_s)
+            except OSError as e:  # one command failing to start must not hide the others
+                result["cli"][name] = {"error": f"{type(e).__name__}: {e}"}
     return result
+
+
+def _plant_of(asked: dict[str, Any]) -> str:
+    """The plant the API's queries used (named in the key of `claims PLANT`)."""
+    return next(name.split()[1] for name in asked if name.startswith("claims plant:"))
 
 
 def _time_calls(call: Callable[[], Any], calls: int, budget_s: float) -> dict[str, Any]:
@@ -130,9 +192,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--budget-s", type=float, default=20.0)
     parser.add_argument("--window", type=int, default=1000, help="changes over the last N events")
     parser.add_argument("--limit", type=int, default=100, help="claims per whole-ledger filter")
+    parser.add_argument("--cli", action="store_true", help="also time the CLI's command lines")
     args = parser.parse_args(argv)
     try:
-        result = probe(args.url, args.calls, args.budget_s, args.window, args.limit, args.plant)
+        result = probe(args.url, args.calls, args.budget_s, args.window, args.limit, args.plant, args.cli)
     except Exception as e:
         print(f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}", file=sys.stderr)
         raise SystemExit(1) from None

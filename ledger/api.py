@@ -83,11 +83,14 @@ class Ledger(Queries):
         path = self.store.sqlite_path()
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
+        previous = self.store.stored_revision()
         self.store.upgrade_schema()
         with self.store.writing() as tx:
             tx.guards.restore()  # a guard dropped, disabled or altered since: put back as installed
             if not tx.log.index_changed():  # a ledger from before the index followed corrections
                 reindex.backfill(tx)
+            elif previous is not None and previous < "0009":  # before it moved corrections along too
+                reindex.repair(tx)
             tree.backfill(tx)  # a ledger from before the Merkle tree (schema 0004): build it from the log
             if not tx.log.names_indexed():  # a ledger from before the names events are found by (0008)
                 backfill_names(tx)

@@ -87,10 +87,8 @@ def _candidates(tx: Transaction, wanted: ClaimFilter, upto: int | None, *, past:
     only what a claim never changes may narrow them: its type and sources, and every speaker ever named
     about it."""
     if wanted.by is not None:
-        said = tx.log.named(wanted.by, SPEAKER)  # statements by it, and corrections naming it their speaker
-        about = [ref for refs in tx.log.refs_from(said).values() for ref in refs]
-        again = [ref for refs in tx.log.refs_from(about).values() for ref in refs]  # a corrected statement's
-        return _listed(sorted(set(about) | set(again)))
+        # What its statements are about, and what the statements whose corrections name it are about.
+        return _listed(tx.log.named_targets(wanted.by, SPEAKER))
     if wanted.source is not None:
         return partial(tx.log.named, wanted.source, SOURCE)
     if wanted.origin is not None:

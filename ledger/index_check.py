@@ -1,14 +1,17 @@
-"""Checking what queries read beside the log: the entity index (`event_entities`, `index_changes`) and the
-references (`event_refs`), recomputed from the events as `verify` reads them.
+"""Checking what queries read beside the log: the entity index (`event_entities`, `index_changes`), the
+references (`event_refs`) and the names events are found by (`event_names`), recomputed from the events as
+`verify` reads them (and `group_index`, which repeats the entity index of the events that set a
+company's group).
 
 The hash chain covers the events only. Listings by entity, folds and `--expect` read the index, and
 statements find their claims through the references, so a forged or missing row there changes answers
 while the chain still verifies. This is the other half of `ledger.writer` and `ledger.reindex`: for each
 event, the index rows the writer would have stored (the entities its data names, those its references
 were indexed under at that moment, a correction's new ones) and its reference rows (the positions of the
-ids its `refs` name); for each correction, the index changes `reindex` would have recorded.
+ids its `refs` name) and its name rows (`ledger.names.event_names`: what `claims` and `events` find by
+`--source`, `--origin` and `--by`); for each correction, the index changes `reindex` would have recorded.
 
-Set-based: a page of events costs three range queries (`store/index_reads.py`), whatever it holds; a
+Set-based: a page of events costs four range queries (`store/index_reads.py`), whatever it holds; a
 correction (rare) a few more. Memory holds one page and the index changes (a handful per correction).
 """
 
@@ -20,13 +23,15 @@ from typing import Any
 
 from ledger import reindex
 from ledger.events import StoredEvent
+from ledger.names import event_names
 from ledger.store.connection import Transaction
 from ledger.store.index_reads import SEPARATOR
+from ledger.store.rows import GROUP_INDEX_TYPES
 from ledger.vocabulary.registry import entities_in, upcast
 
 Pair = tuple[str, int]  # (entity id, event position)
 Change = tuple[int, bool]  # (at the correction's position, present from then on)
-Problem = tuple[str, int, str]  # (what failed: "index" or "refs", the position, what is wrong)
+Problem = tuple[str, int, str]  # (what failed: "index", "refs" or "names", the position, what is wrong)
 
 
 def _present(changes: list[Change] | None, before: int) -> bool:
@@ -39,7 +44,7 @@ def _present(changes: list[Change] | None, before: int) -> bool:
     return prior[-1] if prior else not changes[0][1]
 
 
-class _AsOf:
+class AsOf:
     """The log as `reindex` reads it, at the moment a correction was appended: the index without later
     changes, the statements and corrections before it."""
 
@@ -66,6 +71,12 @@ class _AsOf:
         return {
             p: [c for c in found if c.position < self._before]
             for p, found in self._log.corrections_of(positions).items()
+        }
+
+    def fixes_of(self, positions: Sequence[int]) -> dict[int, list[StoredEvent]]:
+        return {
+            p: [c for c in found if c.position < self._before]
+            for p, found in self._log.fixes_of(positions).items()
         }
 
     def events_at(self, positions: Iterable[int]) -> dict[int, StoredEvent]:
@@ -115,9 +126,15 @@ class IndexCheck:
         if referenced:
             for ref_position, entity in self._tx.log.referenced_index_in(first, last):
                 targets[ref_position].append(entity)
+        named = self._tx.log.names_in(first, last)
+        grouped = self._tx.log.indexed_in(first, last, "group_index")
         for event in events:
             position = event.position
             problem = self._check(event, indexed.get(position), referenced.get(position), targets)
+            if problem is None:
+                problem = _check_group(event, indexed.get(position), grouped.get(position))
+            if problem is None:
+                problem = _check_names(event, named.get(position, []))
             if problem is not None:
                 self.problem = problem
                 return
@@ -179,7 +196,7 @@ class IndexCheck:
         expected.update(entities_in(target.type, upcast(target.type, target.v or 1, replacement)))
         self.corrections_seen.add(correction.position)
         at = correction.position
-        view: Any = _AsOf(self._tx, self.changes, at)
+        view: Any = AsOf(self._tx, self.changes, at)
         moved = reindex.moves(view, target, replacement, at)
         recomputed = {(e, p, present) for e, p, _at, present in reindex.changes(moved, at)}
         if recomputed != self._changed_at.get(at, set()):
@@ -187,14 +204,14 @@ class IndexCheck:
         return None
 
     def finish(self, head: int) -> Problem | None:
-        """After the last page: rows of the index, the references or the index changes that name no event
-        of the log, or a change recorded where there is no correction."""
+        """After the last page: rows of the index, the references, the names or the index changes that name
+        no event of the log, or a change recorded where there is no correction."""
         if self.problem is not None:
             return self.problem
         outside = self._tx.log.positions_outside(head)
         if outside:
             position, table = min(outside, key=lambda found: (found[0] < 1, found[0]))
-            check = "refs" if table == "event_refs" else "index"
+            check = {"event_refs": "refs", "event_names": "names"}.get(table, "index")
             return (
                 check,
                 position,
@@ -204,3 +221,26 @@ class IndexCheck:
         if stray:
             return "index", stray[0], "the index changes name this event as a correction; it is not one"
         return None
+
+
+def _check_names(event: StoredEvent, stored: list[tuple[str, int]]) -> Problem | None:
+    """The event's `event_names` rows must be those `ledger.names.event_names` makes of it."""
+    expected = event_names(event.type, event.data, event.sources)
+    if stored == expected:
+        return None
+    extra, missing = sorted(set(stored) - set(expected)), sorted(set(expected) - set(stored))
+    what = f"it is found by {extra[0][0]!r}" if extra else f"it is not found by {missing[0][0]!r}"
+    return (
+        "names",
+        event.position,
+        f"the names events are found by (event_names) do not match the event: {what}",
+    )
+
+
+def _check_group(event: StoredEvent, indexed: str | None, grouped: str | None) -> Problem | None:
+    """`group_index` must repeat the (checked) index rows of the events of GROUP_INDEX_TYPES, and only
+    theirs."""
+    expected = indexed if event.type in GROUP_INDEX_TYPES else None
+    if grouped == expected:
+        return None
+    return "index", event.position, "the group index (group_index) does not match the entity index"

@@ -1,8 +1,11 @@
 """The entity index follows corrections: when an `entry.corrected` changes the entities an event names,
-the event (and, for a claim, every statement about it) moves from the old entities to the new ones.
+the event (and, for a claim, every statement about it) moves from the old entities to the new ones, and
+so do the corrections recorded before of each event moved (its voids and earlier corrections), from the
+entities it leaves to those it joins.
 
 A claim's entities are those of its current data; a statement's are those of the claims it speaks about
-plus its speaker, when the speaker is a company or an authority. The moves are recorded as changes of
+plus its speaker, when the speaker is a company or an authority; a correction's, those of the event it
+corrects plus those its own replacement names (as the writer indexed it). The moves are recorded as changes of
 the index at the correction's position (`LogTables.move_index`), never by rewriting a row, so a listing
 by entity shows the claim under its new entities from the correction on.
 """
@@ -25,7 +28,8 @@ def moves(
     `target` with `replacement` changes, by position."""
     now = tx.log.current_entities([target.position])[target.position]
     if category(target.type) == "statement":
-        return {target.position: (now, _statement_entities(tx, target, replacement["by"], {}))}
+        found = {target.position: (now, _statement_entities(tx, target, replacement["by"], {}))}
+        return _with_corrections(tx, found, at_position)
     after = set(entities_in(target.type, upcast(target.type, target.v, replacement)))
     found = {target.position: (now, after)}
     about = tx.log.statements_about([target.position])[target.position]
@@ -36,7 +40,41 @@ def moves(
             becomes = _statement_entities(tx, statement, None, {target.position: after})
             if was != becomes:
                 found[statement.position] = (was, becomes)
+    return _with_corrections(tx, found, at_position)
+
+
+def _with_corrections(
+    tx: Transaction, moved: dict[int, tuple[set[str], set[str]]], at_position: int
+) -> dict[int, tuple[set[str], set[str]]]:
+    """`moved`, and the corrections recorded before `at_position` of each event it moves: each leaves the
+    entities its target leaves (unless its own replacement names them) and joins those its target joins,
+    so one that moved the target before keeps the entities it moved it from."""
+    shifting = [p for p, (now, after) in moved.items() if now != after]
+    earlier = {
+        p: [c for c in found if c.position < at_position] for p, found in tx.log.fixes_of(shifting).items()
+    }
+    fixes = [c for found in earlier.values() for c in found]
+    if not fixes:
+        return moved
+    current = tx.log.current_entities([c.position for c in fixes])
+    targets = tx.log.events_at(earlier)
+    found = dict(moved)
+    for target_position, corrections in earlier.items():
+        target = targets[target_position]
+        for fix in corrections:
+            was, goes = moved[target_position]
+            becomes = (current[fix.position] - was) | goes | _named_by(target, fix)
+            if current[fix.position] != becomes:
+                found[fix.position] = (current[fix.position], becomes)
     return found
+
+
+def _named_by(target: StoredEvent, fix: StoredEvent) -> set[str]:
+    """The entities a correction names itself: those of its replacement (a void has none)."""
+    replacement = fix.data.get("replacement")
+    if fix.type != "entry.corrected" or not isinstance(replacement, dict):
+        return set()
+    return set(entities_in(target.type, upcast(target.type, target.v, replacement)))
 
 
 def _statement_entities(
@@ -85,3 +123,33 @@ def backfill(tx: Transaction) -> int:
             tx.log.move_index(found)
             changed += 1
     return changed
+
+
+def repair(tx: Transaction) -> int:
+    """Record the index changes that corrections recorded before the index moved a moved event's own
+    corrections and voids (schema 0008 and earlier) lack: each correction, in position order, replayed
+    against the index as it was then (`index_check.AsOf`); returns how many changes were added. Rows are
+    only added, as `move_index` adds them, so `verify` then finds what it recomputes."""
+    from bisect import insort
+
+    from ledger.index_check import AsOf
+
+    history: dict[tuple[str, int], list[tuple[int, bool]]] = {}
+    recorded: dict[int, set[tuple[str, int, bool]]] = {}
+    for entity, position, at, present in tx.log.index_changes():
+        history.setdefault((entity, position), []).append((at, present))
+        recorded.setdefault(at, set()).add((entity, position, present))
+    added = 0
+    for correction in tx.log.corrections():
+        at = correction.position
+        target_id = correction.refs[0]
+        target = tx.log.events_by_id([target_id])[target_id]
+        view: Any = AsOf(tx, history, at)
+        found = changes(moves(view, target, correction.data["replacement"], at), at)
+        missing = [c for c in found if (c[0], c[1], c[3]) not in recorded.get(at, set())]
+        if missing:
+            tx.log.move_index(missing)
+            for entity, position, _at, present in missing:
+                insort(history.setdefault((entity, position), []), (at, present))
+            added += len(missing)
+    return added

@@ -70,7 +70,7 @@ class VerifyReport:
 
 
 # What verify checks, in the order a failure is reported: the log itself, then what is derived from it.
-CHECKS = ("chain", "projections", "tree", "index", "refs", "head", "checkpoint", "issued", "guards")
+CHECKS = ("chain", "projections", "tree", "index", "refs", "names", "head", "checkpoint", "issued", "guards")
 Failure = tuple[str, int | None, str]  # (check, position, what is wrong)
 
 

@@ -160,6 +160,14 @@ class EventStore:
             )
         self._schema_checked = True
 
+    def stored_revision(self) -> str | None:
+        """The revision the database is at, before any migration (None: no ledger schema, or no file)."""
+        path = self.sqlite_path()
+        if path is not None and not path.exists():
+            return None
+        with self.reading() as tx:
+            return tx.schema_revision()
+
     def upgrade_schema(self) -> None:
         """Run the migrations up to head; driver errors reported as everywhere else."""
         from sqlalchemy.exc import ArgumentError, DBAPIError

@@ -25,6 +25,7 @@ APPEND_ONLY: dict[str, tuple[tuple[str, ...], ...]] = {
     "event_entities": (("entity_id", "position"),),
     "event_refs": (("position", "ref_position"),),
     "event_names": (("name", "position", "role"),),
+    "group_index": (("entity_id", "position"),),
     "index_changes": (("entity_id", "position", "at_position"),),
     "tree_nodes": (("tree_size", "level"),),
     "checkpoints": (("seq",),),
@@ -32,7 +33,7 @@ APPEND_ONLY: dict[str, tuple[tuple[str, ...], ...]] = {
 # Tables whose every column is their key: a REPLACE can only put back the very row it removed, so it
 # changes nothing, and a BEFORE INSERT trigger would only cost each of the million rows an import
 # writes an extra look-up (2.7 s of a 1M import). UPDATE and DELETE stay refused.
-KEY_ONLY = ("event_entities", "event_refs", "event_names")
+KEY_ONLY = ("event_entities", "event_refs", "event_names", "group_index")
 _REFUSED = "ledger log is append-only"
 
 

@@ -1,5 +1,5 @@
-"""Reads of the entity index, the references and the index changes as they are stored, row for row, for
-the check that recomputes them from the events (`ledger.index_check`). Part of `LogTables`."""
+"""Reads of the entity index, the references, the index changes and the names as they are stored, row for
+row, for the check that recomputes them from the events (`ledger.index_check`). Part of `LogTables`."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ _POSITIONS = (
     ("event_refs", "ref_position"),
     ("index_changes", "position"),
     ("index_changes", "at_position"),
+    ("event_names", "position"),
+    ("group_index", "position"),
 )
 
 
@@ -30,17 +32,17 @@ class IndexReads:
         )
         return [(entity, int(p), int(at), bool(present)) for entity, p, at, present in rows]
 
-    def indexed_in(self, first: int, last: int) -> dict[int, str]:
+    def indexed_in(self, first: int, last: int, table: str = "event_entities") -> dict[int, str]:
         """position -> its stored entity ids, sorted and joined by SEPARATOR, for positions first..last
-        (one row per event: the comparison happens on strings, not on a set per row)."""
+        (one row per event: the comparison happens on strings, not on a set per row); of `group_index`
+        with `table`."""
         if self.sql.dialect == "sqlite":  # the covering index on (position, entity_id) gives that order
             aggregate = f"group_concat(entity_id, '{SEPARATOR}')"
         else:
             aggregate = f"string_agg(entity_id, '{SEPARATOR}' ORDER BY entity_id)"
         return dict(
             self.sql.rows(
-                f"SELECT position, {aggregate} FROM event_entities WHERE position BETWEEN ? AND ? "
-                "GROUP BY position",
+                f"SELECT position, {aggregate} FROM {table} WHERE position BETWEEN ? AND ? GROUP BY position",
                 (first, last),
             )
         )
@@ -77,6 +79,18 @@ class IndexReads:
         ):
             stored.setdefault(int(p), []).append(entity)
         return [(ref, entity) for ref in refs for entity in stored.get(ref, ())]
+
+    def names_in(self, first: int, last: int) -> dict[int, list[tuple[str, int]]]:
+        """position -> its stored (name, roles) rows of `event_names`, sorted, for positions first..last
+        (only those that have any)."""
+        found: dict[int, list[tuple[str, int]]] = {}
+        for name, position, role in self.sql.rows(
+            "SELECT name, position, role FROM event_names WHERE position BETWEEN ? AND ?", (first, last)
+        ):
+            found.setdefault(int(position), []).append((name, int(role)))
+        for rows in found.values():
+            rows.sort()
+        return found
 
     def index_pairs(self, positions: Sequence[int]) -> list[tuple[str, int]]:
         """Every stored (entity, position) index row of these events, whatever corrections did since."""

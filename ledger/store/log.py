@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from ledger.events import StoredEvent
 from ledger.store.history_pages import HistoryPages
+from ledger.store.index_moves import IndexMoves
 from ledger.store.index_reads import IndexReads
 from ledger.store.ordered_reads import OrderedReads
 from ledger.store.related import RelatedReads
@@ -16,6 +17,7 @@ from ledger.store.rows import (
     COLUMNS,
     E_COLUMNS,
     EVENT_COLUMNS,
+    GROUP_INDEX_TYPES,
     INDEXED,
     event_of,
     stored_event,
@@ -80,7 +82,7 @@ class EventRow:
     names: Sequence[tuple[str, int]] = ()  # (normalized name, roles): `ledger.names.event_names`
 
 
-class LogTables(OrderedReads, RelatedReads, IndexReads, HistoryPages):
+class LogTables(OrderedReads, RelatedReads, IndexReads, IndexMoves, HistoryPages):
     """Appending to and reading the log inside one transaction."""
 
     def __init__(self, sql: Sql) -> None:
@@ -154,6 +156,9 @@ class LogTables(OrderedReads, RelatedReads, IndexReads, HistoryPages):
         entity_rows = [(entity, r.position) for r in rows for entity in r.entities]
         if entity_rows:
             self.sql.insert("event_entities", "entity_id, position", entity_rows)
+        group_rows = [(e, r.position) for r in rows if r.type in GROUP_INDEX_TYPES for e in r.entities]
+        if group_rows:
+            self.sql.insert("group_index", "entity_id, position", group_rows)
         ref_rows = [(r.position, ref) for r in rows for ref in r.ref_positions]
         if ref_rows:
             self.sql.insert("event_refs", "position, ref_position", ref_rows)
@@ -202,7 +207,7 @@ class LogTables(OrderedReads, RelatedReads, IndexReads, HistoryPages):
             self._planned_rows = max(int(estimate[0][0]), 0) if estimate else 0
         self._unplanned_rows += inserted
         if self._unplanned_rows >= max(ANALYZE_FROM, self._planned_rows // 2):
-            self.sql.run("ANALYZE events, event_entities, event_refs, event_names")
+            self.sql.run("ANALYZE events, event_entities, event_refs, event_names, group_index")
             self._planned_rows += self._unplanned_rows
             self._unplanned_rows = 0
 
@@ -234,34 +239,6 @@ class LogTables(OrderedReads, RelatedReads, IndexReads, HistoryPages):
             f"SELECT MAX(x.position) FROM event_entities x WHERE x.entity_id = ? AND {INDEXED}", (entity_id,)
         )
         return int(rows[0][0] or 0)
-
-    def move_index(self, changes: Sequence[tuple[str, int, int, bool]]) -> None:
-        """Record (entity, event position, correction position, present) changes of the index: a pair
-        added joins `event_entities` if it was never there, a pair taken away stays there, and
-        `index_changes` says which holds from the correction on."""
-        if not changes:
-            return
-        added = sorted({(e, p) for e, p, _at, present in changes if present})
-        if added:
-            have = {
-                (e, int(p))
-                for e, p in self.sql.rows_in(
-                    "SELECT entity_id, position FROM event_entities WHERE position IN ({keys})",
-                    sorted({p for _e, p in added}),
-                )
-            }
-            self.sql.insert(
-                "event_entities", "entity_id, position", [pair for pair in added if pair not in have]
-            )
-        self.sql.insert(
-            "index_changes",
-            "entity_id, position, at_position, present",
-            [(e, p, at, int(present)) for e, p, at, present in changes],
-        )
-
-    def index_changed(self) -> bool:
-        """Whether any correction has changed the index yet."""
-        return bool(self.sql.rows("SELECT 1 FROM index_changes LIMIT 1"))
 
     def select(
         self,

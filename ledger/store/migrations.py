@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-HEAD_REVISION = "0008"
+HEAD_REVISION = "0009"
 
 
 def script_location() -> str:

@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 
 from ledger.events import StoredEvent
-from ledger.store.rows import COLUMNS, E_COLUMNS, stored_event
+from ledger.store.rows import COLUMNS, E_COLUMNS, GROUP_INDEX_TYPES, stored_event
 from ledger.store.sql import Sql
 
 
@@ -53,6 +53,29 @@ class RelatedReads:
             result[int(target)].append(int(position))
         return result
 
+    def index_size(self, entity_id: str, upto: int) -> int:
+        """How many index rows the entity has, counted up to `upto` (then: at least that many)."""
+        rows = self.sql.rows(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM event_entities WHERE entity_id = ? LIMIT ?) AS x",
+            (entity_id, upto),
+        )
+        return int(rows[0][0])
+
+    def named_targets(self, name: str, role: int) -> list[int]:
+        """Positions the events in which this normalized name has `role` (`event_names`) reference, and
+        those these reference in turn (a corrected statement's claims), in order: one join."""
+        found: set[int] = set()
+        for target, behind in self.sql.rows(
+            "SELECT r.ref_position, b.ref_position FROM event_names n CROSS JOIN event_refs r "
+            "LEFT JOIN event_refs b ON b.position = r.ref_position "
+            "WHERE n.name = ? AND (n.role & ?) <> 0 AND r.position = n.position",
+            (name, role),
+        ):
+            found.add(int(target))
+            if behind is not None:
+                found.add(int(behind))
+        return sorted(found)
+
     def referencing(self, positions: Sequence[int]) -> dict[int, list[int]]:
         """Positions of the events that reference each of these (statements of a claim, corrections of
         an event)."""
@@ -79,6 +102,19 @@ class RelatedReads:
         rows = self.sql.rows_in(
             f"SELECT r.ref_position, {E_COLUMNS} FROM event_refs r CROSS JOIN events e "
             "WHERE r.ref_position IN ({keys}) AND e.position = r.position AND e.type = 'entry.corrected'",
+            list(positions),
+        )
+        for row in sorted(rows, key=lambda r: int(r[1])):
+            found[int(row[0])].append(stored_event(row[1:]))
+        return found
+
+    def fixes_of(self, positions: Sequence[int]) -> dict[int, list[StoredEvent]]:
+        """The corrections and voids (entry.*) of each of these events, in position order."""
+        found: dict[int, list[StoredEvent]] = {p: [] for p in positions}
+        rows = self.sql.rows_in(
+            f"SELECT r.ref_position, {E_COLUMNS} FROM event_refs r CROSS JOIN events e "
+            "WHERE r.ref_position IN ({keys}) AND e.position = r.position "
+            "AND e.type > 'entry.' AND e.type < 'entry/'",  # the corrections' types, as a range
             list(positions),
         )
         for row in sorted(rows, key=lambda r: int(r[1])):
@@ -121,8 +157,12 @@ class RelatedReads:
         return found
 
     def _index_rows(self, entity_ids: Sequence[str], types: Sequence[str], rare: bool) -> list[Sequence[Any]]:
-        """(entity id, position) of the index rows of these entities: by entity, or with `rare` among the
-        rows of every event of `types` (the few percent of the log they are, read by design)."""
+        """(entity id, position) of the index rows of these entities: of `group_index` when it holds every
+        event of `types`, else by entity, or with `rare` among the rows of every event of `types` (the
+        few percent of the log they are, read by design)."""
+        if set(types) <= set(GROUP_INDEX_TYPES):
+            sql = "SELECT entity_id, position FROM group_index WHERE entity_id IN ({keys})"
+            return list(self.sql.rows_in(sql, list(entity_ids)))
         if not rare:
             sql = "SELECT entity_id, position FROM event_entities WHERE entity_id IN ({keys})"
             return list(self.sql.rows_in(sql, list(entity_ids)))

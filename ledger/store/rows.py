@@ -21,6 +21,10 @@ INDEXED = (
 EventRowTuple = Sequence[Any]  # a row selected with EVENT_COLUMNS
 
 
+# The event types whose entity index rows `group_index` repeats: those that set a company's group or
+# mergers (`ledger.projections.context.GROUP_TYPES`; a test holds the two equal).
+GROUP_INDEX_TYPES = ("company.registered", "company.parent_changed", "company.spun_off", "company.merged")
+
 BODY_KEYS = frozenset({"data", "sources", "refs", "note", "v"})  # what the `body` column holds
 
 

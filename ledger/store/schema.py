@@ -78,6 +78,18 @@ event_names = Table(
     Column("role", SmallInteger, primary_key=True, autoincrement=False),
     sqlite_with_rowid=False,
 )
+Index("ix_event_names_position", event_names.c.position)
+
+# The entity index rows of the events that set a company's group or mergers (GROUP_INDEX_TYPES), again:
+# a fold asks for a busy company's few such claims, which its own index rows (tens of thousands) or
+# every event of these types would otherwise have to be read to find (append-only; migration 0009).
+group_index = Table(
+    "group_index",
+    metadata,
+    Column("entity_id", String(200), primary_key=True),
+    Column("position", BigInteger, ForeignKey("events.position"), primary_key=True),
+    sqlite_with_rowid=False,
+)  # verify reads it by positions (migration 0009)
 Index("ix_events_occurred_key", events.c.occurred_key, events.c.position)
 
 # Pairs of the index that corrections added or took away (append-only; migration 0004).

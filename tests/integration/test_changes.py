@@ -8,16 +8,19 @@ what an analyst reads: the fields that moved with their basis, the claims that c
 from __future__ import annotations
 
 import io
+import itertools
 from importlib import resources
 from typing import Any
+from unittest.mock import patch
 
 import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support.factories import correction, statement, void
+from support.factories import an_event, correction, statement, void
 from support.histories import AUTHORITY, COMPANIES, PARTNERSHIPS, PLAN, PLANTS, histories
 
+from ledger import changes as changes_module
 from ledger.api import Ledger
 from ledger.errors import InvalidArgument, UnknownEntity
 from ledger.vocabulary.registry import first_entity
@@ -74,6 +77,25 @@ def check_changes_apply(lg: Ledger, events: list[dict], first: int, last: int) -
     assert applied(known_state(lg, f"@{first}"), found) == known_state(lg, f"@{last}")
     for claim in found["claims"]:
         assert all(first < cause["position"] <= last for cause in claim["because"])
+    check_one_entity_at_a_time(lg, first)
+
+
+def check_one_entity_at_a_time(lg: Ledger, first: int) -> None:
+    """The changes of one entity up to the head are its part of the changes of all (an entity the window
+    does not touch, unfolded, has none) and claims among theirs, or UnknownEntity if it was known at
+    neither moment."""
+    full = lg.changes(f"@{first}")
+    for entity_id, fold_under in itertools.product(WORLD, (0, changes_module.FOLD_UNDER)):
+        # (0: whether the window touches it is found out first, as for a busy entity; else it is folded)
+        with patch.object(changes_module, "FOLD_UNDER", fold_under):
+            try:
+                alone = lg.changes(f"@{first}", entities=[entity_id])
+            except UnknownEntity:
+                assert entity_id not in known_state(lg, f"@{first}")[0]
+                assert entity_id not in known_state(lg, f"@{lg.head().position}")[0]
+                continue
+        assert alone["entities"] == [c for c in full["entities"] if c["id"] == entity_id]
+        assert {c["id"] for c in alone["claims"]} <= {c["id"] for c in full["claims"]}
 
 
 moments = st.integers(0, 14)
@@ -212,3 +234,34 @@ def test_a_statement_corrected_to_another_speaker_changes_the_claim_it_is_about(
     assert [(c["position"], c["type"], c["by"]) for c in claim["because"]] == [(13, "entry.corrected", None)]
     assert found == seeded.changes("@12", until="@13")  # from the projections now, or folded: the same
     assert seeded.changes("@12", entities=[PARTNERSHIP])["claims"] == found["claims"]
+
+
+@pytest.mark.parametrize("fold_under", [0, 100], ids=["found out first", "folded"])
+def test_a_deal_whose_party_joins_a_group_in_the_window_changes_for_itself_too(lg, monkeypatch, fold_under):
+    """The window names only the subsidiary and its new parent; the parent's earlier denial of the deal
+    now counts (the group rule), so the deal changed, though no event of the window names it."""
+    monkeypatch.setattr(changes_module, "FOLD_UNDER", fold_under)
+    sub, deal = "company:nissan-ev", "partnership:nissan-ev-foxconn"
+    claim = an_event(
+        "talks.reported",
+        {"partnership": deal, "parties": [sub, "company:foxconn"], "scope": "EVs"},
+        occurred_at="2025-07-01",
+    )
+    lg.append_many(
+        [
+            an_event("company.registered", {"company": sub, "name": "Nissan EV"}, occurred_at="2025-06-01"),
+            claim,
+            statement("denied", "company:nissan", claim, occurred_at="2025-07-03"),
+        ]
+    )
+    since = lg.head().position
+    joined = an_event(
+        "company.parent_changed", {"company": sub, "parent": "company:nissan"}, occurred_at="2025-06-02"
+    )
+    lg.append(joined)
+
+    full = lg.changes(f"@{since}")
+    alone = lg.changes(f"@{since}", entities=[deal])
+    assert [c["id"] for c in full["claims"]] == [claim["id"], joined["id"]]
+    assert [(c["old_status"], c["status"]) for c in alone["claims"]] == [("reported", "denied")]
+    assert alone["entities"] == [c for c in full["entities"] if c["id"] == deal] != []

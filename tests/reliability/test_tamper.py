@@ -27,7 +27,7 @@ from reliability.support import Probe, probe
 
 EVENTS = len(EVERY_TYPE)  # 21: one of every type
 TARGET = 9  # the position the attacker goes after
-CHILD_TABLES = ("event_entities", "event_refs")
+CHILD_TABLES = ("event_entities", "event_refs", "event_names", "group_index")  # rows by the event's position
 
 
 # -- the attacker's tools: plain SQL with the append-only triggers out of the way (support.guards), put
@@ -335,6 +335,31 @@ def index_a_position_past_the_end(p: Probe) -> None:
         _run(p, f"INSERT INTO event_entities (entity_id, position) VALUES ('company:nissan', {EVENTS + 1})")
 
 
+def forge_a_name_row(p: Probe) -> None:
+    """Nissan's registration (a Nikkei report) made to be found by `--source Reuters` too."""
+    _run(p, "INSERT INTO event_names (name, position, role) VALUES ('reuters', 1, 1)")
+
+
+def remove_a_name_row(p: Probe) -> None:
+    with unguarded(p):
+        _run(p, "DELETE FROM event_names WHERE name = 'nikkei' AND position = 1")
+
+
+def name_a_position_past_the_end(p: Probe) -> None:
+    with unguarded(p):  # PostgreSQL's foreign key would refuse it
+        _run(p, f"INSERT INTO event_names (name, position, role) VALUES ('nikkei', {EVENTS + 1}, 1)")
+
+
+def forge_a_group_row(p: Probe) -> None:
+    """Nissan's registration made to count among Foxconn's group facts (not in the entity index)."""
+    _run(p, "INSERT INTO group_index (entity_id, position) VALUES ('company:foxconn', 1)")
+
+
+def remove_a_group_row(p: Probe) -> None:
+    with unguarded(p):
+        _run(p, "DELETE FROM group_index WHERE entity_id = 'company:nissan' AND position = 1")
+
+
 CAUGHT_IN_THE_INDEX: dict[str, tuple[Callable[[Probe], None], str, int, str]] = {
     # what was done: (how, the check that fails, the position verify names, what it says)
     "an index row forged": (forge_an_index_row, "index", 1, "it is indexed under company:foxconn"),
@@ -354,6 +379,16 @@ CAUGHT_IN_THE_INDEX: dict[str, tuple[Callable[[Probe], None], str, int, str]] = 
         EVENTS + 1,
         f"event_entities holds a row for position {EVENTS + 1}",
     ),
+    "a group index row forged": (forge_a_group_row, "index", 1, "the group index (group_index) does not"),
+    "a group index row removed": (remove_a_group_row, "index", 1, "the group index (group_index) does not"),
+    "a name row forged": (forge_a_name_row, "names", 1, "it is found by 'reuters'"),
+    "a name row removed": (remove_a_name_row, "names", 1, "it is not found by 'nikkei'"),
+    "a name row past the end": (
+        name_a_position_past_the_end,
+        "names",
+        EVENTS + 1,
+        f"event_names holds a row for position {EVENTS + 1}",
+    ),
 }
 
 
@@ -371,6 +406,22 @@ def test_verify_checks_the_entity_index_and_the_references_against_the_log(db_ur
     assert line.startswith(f"error: integrity failure at position {position}: "), line
     assert problem in line
     assert (report["ok"], report["check"], report["first_bad_position"]) == (False, check, position)
+
+
+def test_a_forged_name_row_changes_what_queries_answer_and_only_verify_tells(db_url, held):
+    import ledger
+
+    with ledger.open(db_url) as lg:
+        assert lg.events(source="Reuters") == []
+    with probe(db_url) as p:
+        forge_a_name_row(p)
+    with ledger.open(db_url) as lg:
+        listed = lg.events(source="Reuters")
+    assert [e.position for e in listed] == [1]  # a Nikkei report, found as Reuters'
+
+    result = ledger_cli(db_url, "verify")
+    assert result.exit_code == 5
+    assert one_error_line(result).startswith("error: integrity failure at position 1: ")
 
 
 def test_a_forged_index_row_changes_what_queries_answer_and_only_verify_tells(db_url, held):
