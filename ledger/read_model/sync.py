@@ -144,25 +144,25 @@ def rebuild(
     head = tx.log.head().position
     if progress is not None:
         progress(PROJECTIONS, 0, None)
-    tx.projections.clear()
-    docs: list[EntityDoc] = []
-    claims: list[ClaimDoc] = []
-    entity_count = claim_count = 0
-    for doc, owned in folder(tx):
-        docs.append(doc)
-        claims.extend(owned)
-        entity_count += 1
-        claim_count += len(owned)
-        if progress is not None and entity_count % EVERY == 0:
-            progress(PROJECTIONS, entity_count, None)
-        if len(docs) >= WRITE_BATCH:
-            tx.projections.replace_entities(docs, fresh=True)
-            docs = []
-        if len(claims) >= WRITE_BATCH:
-            tx.projections.replace_claims(claims, fresh=True)
-            claims = []
-    tx.projections.replace_entities(docs, fresh=True)
-    tx.projections.replace_claims(claims, fresh=True)
+    with tx.projections.refilling():
+        docs: list[EntityDoc] = []
+        claims: list[ClaimDoc] = []
+        entity_count = claim_count = 0
+        for doc, owned in folder(tx):
+            docs.append(doc)
+            claims.extend(owned)
+            entity_count += 1
+            claim_count += len(owned)
+            if progress is not None and entity_count % EVERY == 0:
+                progress(PROJECTIONS, entity_count, None)
+            if len(docs) >= WRITE_BATCH:
+                tx.projections.replace_entities(docs, fresh=True)
+                docs = []
+            if len(claims) >= WRITE_BATCH:
+                tx.projections.replace_claims(claims, fresh=True)
+                claims = []
+        tx.projections.replace_entities(docs, fresh=True)
+        tx.projections.replace_claims(claims, fresh=True)
     tx.projections.set_checkpoint(head)
     if progress is not None:
         progress(PROJECTIONS, entity_count, entity_count)

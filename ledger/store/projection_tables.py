@@ -3,7 +3,8 @@ up to which position of the log they are folded. Derived data: cleared and refil
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from ledger.store.sql import Sql
 
@@ -46,6 +47,22 @@ class ProjectionTables:
         self.sql.run("DELETE FROM projected_entities")
         self.sql.run("DELETE FROM projected_claims")
         self.sql.run("DELETE FROM search_terms")
+
+    @contextmanager
+    def refilling(self) -> Iterator[None]:
+        """Empty the tables for a refill (a rebuild), and on SQLite drop their secondary indexes for its
+        duration and make them again at the end, in the same transaction: building an index from the
+        filled table sorts once, where keeping the claims' five filter indexes up to date row by row made
+        the writer's inserts two thirds of its time (a 1M-event rebuild: 78 s -> 61 s). Unique indexes
+        stay (they guard the refill). PostgreSQL keeps them all: there DROP INDEX would lock out readers,
+        who see the old projections until the commit."""
+        self.clear()
+        dropped = _secondary_indexes() if self.sql.dialect == "sqlite" else ()
+        for name, *_made_of in dropped:
+            self.sql.run(f"DROP INDEX {name}")
+        yield
+        for name, table, columns in dropped:
+            self.sql.run(f"CREATE INDEX {name} ON {table} ({', '.join(columns)})")
 
     def replace_entities(self, docs: Sequence[EntityDoc], *, fresh: bool = False) -> None:
         """Write entity documents and their search terms, replacing what was there unless the tables are
@@ -182,3 +199,17 @@ class ProjectionTables:
                 (status,),
             )
         return [(int(position), claim_status, doc) for position, claim_status, doc in rows]
+
+
+def _secondary_indexes() -> list[tuple[str, str, tuple[str, ...]]]:
+    """The projection tables' indexes that are neither keys nor unique, as the schema declares them:
+    (name, table, columns). Read here, not at import: the schema loads SQLAlchemy, which a query never
+    needs."""
+    from ledger.store.schema import projected_claims, projected_entities, search_terms
+
+    return [
+        (str(index.name), table.name, tuple(column.name for column in index.columns))
+        for table in (projected_entities, projected_claims, search_terms)
+        for index in sorted(table.indexes, key=lambda index: str(index.name))
+        if not index.unique
+    ]
