@@ -8,7 +8,7 @@ whole documents back together, so every query sees exactly what a fold gives.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import orjson
@@ -34,29 +34,31 @@ def stored_claim_doc(claim: dict[str, Any], recorded_data: dict[str, Any]) -> by
 
 def claims_at(tx: Transaction, positions: Iterable[int]) -> dict[int, dict[str, Any]]:
     """The claims at these positions (those that are claims), whole, by position."""
-    wanted = sorted(set(positions))
-    found: dict[int, dict[str, Any]] = {}
-    for start in range(0, len(wanted), _CHUNK):
-        chunk = wanted[start : start + _CHUNK]
-        stored = tx.projections.claim_docs_at(chunk)
-        if not stored:
-            continue
-        events = tx.log.events_at(list(stored))
-        for position, doc in stored.items():
-            found[position] = whole_claim(orjson.loads(doc), events[position])
-    return found
+    return _completed(tx, sorted(set(positions)), tx.log.events_at)
 
 
 def claims_of(tx: Transaction, events: Iterable[StoredEvent]) -> dict[int, dict[str, Any]]:
     """The claims among `events` as the tables hold them now, whole, by position (the events given
     are not read again)."""
     by_position = {event.position: event for event in events if CATEGORIES[event.type] == "claim"}
-    wanted = sorted(by_position)
+    return _completed(tx, sorted(by_position), lambda _found: by_position)
+
+
+def _completed(
+    tx: Transaction,
+    positions: list[int],
+    events_at: Callable[[list[int]], Mapping[int, StoredEvent]],
+) -> dict[int, dict[str, Any]]:
+    """The stored claims at `positions` (sorted), each made whole with its event from `events_at`
+    (given the positions the tables hold claims at), a chunk of positions at a time."""
     found: dict[int, dict[str, Any]] = {}
-    for start in range(0, len(wanted), _CHUNK):
-        stored = tx.projections.claim_docs_at(wanted[start : start + _CHUNK])
+    for start in range(0, len(positions), _CHUNK):
+        stored = tx.projections.claim_docs_at(positions[start : start + _CHUNK])
+        if not stored:
+            continue
+        events = events_at(list(stored))
         for position, doc in stored.items():
-            found[position] = whole_claim(orjson.loads(doc), by_position[position])
+            found[position] = whole_claim(orjson.loads(doc), events[position])
     return found
 
 
