@@ -14,7 +14,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from ledger.events import StoredEvent
 from ledger.read_model import documents
+from ledger.times import start_key
 from ledger.vocabulary.entity_fields import CATEGORIES
 
 if TYPE_CHECKING:
@@ -42,8 +44,9 @@ def present_page(
         return None
     after_key = None
     if after is not None:
-        key = tx.log.world_key(after)
-        if key is None or not _is_entry(tx, entity_id, after, key, since, until, types):
+        found = tx.log.events_at([after]).get(after)
+        key = None if found is None else start_key(found.occurred_at)  # the log's occurred_key
+        if key is None or not _is_entry(tx, entity_id, found, key, since, until, types):
             return None  # the whole history names what is wrong with it
         after_key = (key, after)
     # Walking the log's world-time index finds the page after about limit * log / count rows: cheaper
@@ -77,7 +80,7 @@ def present_page(
 def _is_entry(
     tx: Transaction,
     entity_id: str,
-    position: int,
+    event: StoredEvent,
     key: int,
     since: int | None,
     until: int | None,
@@ -85,6 +88,6 @@ def _is_entry(
 ) -> bool:
     if (since is not None and key < since) or (until is not None and key > until):
         return False
-    if types and tx.log.events_at([position])[position].type not in types:
+    if types and event.type not in types:
         return False
-    return tx.log.is_indexed(entity_id, position)
+    return tx.log.is_indexed(entity_id, event.position)

@@ -24,11 +24,6 @@ class HistoryPages:
         )
         return bool(rows)
 
-    def world_key(self, position: int) -> int | None:
-        """The world-time key (occurred_key) of the event at `position`, if there is one."""
-        rows = self.sql.rows("SELECT occurred_key FROM events WHERE position = ?", (position,))
-        return int(rows[0][0]) if rows else None
-
     def world_page(
         self,
         entity_id: str,
