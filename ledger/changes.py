@@ -11,6 +11,7 @@ known at `until`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import partial
 from typing import Any
 
 from ledger.claims_query import claim_at
@@ -73,6 +74,10 @@ def changes(
     # Now, an entity's state is its projection, and only the claims the window speaks about can have
     # changed (unless a fact it hangs on changed: those are folded and compared whole).
     from_tables = until == tx.log.head().position and not entity_ids
+    if from_tables:
+        # What the window does not touch folds alike at both moments: a plant outside it was operated
+        # then by whom its projection names now (a busy company asks about thousands of plants).
+        before_context.known_operators = partial(_operators_now, tx, frozenset(candidates))
 
     entities: list[dict[str, Any]] = []
     before_claims: dict[str, dict[str, Any]] = {}
@@ -82,7 +87,7 @@ def changes(
         events = tx.log.entity_events(entity_id)
         before = fold(entity_id, events, known_at=since, context=before_context)
         if from_tables and entity_id not in widened:
-            now = documents.state(tx, entity_id)
+            now = documents.fields_of(tx, entity_id)
         else:
             after = fold(entity_id, events, known_at=until, context=after_context)
             now = None if after is None else after.state
@@ -107,6 +112,13 @@ def changes(
         "entities": entities,
         "claims": claims,
     }
+
+
+def _operators_now(tx: Transaction, touched: frozenset[str], plants: list[str]) -> dict[str, str | None]:
+    """The operators the projection tables hold now of `plants` outside `touched`."""
+    untouched = [p for p in plants if p not in touched and p.startswith("plant:")]
+    found = documents.fields_of_many(tx, untouched) if untouched else {}
+    return {plant: doc["operator"] for plant, doc in found.items()}
 
 
 def _spoken_about(tx: Transaction, events: Iterable[StoredEvent]) -> list[int]:

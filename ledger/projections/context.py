@@ -106,6 +106,9 @@ class Context:
         default_factory=set, repr=False
     )  # the kinds of reads made
     _operators: dict[str, str | None] = field(default_factory=dict, repr=False)
+    # Operators known without a fold, of those plants it knows (a moment whose plants mostly stand as
+    # they do now: `ledger.changes` reads them off the projection tables).
+    known_operators: Callable[[list[str]], dict[str, str | None]] | None = field(default=None, repr=False)
 
     @classmethod
     def over(cls, reads: Reads, known_at: int | None = None) -> Context:
@@ -210,6 +213,8 @@ class Context:
 
     def operator(self, plant: str) -> str | None:
         """Who operates the plant, as its own projection says."""
+        if plant not in self._operators and self.known_operators is not None:
+            self._operators.update(self.known_operators([plant]))
         if plant not in self._operators:
             from ledger.projections.fold import fold  # the plant's fold may ask this context again
 
@@ -227,6 +232,9 @@ class Context:
         asks about every plant it may operate)."""
         plants = list(plants)
         wanted = [p for p in plants if p not in self._operators]
+        if wanted and self.known_operators is not None:
+            self._operators.update(self.known_operators(wanted))
+            wanted = [p for p in wanted if p not in self._operators]
         if len(wanted) > 1 and self.load_many is not None:
             from ledger.projections.fold import fold
 

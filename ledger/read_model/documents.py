@@ -68,6 +68,18 @@ def state(tx: Transaction, entity_id: str) -> dict[str, Any] | None:
     return None if doc is None else _whole(tx, [orjson.loads(doc)])[0]
 
 
+def fields_of(tx: Transaction, entity_id: str) -> dict[str, Any] | None:
+    """An entity's document now with its claims as positions, not put back (every other field whole), or
+    None if no event names it."""
+    doc = tx.projections.entity_doc(entity_id)
+    return None if doc is None else orjson.loads(doc)
+
+
+def fields_of_many(tx: Transaction, entity_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """`fields_of` these entities (those that exist), by id."""
+    return {e: orjson.loads(doc) for e, doc in tx.projections.entity_docs_of(entity_ids).items()}
+
+
 def states_of(tx: Transaction, entity_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     """The documents of these entities (those that exist), by id."""
     docs = tx.projections.entity_docs_of(entity_ids)
