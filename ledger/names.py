@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from ledger.vocabulary.entity_fields import CATEGORIES
@@ -18,7 +19,11 @@ from ledger.vocabulary.entity_fields import CATEGORIES
 _WORD = re.compile(r"[^\W_]+")  # letters and digits of any script
 
 
+@lru_cache(maxsize=1 << 16)  # names repeat: a few hundred outlets and speakers across a million events
 def normalize(text: str) -> str:
+    """Case-folded, accents and punctuation dropped, words joined by one space."""
+    if text.isascii():  # NFKD leaves ASCII as it is, and nothing in it combines
+        return " ".join(_WORD.findall(text.lower()))
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(_WORD.findall(stripped))
