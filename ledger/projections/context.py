@@ -227,6 +227,10 @@ class Context:
             self._operators[plant] = None if view is None else view.state["operator"]
         return self._operators[plant]
 
+    def know_operators(self, operators: dict[str, str | None]) -> None:
+        """Take these plants' operators as given (what their projections say, at this context's moment)."""
+        self._operators.update(operators)
+
     def operators(self, plants: Iterable[str]) -> dict[str, str | None]:
         """`operator` of each of `plants`, the claims of those not known yet read in one go (a company
         asks about every plant it may operate)."""
@@ -356,7 +360,10 @@ def _companies_in(event: StoredEvent) -> list[str]:
 
 
 def _facts(events: list[StoredEvent], known_at: int | None) -> list[Fact]:
-    events = [e for e in events if known_at is None or e.position <= known_at]
+    # Once each: a statement about two of the claims read comes with each of them.
+    events = [
+        e for e in {e.position: e for e in events}.values() if known_at is None or e.position <= known_at
+    ]
     corrections: dict[str, list[StoredEvent]] = {}
     statements: dict[str, list[tuple[int, int, StoredEvent]]] = {}
     for event in sorted(events, key=lambda e: e.position):

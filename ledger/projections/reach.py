@@ -24,9 +24,18 @@ def widened_by(
 ) -> set[str]:
     """The entities whose co-indexed entities must be refolded because `event` arrived: the companies
     whose group it may change (and everything below them), the partnership whose parties it may name,
-    the plants whose operator it may change. A correction widens by its target, before and after."""
-    if CATEGORIES[event.type] == "correction":
+    the plants whose operator it may change. A statement widens by the claims it is about (a denial can
+    undo a change of operator), a correction by its target, before and after."""
+    category = CATEGORIES[event.type]
+    if category == "statement":
+        found: set[str] = set()
+        for claim in lookup(list(event.refs)).values():
+            found |= widened_by(claim, context, lookup)
+        return found
+    if category == "correction":
         target = lookup([event.refs[0]]).get(event.refs[0])
+        if target is not None and CATEGORIES[target.type] == "statement":
+            return widened_by(target, context, lookup)  # a voided denial no longer undoes its claim
         if target is None or CATEGORIES[target.type] != "claim":
             return set()
         found = widened_by(target, context, lookup)
@@ -36,7 +45,7 @@ def widened_by(
     if CATEGORIES[event.type] != "claim":
         return set()
     data = upcast(event.type, event.v, event.data)
-    found: set[str] = set()
+    found = set()
     named = entities_in(event.type, data)
     if event.type in _STRUCTURE_TYPES:
         for company in named:

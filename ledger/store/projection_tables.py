@@ -10,7 +10,7 @@ from ledger.store.sql import Sql
 
 # The checkpoint's name says which format the documents are in. Change it whenever a projection's
 # document changes shape: an upgraded ledger then refolds on its next command ("all" was vocabulary v1's).
-DOC_FORMAT = "v3"
+DOC_FORMAT = "v4"
 
 # Each document as its row holds it (`ledger.read_model.documents` writes and reads them):
 # (entity id, kind, the entity's `show --json` object with its claims by position, its search terms:

@@ -186,14 +186,30 @@ class RelatedReads:
         """`claims` and the statements and corrections that reference them."""
         return claims + [said for _, said in self._said_about([c.position for c in claims])]
 
-    def _said_about(self, positions: Sequence[int]) -> Iterator[tuple[int, StoredEvent]]:
-        """(target position, event) of every event that references one at `positions`."""
+    def _said_about(self, positions: Sequence[int]) -> list[tuple[int, StoredEvent]]:
+        """(target position, event) of every event that references one at `positions`, and of every
+        correction of those that are statements (filed under the statement's target): a voided denial no
+        longer decides the claim it denied."""
+        found = self._referencing_events(positions)
+        statements: dict[int, list[int]] = {}  # statement position -> the targets it was found for
+        for target, event in found:
+            if event.type.startswith("report."):  # a statement (its type, as `statements_about` reads it)
+                statements.setdefault(event.position, []).append(target)
+        if statements:
+            found += [
+                (target, fix)
+                for statement, fix in self._referencing_events(sorted(statements))
+                for target in statements[statement]
+            ]
+        return found
+
+    def _referencing_events(self, positions: Sequence[int]) -> list[tuple[int, StoredEvent]]:
         rows = self.sql.rows_in(
             f"SELECT r.ref_position, {E_COLUMNS} FROM event_refs r CROSS JOIN events e "
             "WHERE r.ref_position IN ({keys}) AND e.position = r.position",
             positions,
         )
-        return ((int(row[0]), stored_event(row[1:])) for row in rows)
+        return [(int(row[0]), stored_event(row[1:])) for row in rows]
 
 
 def _marks(values: Sequence[Any]) -> str:
