@@ -56,7 +56,7 @@ EXPECTED_ORIGINS = {
         "RelatedReads.registrations",
         "RelatedReads.claims_about_many",
         "RelatedReads._index_rows",
-        "RelatedReads._said_about",
+        "RelatedReads._referencing_events",
         "RelatedReads.statements_about",
         "RelatedReads.corrections_of",
         "RelatedReads.claims_of_types",

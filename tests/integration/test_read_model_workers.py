@@ -38,6 +38,17 @@ def test_entity_ranges_cover_every_entity_once_in_order(corpus_ledger):
     entities = [entity for entity, _ in sizes]
     covered = [e for first, last in ranges for e in entities if first <= e <= last]
     assert covered == entities
+    assert all(first.split(":")[0] == last.split(":")[0] for first, last in ranges)  # one kind each
+
+
+def test_plants_fold_first_and_companies_last(corpus_ledger):
+    """A company's fold asks who operates the plants it named: the plants' documents are back by then."""
+    with corpus_ledger.store.reading() as tx:
+        ranges = workers.entity_ranges(tx, task_rows=500)
+    kinds = [first.split(":")[0] for first, _last in workers.fold_order(ranges)]
+    assert kinds[0] == "plant" and kinds[-1] == "company"
+    assert kinds == sorted(kinds, key=lambda kind: {"plant": 0, "company": 2}.get(kind, 1))
+    assert sorted(workers.fold_order(ranges)) == sorted(ranges)
 
 
 def test_a_rebuild_in_workers_equals_one_in_process(corpus_ledger, in_workers):
