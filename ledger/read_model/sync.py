@@ -82,9 +82,13 @@ def entity_rows(
         context.preload_groups(tx.log.claims_of_types(GROUP_TYPES))
     # A fold allocates containers by the million and makes no cycles: the cyclic collector would
     # rescan the live objects again and again (a tenth of a rebuild's time).
+    # Only the events indexed under each entity, not those they reference: a claim a statement or a
+    # correction is about, indexed elsewhere, names the entity in none of its data (a correction that
+    # makes it name one moves its index there), so the fold skips it for the state and the claims and
+    # reads it only for the history, which these rows do not hold. Reading them was 7% of a rebuild.
     with cyclic_gc_paused():
         for entity_id, events in tx.log.entity_stream(first, last):
-            view = fold(entity_id, tx.log.with_referenced(events), context=context)
+            view = fold(entity_id, events, context=context)
             if view is not None:
                 yield _rows(entity_id, view)
 
