@@ -12,6 +12,7 @@ event not come out as an entry, the caller reads the whole history instead (`que
 from __future__ import annotations
 
 from collections.abc import Sequence
+from math import isqrt
 from typing import TYPE_CHECKING, Any
 
 from ledger.events import StoredEvent
@@ -39,7 +40,10 @@ def present_page(
     """(the page's entries, the claims in view by id) as `queries.history` would cut them from the
     whole history, or None when the whole history must decide (a small entity, an `after` that is not
     an entry of this history, an entry the page alone cannot place)."""
-    count = tx.log.indexed_count(entity_id)
+    # Counted only as far as the choices below need (an exact count of a busy company's 50,000 rows was
+    # 69 ms of a 78 ms page on PostgreSQL).
+    head = tx.log.head().position
+    count = tx.log.index_size(entity_id, max(PAGE_FROM, isqrt(limit * head) + 1))
     if count < PAGE_FROM:
         return None
     after_key = None
@@ -51,7 +55,7 @@ def present_page(
         after_key = (key, after)
     # Walking the log's world-time index finds the page after about limit * log / count rows: cheaper
     # than sorting the entity's own rows once it holds more than sqrt(limit * log) of them.
-    walk = count * count > limit * tx.log.head().position
+    walk = count * count > limit * head
     positions = tx.log.world_page(
         entity_id, limit, since=since, until=until, types=types, reverse=reverse, after=after_key, walk=walk
     )

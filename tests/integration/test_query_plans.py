@@ -77,7 +77,7 @@ EXPECTED_ORIGINS = {
     "claims --by": {"RelatedReads.named_targets"},
     "events --source --by": {"LogTables.select"},
     "events --occurred-since": {"LogTables.select"},
-    "history page": {"HistoryPages.indexed_count", "HistoryPages._sorted", "HistoryPages.is_indexed"},
+    "history page": {"RelatedReads.index_size", "HistoryPages._sorted", "HistoryPages.is_indexed"},
 }
 
 
