@@ -18,7 +18,7 @@ from typing import Any
 
 import orjson
 from hypothesis import HealthCheck, given, settings
-from support.histories import KINDS, histories
+from support.histories import KINDS, histories, operator_stories
 
 from ledger.api import Ledger
 
@@ -150,3 +150,27 @@ def test_a_story_in_v1_shapes_projects_as_the_same_story_in_v2_shapes(sqlite_led
         assert [e.v for e in as_v1.read()] == [1] * len(events)
         assert [e.v for e in as_v2.read()] == [2] * len(events)
         assert _comparable(projections(as_v1)) == _comparable(projections(as_v2))
+
+
+# -- what one entity says of another agrees with that other entity ----------------------------------------
+
+
+def check_operators_agree(lg: Ledger) -> None:
+    """Every plant's operator lists the plant among its `plants` (a company reads who operates a plant
+    through its own view of the plant's claims: the two must agree)."""
+    companies = {c["id"]: c for c in lg.list("companies")}
+    for plant in lg.list("plants"):
+        operator = plant["operator"]
+        if operator in companies:
+            assert plant["id"] in companies[operator]["plants"], (plant["id"], operator)
+
+
+@settings(max_examples=400, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(events=operator_stories())
+def test_each_plants_operator_lists_the_plant_after_every_append_and_a_rebuild(sqlite_ledgers, events):
+    with sqlite_ledgers() as lg:
+        for event in events:
+            lg.append(event)
+            check_operators_agree(lg)
+        lg.rebuild()
+        check_operators_agree(lg)

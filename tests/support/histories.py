@@ -189,3 +189,58 @@ def histories(
             event["v"] = 1
         events.append(event)
     return events
+
+
+@st.composite
+def operator_stories(draw: st.DrawFn, max_steps: int = 8) -> list[dict[str, Any]]:
+    """A plant changing hands between two registered companies, with statements about each change by
+    them, and corrections and voids of the claims and the statements: what decides who operates the
+    plant, as the plant itself and as each company sees it."""
+    owners = st.sampled_from(COMPANIES[:2])
+    events = [
+        an_event("company.registered", {"company": c, "name": c.split(":")[1]}, event_id=event_id(i + 1))
+        for i, c in enumerate(COMPANIES[:2])
+    ]
+    plant = PLANTS[0]
+    first = {
+        "plant": plant,
+        "name": "Oppama",
+        "operator": draw(owners),
+        "location": {"city": "Oppama", "country": "Japan"},
+    }
+    claims = [an_event("plant.registered", first, occurred_at="2025-07-01", event_id=event_id(3))]
+    events += claims
+    statements: list[dict[str, Any]] = []
+    for index in range(4, 4 + draw(st.integers(1, max_steps))):
+        common = {"occurred_at": draw(days), "event_id": event_id(index)}
+        what = draw(st.sampled_from(["change", "stake", "statement", "void", "correct"]))
+        if what == "change":
+            event = an_event("plant.operator_changed", {"plant": plant, "operator": draw(owners)}, **common)
+            claims.append(event)
+        elif what == "stake":
+            sides = draw(st.permutations(COMPANIES[:2]))
+            data = {
+                "plant": plant,
+                "from": sides[0],
+                "to": sides[1],
+                "percent": draw(st.sampled_from([10, 60])),
+            }
+            event = an_event("plant.stake_transferred", data, **common)
+            claims.append(event)
+        elif what == "statement":
+            stance = draw(st.sampled_from(["confirmed", "denied"]))
+            about = draw(st.sampled_from(claims))
+            event = an_event(f"report.{stance}", {"by": draw(owners)}, refs=[about["id"]], **common)
+            statements.append(event)
+        elif what == "void":
+            target = draw(st.sampled_from(statements + claims[1:] or claims))
+            data = {"reason": "entered by mistake"}
+            event = an_event("entry.voided", data, refs=[target["id"]], sources=[], **common)
+        elif statements:
+            target = draw(st.sampled_from(statements))
+            data = {"reason": "wrong speaker", "replacement": {"by": draw(owners)}}
+            event = an_event("entry.corrected", data, refs=[target["id"]], sources=[], **common)
+        else:
+            continue
+        events.append(event)
+    return events
