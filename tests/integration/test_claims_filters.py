@@ -7,12 +7,18 @@ import io
 import sqlite3
 from importlib import resources
 
+import orjson
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from support.factories import ANONYMOUS, WIRE, an_event, correction, statement
+from support.histories import AUTHORITY, COMPANIES, PARTNERSHIPS, PLAN, PLANTS, histories
 from support.v1_ledger import v1_ledger
 
 import ledger
 from ledger.errors import InvalidArgument, UnknownEntity
+from ledger.vocabulary.registry import first_entity
+from ledger.vocabulary.terms import CLAIM_STATUSES as STATUSES
 
 SEED = resources.files("ledger") / "data" / "seed.jsonl"
 TALKS_ID = "333c7d0b-2a7b-5e45-95dd-ffa3656d11ee"  # seed position 7
@@ -149,10 +155,10 @@ def test_a_limit_and_the_filters_refused(desk):
         "by": {"by": "--"},
         "limit": {"limit": 0},
     }
-    for parameter, given in refused.items():
+    for parameter, arguments in refused.items():
         with pytest.raises(InvalidArgument) as error:
-            desk.claims(**given)
-        assert error.value.parameter == parameter, given
+            desk.claims(**arguments)
+        assert error.value.parameter == parameter, arguments
     with pytest.raises(InvalidArgument) as error:
         desk.claims(types="talks.report")
     assert error.value.message == "expected a claim type, got 'talks.report'; did you mean 'talks.reported'?"
@@ -176,12 +182,12 @@ def test_a_read_only_ledger_behind_its_log_filters_the_same(own_desk, db_url):
         {"stale": "90d"},
         {"by": "company:foxconn"},
     ]
-    expected = [own_desk.claims(**given) for given in asked]
+    expected = [own_desk.claims(**arguments) for arguments in asked]
     own_desk.close()
     with sqlite3.connect(db_url.removeprefix("sqlite:///")) as connection:
         connection.execute("DELETE FROM projection_checkpoint")
     with ledger.open(f"{db_url}?mode=ro") as read_only:
-        assert [read_only.claims(**given) for given in asked] == expected
+        assert [read_only.claims(**arguments) for arguments in asked] == expected
 
 
 def test_a_ledger_from_before_the_names_index_finds_its_claims_by_name_after_init(blank_db_url):
@@ -208,3 +214,35 @@ def test_a_statement_corrected_since_is_read_as_it_was_then(own_desk):
     assert [s["by"] for s in then["statements"]] == ["company:nissan"]
     assert [s["by"] for s in now["statements"]] == ["company:honda"]
     assert then == own_desk.claims(HONDA_NISSAN, known_at="@17", types="talks.reported")[0]
+
+
+# -- the whole ledger at a past moment is what each claim's owner folded then -----------------------------
+WORLD = (*COMPANIES, *PLANTS, *PARTNERSHIPS, PLAN, AUTHORITY)
+
+
+def owners_claims(lg, moment: str) -> dict[str, dict]:
+    """Every claim known at `moment`, as the fold of its owner (the first entity its data names) has it."""
+    found = {}
+    for entity_id in WORLD:
+        try:
+            claims = lg.claims(entity_id, known_at=moment)
+        except UnknownEntity:
+            continue
+        for claim in claims:
+            if first_entity(claim["type"], claim["data"]) == entity_id:
+                found[claim["id"]] = claim
+    return found
+
+
+@settings(max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(events=histories(), moment=st.integers(0, 14), status=st.sampled_from(STATUSES))
+def test_the_whole_ledgers_claims_at_a_past_moment_are_their_owners_folds_then(
+    sqlite_ledgers, events, moment, status
+):
+    with sqlite_ledgers() as lg:
+        lg.import_jsonl(io.BytesIO(b"".join(orjson.dumps(e) + b"\n" for e in events)))
+        at = f"@{min(moment, len(events))}"
+        expected = owners_claims(lg, at)
+        assert {c["id"]: c for c in lg.claims(known_at=at)} == expected
+        wanted = sorted((c for c in expected.values() if c["status"] == status), key=lambda c: c["position"])
+        assert lg.claims(known_at=at, status=status) == wanted
