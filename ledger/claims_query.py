@@ -243,6 +243,11 @@ def claim_at(
     named = entities_in(claim["type"], claim["data"]) + entities_in(
         recorded.type, upcast(recorded.type, recorded.v, recorded.data)
     )
+    # And every entity a correction of it made it name: one of them may own it at the moment wanted.
+    fixes = [c["position"] for c in claim["corrections"] if c["type"] == "entry.corrected"]
+    for fix in tx.log.events_at(fixes).values() if fixes else ():
+        replaced = upcast(recorded.type, recorded.v, fix.data["replacement"])
+        named += entities_in(recorded.type, replaced)
     for entity_id in dict.fromkeys(named):
         view = view_of(entity_id)
         found = next((c for c in view.claims if c["id"] == claim["id"]), None) if view else None

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ledger.projections.context import Context
+from ledger.projections.context import GROUP_TYPES, MAX_DEPTH, Context
 from ledger.projections.order import Held, applicable
 
 REGISTERED_FIELDS = ("name", "country", "aliases", "lei", "parent", "owners")
@@ -96,9 +96,10 @@ def project(company_id: str, claims: Sequence[dict[str, Any]], context: Context)
 
 def _operated(company_id: str, seen: dict[str, Held], absorbed: set[str], context: Context) -> list[str]:
     """The plants the company operates now: candidates from its own claims and from the companies it
-    absorbed, each checked against the plant's projection where the context can fold it."""
+    absorbed (and those they absorbed: a plant follows a chain of mergers), each checked against the
+    plant's projection where the context can fold it."""
     candidates = set(seen)
-    for company in absorbed:
+    for company in absorbed_through(absorbed, context):
         candidates |= context.plants_named(company)
     operated = []
     for plant, operator in context.operators(sorted(candidates)).items():
@@ -107,3 +108,17 @@ def _operated(company_id: str, seen: dict[str, Held], absorbed: set[str], contex
         if operator == company_id:
             operated.append(plant)
     return sorted(operated)
+
+
+def absorbed_through(absorbed: set[str], context: Context) -> set[str]:
+    """`absorbed` and every company merged into one of them, and so on (whatever the mergers' status:
+    these are candidates only, each plant's own projection decides)."""
+    found, frontier = set(absorbed), list(absorbed)
+    while frontier and len(found) <= MAX_DEPTH * 8:
+        company = frontier.pop()
+        for fact in context.facts(company, GROUP_TYPES):
+            if fact.type == "company.merged" and fact.data.get("into") == company:
+                more = [c for c in fact.data["companies"] if c not in found]
+                found.update(more)
+                frontier += more
+    return found

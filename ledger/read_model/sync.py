@@ -11,6 +11,8 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+import orjson
+
 from ledger.entities import entity_kind
 from ledger.errors import IntegrityFailure
 from ledger.names import entity_terms
@@ -106,10 +108,17 @@ def catch_up(tx: Transaction, folder: Folder = entity_rows, progress: OnProgress
     docs, claims, gone = [], [], []
     context = Context.over(tx.log)
     entities = sorted(touched(tx, checkpoint, head, context))
+    plants = [e for e in entities if e.startswith("plant:")]
+    operated_by = {p: orjson.loads(d)["operator"] for p, d in tx.projections.entity_docs_of(plants).items()}
     for done, entity_id in enumerate(entities):
         if progress is not None and done % EVERY == 0:
             progress(PROJECTIONS, done, len(entities))
         view = fold(entity_id, tx.log.entity_events(entity_id), context=context)
+        if entity_id in operated_by and (view is None or view.state["operator"] != operated_by[entity_id]):
+            # The plant changed hands: its operators before and after list it, or no longer do.
+            now = None if view is None else view.state["operator"]
+            more = {o for o in (operated_by[entity_id], now) if o is not None and o not in entities}
+            entities.extend(sorted(more))
         if view is None:
             gone.append(entity_id)
             continue

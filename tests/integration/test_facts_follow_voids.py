@@ -72,3 +72,19 @@ def test_at_a_past_moment_the_company_sees_the_denial_as_the_plant_then_did(lg):
     assert lg.show(PLANT, known_at=before_void)["operator"] == OLD
     assert lg.show(NEW, known_at=before_void)["plants"] == []
     assert lg.show(OLD, known_at=before_void)["plants"] == [PLANT]
+
+
+def test_a_plant_that_follows_a_chain_of_mergers_is_listed_by_the_last_absorber(lg, rebuilt_how):
+    """The plant's operator merges into a company that itself merged into a third: the plant follows
+    both mergers, and the third company lists it (a company's candidates include what the companies it
+    absorbed had absorbed)."""
+    third = "company:foxconn"
+    merged_first = an_event("company.merged", {"companies": [NEW], "into": third}, occurred_at="2025-07-01")
+    merged_then = an_event("company.merged", {"companies": [OLD], "into": NEW}, occurred_at="2025-07-01")
+    registered = an_event("company.registered", {"company": third, "name": "Foxconn", "country": "Taiwan"})
+    for event in [*COMPANIES, registered, REGISTERED, merged_first, merged_then]:
+        lg.append(event)
+    expected = (third, [], [])
+    assert operated(lg) == expected and lg.show(third)["plants"] == [PLANT]
+    lg.rebuild()
+    assert operated(lg) == expected and lg.show(third)["plants"] == [PLANT]

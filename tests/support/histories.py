@@ -193,13 +193,13 @@ def histories(
 
 @st.composite
 def operator_stories(draw: st.DrawFn, max_steps: int = 8) -> list[dict[str, Any]]:
-    """A plant changing hands between two registered companies, with statements about each change by
-    them, and corrections and voids of the claims and the statements: what decides who operates the
-    plant, as the plant itself and as each company sees it."""
-    owners = st.sampled_from(COMPANIES[:2])
+    """A plant changing hands among three registered companies, some of which merge, with statements
+    about each change by them, and corrections and voids of the claims and the statements: what decides
+    who operates the plant, as the plant itself and as each company sees it."""
+    owners = st.sampled_from(COMPANIES[:3])
     events = [
         an_event("company.registered", {"company": c, "name": c.split(":")[1]}, event_id=event_id(i + 1))
-        for i, c in enumerate(COMPANIES[:2])
+        for i, c in enumerate(COMPANIES[:3])
     ]
     plant = PLANTS[0]
     first = {
@@ -208,17 +208,21 @@ def operator_stories(draw: st.DrawFn, max_steps: int = 8) -> list[dict[str, Any]
         "operator": draw(owners),
         "location": {"city": "Oppama", "country": "Japan"},
     }
-    claims = [an_event("plant.registered", first, occurred_at="2025-07-01", event_id=event_id(3))]
+    claims = [an_event("plant.registered", first, occurred_at="2025-07-01", event_id=event_id(4))]
     events += claims
     statements: list[dict[str, Any]] = []
-    for index in range(4, 4 + draw(st.integers(1, max_steps))):
+    for index in range(5, 5 + draw(st.integers(1, max_steps))):
         common = {"occurred_at": draw(days), "event_id": event_id(index)}
-        what = draw(st.sampled_from(["change", "stake", "statement", "void", "correct"]))
+        what = draw(st.sampled_from(["change", "stake", "statement", "void", "correct", "merge"]))
         if what == "change":
             event = an_event("plant.operator_changed", {"plant": plant, "operator": draw(owners)}, **common)
             claims.append(event)
+        elif what == "merge":
+            absorbed, into = draw(st.permutations(COMPANIES[:3]))[:2]
+            event = an_event("company.merged", {"companies": [absorbed], "into": into}, **common)
+            claims.append(event)
         elif what == "stake":
-            sides = draw(st.permutations(COMPANIES[:2]))
+            sides = draw(st.permutations(COMPANIES[:3]))
             data = {
                 "plant": plant,
                 "from": sides[0],
