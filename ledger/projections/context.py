@@ -17,13 +17,11 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
-from ledger.claims import claim_status, corrected
 from ledger.events import StoredEvent
-from ledger.projections.order import STRENGTH, world_key
-from ledger.vocabulary.entity_fields import CATEGORIES, ENTITY_FIELDS, STANCES, entities_in, parties_of
-from ledger.vocabulary.terms import APPLICABLE_STATUSES
+from ledger.projections.facts import Fact, facts_of
+from ledger.vocabulary.entity_fields import CATEGORIES, ENTITY_FIELDS, entities_in
 from ledger.vocabulary.upcasters import upcast
 
 Loader = Callable[[str], list[StoredEvent]]  # an entity's events and the events they reference
@@ -39,7 +37,6 @@ class ManyLoader(Protocol):
     ) -> dict[str, list[StoredEvent]]: ...
 
 
-_start_key = world_key
 _PARENT_TYPES = ("company.registered", "company.parent_changed", "company.spun_off")
 GROUP_TYPES = (*_PARENT_TYPES, "company.merged")  # a company's place in its group, and mergers
 _PLANT_NAMING = ("plant.registered", "plant.operator_changed", "plant.reopened", "plant.stake_transferred")
@@ -50,27 +47,6 @@ _PARTY_NAMING = PARTY_NAMING
 RARE_FIRST = 20  # companies from which their group facts are found by type first (see claims_about_many)
 MEMO_ENTITIES = 20_000  # entities whose facts a context keeps (a rebuild worker reads many ranges)
 MAX_DEPTH = 32  # a parent chain longer than this is a data error (or a cycle): stop walking
-
-
-@dataclass(frozen=True, slots=True)
-class Fact:
-    """A claim as seen from another entity: its world-time order key, type, current data and status."""
-
-    key: int
-    strength: int
-    position: int
-    type: str
-    data: dict[str, Any]
-    status: str
-    occurred_at: str
-
-    @property
-    def applies(self) -> bool:
-        return self.status in APPLICABLE_STATUSES
-
-    @property
-    def order(self) -> tuple[int, int, int]:
-        return (self.key, self.strength, self.position)
 
 
 class Reads(Protocol):
@@ -296,7 +272,7 @@ class Context:
         rare = types is GROUP_TYPES and len(wanted) >= RARE_FIRST
         read = []
         for entity_id, events in self.load_many(wanted, types, rare=rare).items():
-            read.append(_facts(events, self.known_at))
+            read.append(facts_of(events, self.known_at))
             self._facts[(entity_id, types)] = read[-1]
         while len(self._facts) > MEMO_ENTITIES:
             self._facts.popitem(last=False)
@@ -329,7 +305,7 @@ class Context:
         if preloaded is not None:  # kept whole: what it is worked out from is in memory anyway
             found = self._preloaded_facts.get(key)
             if found is None:
-                found = self._preloaded_facts[key] = _facts(preloaded.get(entity_id, []), self.known_at)
+                found = self._preloaded_facts[key] = facts_of(preloaded.get(entity_id, []), self.known_at)
             return found
         found = self._facts.get(key)
         if found is not None:
@@ -342,7 +318,7 @@ class Context:
                 events = self.load(entity_id)
             else:
                 events = self.load_typed(entity_id, key[1])
-            found = self._facts[key] = _facts(events, self.known_at)
+            found = self._facts[key] = facts_of(events, self.known_at)
 
             if len(self._facts) > MEMO_ENTITIES:  # bounded memory: forget the least recently used
                 self._facts.popitem(last=False)
@@ -357,48 +333,6 @@ def _companies_in(event: StoredEvent) -> list[str]:
         for e in entities_in(event.type, upcast(event.type, event.v, event.data))
         if e.startswith("company:")
     ]
-
-
-def _facts(events: list[StoredEvent], known_at: int | None) -> list[Fact]:
-    # Once each: a statement about two of the claims read comes with each of them.
-    events = [
-        e for e in {e.position: e for e in events}.values() if known_at is None or e.position <= known_at
-    ]
-    corrections: dict[str, list[StoredEvent]] = {}
-    statements: dict[str, list[tuple[int, int, StoredEvent]]] = {}
-    for event in sorted(events, key=lambda e: e.position):
-        category = CATEGORIES[event.type]
-        if category == "correction":
-            corrections.setdefault(event.refs[0], []).append(event)
-        elif category == "statement":
-            for ref in event.refs:
-                statements.setdefault(ref, []).append((_start_key(event.occurred_at), event.position, event))
-    facts = []
-    for event in events:
-        if CATEGORIES[event.type] != "claim":
-            continue
-        data, voided = corrected(event, corrections.get(event.id, ()))
-        data = upcast(event.type, event.v, data)
-        parties = set(parties_of(event.type, data))
-        trail = []
-        for _key, _position, said in sorted(statements.get(event.id, ()), key=lambda s: s[:2]):
-            said_data, said_voided = corrected(said, corrections.get(said.id, ()))
-            stance = STANCES[said.type]
-            trail.append(
-                {
-                    "by": said_data["by"],
-                    "stance": stance,
-                    "voided": said_voided,
-                    "counts": said_data["by"] in parties or stance == "retracted",
-                }
-            )
-        status = claim_status(event.sources, trail, voided=voided)
-        key = _start_key(event.occurred_at)
-        facts.append(
-            Fact(key, STRENGTH.get(status, 0), event.position, event.type, data, status, event.occurred_at)
-        )
-    facts.sort(key=lambda f: f.order)
-    return facts
 
 
 def no_context() -> Context:
