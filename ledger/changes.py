@@ -117,8 +117,7 @@ def changes(
 def _operators_now(tx: Transaction, touched: frozenset[str], plants: list[str]) -> dict[str, str | None]:
     """The operators the projection tables hold now of `plants` outside `touched`."""
     untouched = [p for p in plants if p not in touched and p.startswith("plant:")]
-    found = documents.fields_of_many(tx, untouched) if untouched else {}
-    return {plant: doc["operator"] for plant, doc in found.items()}
+    return documents.operators_of(tx, untouched) if untouched else {}
 
 
 def _spoken_about(tx: Transaction, events: Iterable[StoredEvent]) -> list[int]:

@@ -39,8 +39,9 @@ class ManyLoader(Protocol):
 
 _PARENT_TYPES = ("company.registered", "company.parent_changed", "company.spun_off")
 GROUP_TYPES = (*_PARENT_TYPES, "company.merged")  # a company's place in its group, and mergers
-_PLANT_NAMING = ("plant.registered", "plant.operator_changed", "plant.reopened", "plant.stake_transferred")
-_OPERATOR_SETTERS = (*_PLANT_NAMING, "company.spun_off")  # what `plant.project` reads for `operator`
+# The claims about a plant that can set who operates it.
+PLANT_NAMING = ("plant.registered", "plant.operator_changed", "plant.reopened", "plant.stake_transferred")
+_OPERATOR_SETTERS = (*PLANT_NAMING, "company.spun_off")  # what `plant.project` reads for `operator`
 # The claims that name a deal's parties, read off the vocabulary.
 PARTY_NAMING = tuple(t for t, fields in ENTITY_FIELDS.items() if any(key == "parties" for key, *_ in fields))
 _PARTY_NAMING = PARTY_NAMING
@@ -82,8 +83,9 @@ class Context:
         default_factory=set, repr=False
     )  # the kinds of reads made
     _operators: dict[str, str | None] = field(default_factory=dict, repr=False)
-    # Operators known without a fold, of those plants it knows (a moment whose plants mostly stand as
-    # they do now: `ledger.changes` reads them off the projection tables).
+    # Operators known without a fold, of those plants it knows: off the projection tables, for a moment
+    # whose plants mostly stand as they do now (`ledger.changes`); from the plants' own documents, in a
+    # rebuild's workers (`ledger.read_model.workers`).
     known_operators: Callable[[list[str]], dict[str, str | None]] | None = field(default=None, repr=False)
 
     @classmethod
@@ -189,9 +191,7 @@ class Context:
 
     def operator(self, plant: str) -> str | None:
         """Who operates the plant, as its own projection says."""
-        if plant not in self._operators and self.known_operators is not None:
-            self._operators.update(self.known_operators([plant]))
-        if plant not in self._operators:
+        if self._unknown_operators([plant]):
             from ledger.projections.fold import fold  # the plant's fold may ask this context again
 
             # The plant's own fold, of the claims that can set its operator only (and what is said
@@ -203,18 +203,19 @@ class Context:
             self._operators[plant] = None if view is None else view.state["operator"]
         return self._operators[plant]
 
-    def know_operators(self, operators: dict[str, str | None]) -> None:
-        """Take these plants' operators as given (what their projections say, at this context's moment)."""
-        self._operators.update(operators)
+    def _unknown_operators(self, plants: list[str]) -> list[str]:
+        """Those of `plants` whose operator is neither worked out yet nor known (`known_operators`)."""
+        wanted = [p for p in plants if p not in self._operators]
+        if wanted and self.known_operators is not None:
+            self._operators.update(self.known_operators(wanted))
+            wanted = [p for p in wanted if p not in self._operators]
+        return wanted
 
     def operators(self, plants: Iterable[str]) -> dict[str, str | None]:
         """`operator` of each of `plants`, the claims of those not known yet read in one go (a company
         asks about every plant it may operate)."""
         plants = list(plants)
-        wanted = [p for p in plants if p not in self._operators]
-        if wanted and self.known_operators is not None:
-            self._operators.update(self.known_operators(wanted))
-            wanted = [p for p in wanted if p not in self._operators]
+        wanted = self._unknown_operators(plants)
         if len(wanted) > 1 and self.load_many is not None:
             from ledger.projections.fold import fold
 
@@ -243,7 +244,7 @@ class Context:
     def plants_named(self, company: str) -> set[str]:
         """Plants named by the claims indexed under a company (candidates for what it operates)."""
         found: set[str] = set()
-        for fact in self.facts(company, (*_PLANT_NAMING, "company.spun_off")):
+        for fact in self.facts(company, _OPERATOR_SETTERS):
             if "plant" in fact.data and fact.data["plant"].startswith("plant:"):
                 found.add(fact.data["plant"])
             if fact.type == "company.spun_off":

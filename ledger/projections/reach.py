@@ -9,15 +9,13 @@ from dataclasses import replace
 
 from ledger.events import StoredEvent
 from ledger.projections.company import absorbed_through
-from ledger.projections.context import GROUP_TYPES, Context
+from ledger.projections.context import GROUP_TYPES, PLANT_NAMING, Context
 from ledger.vocabulary.entity_fields import CATEGORIES, entities_in
 from ledger.vocabulary.upcasters import upcast
 
 # What a change of which event type may change in the folds of entities other than those it names.
 _STRUCTURE_TYPES = frozenset(GROUP_TYPES)  # groups and mergers
-_PLANT_OPERATOR_TYPES = frozenset(
-    {"plant.registered", "plant.operator_changed", "plant.reopened", "plant.stake_transferred"}
-)
+_PLANT_OPERATOR_TYPES = frozenset(PLANT_NAMING)
 _OPERATOR_TYPES = _PLANT_OPERATOR_TYPES | {"company.spun_off", "company.merged"}
 
 

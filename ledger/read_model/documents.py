@@ -75,9 +75,9 @@ def fields_of(tx: Transaction, entity_id: str) -> dict[str, Any] | None:
     return None if doc is None else orjson.loads(doc)
 
 
-def fields_of_many(tx: Transaction, entity_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-    """`fields_of` these entities (those that exist), by id."""
-    return {e: orjson.loads(doc) for e, doc in tx.projections.entity_docs_of(entity_ids).items()}
+def operators_of(tx: Transaction, plants: Sequence[str]) -> dict[str, str | None]:
+    """Who operates each of these plants (those that exist) as the tables hold them now, by id."""
+    return {p: orjson.loads(doc)["operator"] for p, doc in tx.projections.entity_docs_of(plants).items()}
 
 
 def states_of(tx: Transaction, entity_ids: Sequence[str]) -> dict[str, dict[str, Any]]:

@@ -11,8 +11,6 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-import orjson
-
 from ledger.entities import entity_kind
 from ledger.errors import IntegrityFailure
 from ledger.names import entity_terms
@@ -21,7 +19,7 @@ from ledger.projections import EntityView, cyclic_gc_paused, fold
 from ledger.projections.context import GROUP_TYPES, Context
 from ledger.projections.order import world_key
 from ledger.projections.reach import widened_by
-from ledger.read_model.documents import stored_claim_doc, stored_entity
+from ledger.read_model.documents import operators_of, stored_claim_doc, stored_entity
 from ledger.store.connection import Transaction
 from ledger.store.projection_tables import ClaimDoc, EntityDoc
 from ledger.vocabulary.entity_fields import first_entity
@@ -108,17 +106,18 @@ def catch_up(tx: Transaction, folder: Folder = entity_rows, progress: OnProgress
     docs, claims, gone = [], [], []
     context = Context.over(tx.log)
     entities = sorted(touched(tx, checkpoint, head, context))
-    plants = [e for e in entities if e.startswith("plant:")]
-    operated_by = {p: orjson.loads(d)["operator"] for p, d in tx.projections.entity_docs_of(plants).items()}
-    for done, entity_id in enumerate(entities):
+    queued = set(entities)
+    operated_by = operators_of(tx, [e for e in entities if e.startswith("plant:")])
+    for done, entity_id in enumerate(entities):  # grows as plants are found to have changed hands
         if progress is not None and done % EVERY == 0:
             progress(PROJECTIONS, done, len(entities))
         view = fold(entity_id, tx.log.entity_events(entity_id), context=context)
         if entity_id in operated_by and (view is None or view.state["operator"] != operated_by[entity_id]):
             # The plant changed hands: its operators before and after list it, or no longer do.
             now = None if view is None else view.state["operator"]
-            more = {o for o in (operated_by[entity_id], now) if o is not None and o not in entities}
-            entities.extend(sorted(more))
+            more = sorted({o for o in (operated_by[entity_id], now) if o is not None} - queued)
+            entities += more
+            queued.update(more)
         if view is None:
             gone.append(entity_id)
             continue

@@ -134,7 +134,8 @@ def _fold_range(url: str, first: str, last: str, operators: str | None = None) -
             context.preload_groups(tx.log.claims_of_types(GROUP_TYPES))
         if operators is not None and operators not in _operators_read:
             with open(operators, "rb") as found:
-                context.know_operators(orjson.loads(found.read()))
+                known = orjson.loads(found.read())
+            context.known_operators = lambda plants: {p: known[p] for p in plants if p in known}
             _operators_read.add(operators)
         context.read_through(tx.log)  # this task's transaction
         return list(entity_rows(tx, first, last, context))
