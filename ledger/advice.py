@@ -27,6 +27,7 @@ from ledger.errors import InvalidEvent
 from ledger.events import StoredEvent
 from ledger.projections.context import GROUP_TYPES, Context
 from ledger.projections.fold import statement_counts
+from ledger.search import suggest
 from ledger.store.connection import Transaction
 from ledger.times import start_key
 from ledger.vocabulary.registry import STANCES, category, parties_of, upcast
@@ -106,7 +107,6 @@ class Advisor:
         self.bulk = bulk
         self._registered: dict[str, int] = {}  # entity id -> position of its first registration
         self._unregistered: set[str] = set()
-        self._known_by_kind: dict[str, list[str]] = {}
         self._said: list[_Said] = []  # statements to judge
 
     def check(self, appended: Sequence[Inserted]) -> None:
@@ -174,11 +174,11 @@ class Advisor:
                 self._emit(message + (f"; did you mean {near}?" if near else ""), f"data.{field}", item.line)
 
     def _nearest(self, entity: str) -> str | None:
-        kind = entity.split(":", 1)[0]
-        known = self._known_by_kind.get(kind)
-        if known is None:
-            known = self._known_by_kind[kind] = self.tx.log.registered_ids(kind, tuple(REGISTERS))
-        near = difflib.get_close_matches(entity, known, n=1, cutoff=0.8)
+        # From indexes, not a walk of every registration: those this write has met (the projections do
+        # not hold them yet) and the search index's own suggestions (the ledger before this write).
+        kind = entity.split(":", 1)[0] + ":"
+        met = [e for e in self._registered if e.startswith(kind)]
+        near = difflib.get_close_matches(entity, [*met, *suggest(self.tx, entity)], n=1, cutoff=0.8)
         return near[0] if near else None
 
     # -- statements that do not count ----------------------------------------------------------------

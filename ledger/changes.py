@@ -14,18 +14,17 @@ from collections.abc import Iterable, Sequence
 from functools import partial
 from typing import Any
 
-from ledger.claims_query import claim_at
+from ledger.claims_query import claim_at, spoken_about
 from ledger.entities import entity_kind
 from ledger.events import StoredEvent
 from ledger.projections import EntityView, fold
-from ledger.projections.context import GROUP_TYPES, PARTY_NAMING, Context
-from ledger.projections.reach import widened_by
+from ledger.projections.context import GROUP_TYPES, Context
+from ledger.projections.reach import cached_lookup, facts_changed
 from ledger.queries import unknown
 from ledger.read_model import documents
+from ledger.read_model.shared_reads import SharedReads
 from ledger.store.connection import Transaction
-from ledger.store.log import LogTables
 from ledger.vocabulary.entity_fields import CATEGORIES, entities_in, first_entity
-from ledger.vocabulary.upcasters import upcast
 
 _NOT_FIELDS = ("id", "kind", "claims")  # never change, or compared claim by claim
 # Entities to fold from which every company-structure claim is read at once (as a rebuild does), rather
@@ -102,7 +101,7 @@ def changes(
         if change is not None:
             entities.append(change)
     if from_tables:
-        for claim in documents.claims_at(tx, _spoken_about(tx, window.values())).values():
+        for claim in documents.claims_at(tx, spoken_about(tx, window.values())).values():
             after_claims[claim["id"]] = claim  # as its owner's fold has it
 
     claims = _claim_changes(tx, since, before_context, before_claims, after_claims, window)
@@ -118,16 +117,6 @@ def _operators_now(tx: Transaction, touched: frozenset[str], plants: list[str]) 
     """The operators the projection tables hold now of `plants` outside `touched`."""
     untouched = [p for p in plants if p not in touched and p.startswith("plant:")]
     return documents.operators_of(tx, untouched) if untouched else {}
-
-
-def _spoken_about(tx: Transaction, events: Iterable[StoredEvent]) -> list[int]:
-    """Positions of the claims among `events`, of those their statements are about, and of those their
-    corrections correct (directly, or through a statement about them)."""
-    claims = [e.position for e in events if CATEGORIES[e.type] == "claim"]
-    referring = [e.position for e in events if CATEGORIES[e.type] != "claim"]
-    targets = [t for found in tx.log.refs_from(referring).values() for t in found]
-    behind = [t for found in tx.log.refs_from(targets).values() for t in found]  # a corrected statement's
-    return sorted(set(claims) | set(targets) | set(behind))
 
 
 def _touched(
@@ -154,85 +143,16 @@ def _touched(
         near = set().union(*near_of.values())
     before, after, shared = contexts
     window = list(tx.log.read_between(since, until))
-    named = {
-        e
-        for event in window
-        if event.type in GROUP_TYPES
-        for e in entities_in(event.type, upcast(event.type, event.v, event.data))
-    }
-    shared.read_ahead(sorted(e for e in named if e.startswith("company:")), GROUP_TYPES)  # their subtrees
-    candidates: set[str] = set()
-    for event in window:
-        candidates |= widened_by(event, after, tx.log.events_by_id)
-    for kind, types in (("company", GROUP_TYPES), ("partnership", PARTY_NAMING)):  # in a few queries
-        shared.read_ahead([e for e in candidates if entity_kind(e) == kind], types)
-    changed: set[str] = set()
-    for entity_id in sorted(candidates):
-        kind = entity_kind(entity_id)
-        if kind == "company" and _group(before, entity_id) != _group(after, entity_id):
-            changed |= before.subtree(entity_id) | after.subtree(entity_id)
-        elif among is not None and entity_id not in near:
-            continue
-        elif kind == "partnership" and _parties(before, entity_id) != _parties(after, entity_id):
-            changed.add(entity_id)
-        elif kind == "plant":
-            operators = {before.operator(entity_id), after.operator(entity_id)}
-            if len(operators) > 1:
-                found |= {o for o in operators if o is not None and (among is None or o in among)}
+    lookup = cached_lookup(window, tx.log.events_by_id)
+    keep = None if among is None else near.__contains__
+    facts = facts_changed(window, before, after, lookup, shared.read_ahead, keep)
+    changed = facts.below | facts.partnerships
+    found |= {o for o in facts.operators if among is None or o in among}
     if among is not None:
         widened = {e for e, shared in near_of.items() if shared & changed}
         return found | widened, widened
     widened = tx.log.co_indexed(changed) if changed else set()
     return found | widened, widened
-
-
-class SharedReads:
-    """The log's typed reads (claims of some types and what is said about them), made once for the
-    contexts of both moments: each context keeps what was known at its own moment of what it reads."""
-
-    def __init__(self, log: LogTables) -> None:
-        self.log = log
-        self._typed: dict[tuple[str, tuple[str, ...]], list[StoredEvent]] = {}
-
-    def entity_events(self, entity_id: str) -> list[StoredEvent]:
-        return self.log.entity_events(entity_id)
-
-    def claims_about(self, entity_id: str, types: Sequence[str]) -> list[StoredEvent]:
-        return self.claims_about_many([entity_id], types)[entity_id]
-
-    def claims_about_many(
-        self, entity_ids: Sequence[str], types: Sequence[str], *, rare: bool = False
-    ) -> dict[str, list[StoredEvent]]:
-        key = tuple(types)
-        wanted = [e for e in dict.fromkeys(entity_ids) if (e, key) not in self._typed]
-        if wanted:
-            for entity_id, events in self.log.claims_about_many(wanted, key, rare=rare).items():
-                self._typed[(entity_id, key)] = events
-        return {e: self._typed[(e, key)] for e in entity_ids}
-
-    def read_ahead(self, entity_ids: Sequence[str], types: Sequence[str]) -> None:
-        """Read what `claims_about` will be asked of these entities, at once."""
-        if len(entity_ids) > 1:
-            self.claims_about_many(sorted(entity_ids), types)
-
-
-def _group(context: Context, company: str) -> list[tuple[Any, ...]]:
-    """What a company's group and mergers are read from (`Context.parent`, `absorbed_by`): its parent and
-    merger claims in order, with whether each applies. A registration that names no parent says nothing."""
-    return [
-        (f.order, f.type, f.applies, *(f.data.get(k) for k in ("company", "parent", "companies", "into")))
-        for f in context.facts(company, GROUP_TYPES)
-        if f.type != "company.registered" or "parent" in f.data
-    ]
-
-
-def _parties(context: Context, partnership: str) -> list[tuple[Any, ...]]:
-    """What a partnership's parties are read from (`Context.partnership_parties`)."""
-    return [
-        (f.order, f.applies, f.status == "voided", f.data.get("partnership"), f.data.get("parties"))
-        for f in context.facts(partnership, PARTY_NAMING)
-        if "parties" in f.data
-    ]
 
 
 def _moment(tx: Transaction, position: int) -> dict[str, Any]:

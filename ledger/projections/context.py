@@ -241,6 +241,20 @@ class Context:
                     frontier.append(child)
         return found
 
+    def uplines(self, company: str) -> set[str]:
+        """Every company any claim has ever placed above the company, up every chain (whatever their
+        status, as `subtree`)."""
+        found: set[str] = set()
+        frontier = [company]
+        while frontier and len(found) < 10_000:
+            child = frontier.pop()
+            for fact in self.facts(child, GROUP_TYPES):
+                parent = fact.data.get("parent")
+                if fact.data.get("company") == child and parent and parent not in found and parent != company:
+                    found.add(parent)
+                    frontier.append(parent)
+        return found
+
     def plants_named(self, company: str) -> set[str]:
         """Plants named by the claims indexed under a company (candidates for what it operates)."""
         found: set[str] = set()

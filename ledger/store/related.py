@@ -31,16 +31,6 @@ class RelatedReads:
         for entity_id, position, event_type, body in rows:
             yield entity_id, int(position), event_type, orjson.loads(body)["data"]
 
-    def registered_ids(self, kind: str, types: Sequence[str]) -> list[str]:
-        """Ids of `kind` indexed under an event of `types` (candidates for "did you mean")."""
-        rows = self.sql.rows(
-            f"SELECT DISTINCT x.entity_id FROM events e CROSS JOIN event_entities x "
-            f"WHERE e.type IN ({_marks(types)}) AND x.position = e.position "
-            "AND x.entity_id > ? AND x.entity_id < ?",
-            [*types, f"{kind}:", f"{kind};"],  # ids of the kind, as a range (';' follows ':')
-        )
-        return sorted(row[0] for row in rows)
-
     def statements_about(self, positions: Sequence[int]) -> dict[int, list[int]]:
         """Positions of the statements that reference each of these events."""
         result: dict[int, list[int]] = {p: [] for p in positions}
@@ -75,6 +65,43 @@ class RelatedReads:
             if behind is not None:
                 found.add(int(behind))
         return sorted(found)
+
+    def targets_of_names(self, names: Sequence[str], role: int) -> set[int]:
+        """`named_targets` of each of these names, together."""
+        found: set[int] = set()
+        for target, behind in self.sql.rows_in(
+            "SELECT r.ref_position, b.ref_position FROM event_names n CROSS JOIN event_refs r "
+            "LEFT JOIN event_refs b ON b.position = r.ref_position "
+            "WHERE n.name IN ({keys}) AND (n.role & ?) <> 0 AND r.position = n.position",
+            sorted(set(names)),
+            (role,),
+        ):
+            found.add(int(target))
+            if behind is not None:
+                found.add(int(behind))
+        return found
+
+    def positions_under(self, entity_ids: Sequence[str]) -> set[int]:
+        """Positions of the events indexed under these entities."""
+        rows = self.sql.rows_in(
+            "SELECT position FROM event_entities WHERE entity_id IN ({keys})", sorted(set(entity_ids))
+        )
+        return {int(row[0]) for row in rows}
+
+    def targets_under(self, entity_ids: Sequence[str]) -> set[int]:
+        """Positions the events indexed under these entities reference, and those these reference in
+        turn (what their statements are about, and a corrected statement's claims)."""
+        found: set[int] = set()
+        for target, behind in self.sql.rows_in(
+            "SELECT r.ref_position, b.ref_position FROM event_entities x CROSS JOIN event_refs r "
+            "LEFT JOIN event_refs b ON b.position = r.ref_position "
+            "WHERE x.entity_id IN ({keys}) AND r.position = x.position",
+            sorted(set(entity_ids)),
+        ):
+            found.add(int(target))
+            if behind is not None:
+                found.add(int(behind))
+        return found
 
     def referencing(self, positions: Sequence[int]) -> dict[int, list[int]]:
         """Positions of the events that reference each of these (statements of a claim, corrections of

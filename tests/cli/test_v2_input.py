@@ -175,6 +175,21 @@ def test_an_unregistered_id_warns_with_did_you_mean_and_is_stored(db_url, tmp_pa
     assert len(exported(db_url)) == 3
 
 
+def test_an_id_registered_by_an_earlier_write_is_suggested_too(db_url, tmp_path):
+    assert importing(db_url, tmp_path, [NISSAN, FOXCONN]).exit_code == 0
+    typo = talks(partnership="partnership:x")
+    typo["data"]["parties"] = ["company:nissan", "company:foxcon"]
+    del typo["data"]["plant"]
+
+    result = importing(db_url, tmp_path, [typo])
+
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [
+        "warning: line 1: data.parties[1]: company:foxcon is registered by no earlier event; "
+        "did you mean company:foxconn?"
+    ]
+
+
 def test_strict_turns_the_warning_into_an_error_and_writes_nothing(db_url, tmp_path):
     before = state(db_url)
     result = importing(db_url, tmp_path, [NISSAN, TALKS], "--strict")

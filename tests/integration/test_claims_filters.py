@@ -269,3 +269,42 @@ def test_a_claim_corrected_away_and_back_is_found_where_it_stood_in_between(sqli
         assert then == lg.claims("plant:tochigi", known_at="@2")[0]
         with pytest.raises(UnknownEntity):  # nothing named it then
             lg.claims("plant:oppama", known_at="@2")
+
+
+# -- claims whose status hangs on groups the ledger learnt of later ---------------------------------------
+FOXCONN_NISSAN = "partnership:foxconn-nissan"
+_FOXCONN_NISSAN_TALKS = {"partnership": FOXCONN_NISSAN, "parties": ["company:nissan", "company:foxconn"]}
+
+
+@pytest.mark.parametrize(
+    "deal",
+    [
+        # Its parties by name: the claim is indexed under Nissan.
+        an_event("mou.signed", {**_FOXCONN_NISSAN_TALKS, "scope": "EV output"}, occurred_at="2025-07-01"),
+        # Its partnership's parties: indexed under the partnership only, which names Nissan elsewhere.
+        an_event("deal.completed", {"partnership": FOXCONN_NISSAN}, occurred_at="2025-08-01"),
+    ],
+    ids=["parties", "partnership"],
+)
+def test_a_status_that_a_later_regrouping_changed_is_as_it_stood_then(lg, deal):
+    """Renault, Nissan's parent as far as the ledger knew, denies Nissan's deal: the denial counts. Later
+    the ledger learns that Nissan had moved to Honda before: it no longer counts. The event that says so
+    does not name Renault, whose statement is what changed."""
+    registered = {"company": "company:nissan", "name": "Nissan", "parent": "company:renault"}
+    talks = {**_FOXCONN_NISSAN_TALKS, "scope": "EV output"}
+    moved = {"company": "company:nissan", "parent": "company:honda"}
+    for event in (
+        an_event("company.registered", registered, occurred_at="2020-01-01"),  # 1
+        an_event("talks.reported", talks, sources=[ANONYMOUS], occurred_at="2025-06-01"),  # 2
+        deal,  # 3
+        statement("denied", "company:renault", deal, occurred_at="2025-08-02"),  # 4
+        an_event("company.parent_changed", moved, occurred_at="2025-01-01"),  # 5
+    ):
+        lg.append(event)
+    [then] = [c for c in lg.claims(known_at="@4") if c["id"] == deal["id"]]
+    [now] = [c for c in lg.claims() if c["id"] == deal["id"]]
+    assert (then["status"], [s["counts"] for s in then["statements"]]) == ("denied", [True])
+    assert now["status"] != "denied" and [s["counts"] for s in now["statements"]] == [False]
+    assert deal["id"] in {c["id"] for c in lg.claims(known_at="@4", status="denied")}
+    assert deal["id"] not in {c["id"] for c in lg.claims(known_at="@4", status=now["status"])}
+    assert deal["id"] not in {c["id"] for c in lg.claims(status="denied")}

@@ -34,6 +34,7 @@ from ledger.synthetic.generator import Generator
 # samples at random), as did 50,000 in 2; 20,000 fails on legitimate scans of a log that small.
 N_EVENTS = 30_000
 NEWCOMER = "company:plan-check-newcomer"  # a party a correction moves a claim to
+HOLDING = "company:plan-check-holding"  # a parent company above a regrouped one
 
 # Store methods that read the whole log by design, and why: a scan is their job, not a lookup's cost.
 EXEMPT = {
@@ -75,6 +76,11 @@ EXPECTED_ORIGINS = {
     "changes": {"LogTables.entities_between", "LogTables.entity_events"},
     "claims --source": {"LogTables.named"},
     "claims --by": {"RelatedReads.named_targets"},
+    "claims --known-at --status": {
+        "RelatedReads.targets_of_names",
+        "RelatedReads.positions_under",
+        "RelatedReads.targets_under",
+    },
     "events --source --by": {"LogTables.select"},
     "events --occurred-since": {"LogTables.select"},
     "history page": {"RelatedReads.index_size", "HistoryPages._sorted", "HistoryPages.is_indexed"},
@@ -132,12 +138,17 @@ def _run_queries(lg: ledger.Ledger, recorder: PlanRecorder, plant: str) -> None:
     (claim,) = lg.events(event_type="talks.reported", limit=1, reverse=True)
     partnership = claim.data["partnership"]
     middle = claim.position // 2
+    parties = claim.data["parties"]
+    with recorder.during("regroup"):  # the second party has a parent (the first gets it below)
+        lg.append(an_event("company.parent_changed", {"company": parties[1], "parent": HOLDING}))
     with recorder.during("append"):
         statement = an_event("report.confirmed", {"by": claim.data["parties"][0]}, refs=[claim.id])
         lg.append(statement, expect=f"{partnership}@{lg.events(entity=partnership)[-1].position}")
     with recorder.during("correct"):
         moved = {**claim.data, "parties": [claim.data["parties"][0], NEWCOMER]}  # moves it in the index
         lg.append(an_event("entry.corrected", {"reason": "a party", "replacement": moved}, refs=[claim.id]))
+    with recorder.during("regroup"):  # the second party becomes the first's parent
+        lg.append(an_event("company.parent_changed", {"company": parties[0], "parent": parties[1]}))
     phases: dict[str, Any] = {
         "show": lambda: lg.show(plant),
         "show --as-of": lambda: lg.show(plant, as_of="2024-01-01"),
@@ -166,6 +177,11 @@ def _run_queries(lg: ledger.Ledger, recorder: PlanRecorder, plant: str) -> None:
         "claims --anonymous-only --single-origin": lambda: lg.claims(anonymous_only=True, single_origin=True),
         "claims --stale --resolved": lambda: (lg.claims(stale="90d", limit=50), lg.claims(resolved=True)),
         "claims --known-at": lambda: lg.claims(types="talks.reported", known_at=f"@{middle}", limit=50),
+        # Before the last three appends: claims they touched, and those that hang on the groups or the
+        # parties they changed.
+        "claims --known-at --status": lambda: lg.claims(
+            status="disputed", known_at=f"@{lg.head().position - 3}", limit=50
+        ),
         "events --recorded-since": lambda: lg.events(recorded_since=f"@{claim.position - 10}"),
         "events --occurred-since": lambda: lg.events(
             occurred_since="2020-01-01", occurred_until="2020-01-31"
