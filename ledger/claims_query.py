@@ -38,7 +38,7 @@ from ledger.read_model import documents
 from ledger.read_model.shared_reads import SharedReads
 from ledger.store.connection import Transaction
 from ledger.times import end_key
-from ledger.vocabulary.entity_fields import CATEGORIES, entities_in, parties_of
+from ledger.vocabulary.entity_fields import CATEGORIES, entities_in, names, naming_fields, parties_of
 from ledger.vocabulary.upcasters import upcast
 
 if TYPE_CHECKING:
@@ -66,12 +66,18 @@ def claims(
     limit: int | None = None,
 ) -> list[dict[str, Any]]:
     moments = _Moments(tx, as_of, known_at)
-    if entity_id is not None:
+    if entity_id is not None and as_of is None and known_at is None:
+        check_entity(entity_id)
+        now = _claims_now(tx, entity_id)
+        if now is None:
+            raise unknown(tx, entity_id)
+        found: Iterator[dict[str, Any]] = iter(now)
+    elif entity_id is not None:
         check_entity(entity_id)
         view = moments.view(entity_id)
         if view is None:
-            raise unknown(tx, entity_id, at_a_moment=as_of is not None or known_at is not None)
-        found: Iterator[dict[str, Any]] = iter(view.claims)
+            raise unknown(tx, entity_id, at_a_moment=True)
+        found = iter(view.claims)
     elif as_of is None and known_at is None:
         found = _present(tx, _candidates(tx, wanted, None, past=False))
     else:
@@ -83,6 +89,23 @@ def claims(
             if limit is not None and len(result) >= limit:
                 break
     return result
+
+
+def _claims_now(tx: Transaction, entity_id: str) -> list[dict[str, Any]] | None:
+    """The claims whose data names the entity now, in world-time order, as the tables hold them (a claim's
+    document is the same in the fold of every entity it names); None if no event names the entity."""
+    if tx.projections.entity_doc(entity_id) is None:
+        return None
+    # The index follows corrections: a claim corrected to name the entity is indexed under it.
+    positions = tx.log.positions_under([entity_id])
+    fields = naming_fields(entity_kind(entity_id))
+    found = [
+        claim
+        for claim in documents.claims_at(tx, positions).values()
+        if names(fields[claim["type"]], claim["data"], entity_id)
+    ]
+    found.sort(key=lambda claim: (world_key(claim["occurred_at"]), claim["position"]))
+    return found
 
 
 def spoken_about(tx: Transaction, events: Iterable[StoredEvent]) -> list[int]:

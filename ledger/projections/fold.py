@@ -28,7 +28,7 @@ from ledger.projections.partnership import project as project_partnership
 from ledger.projections.plan import project as project_plan
 from ledger.projections.plant import project as project_plant
 from ledger.times import end_key
-from ledger.vocabulary.entity_fields import CATEGORIES, ENTITY_FIELDS, STANCES, parties_of
+from ledger.vocabulary.entity_fields import CATEGORIES, STANCES, names, naming_fields, parties_of
 from ledger.vocabulary.terms import CURRENT_VERSION
 from ledger.vocabulary.upcasters import upcast
 
@@ -45,13 +45,7 @@ PROJECTIONS: dict[str, Projection] = {
 assert set(PROJECTIONS) == set(ENTITY_KINDS), "every entity kind has a projection"
 _CATEGORY = CATEGORIES
 # Per entity kind, per event type: the (data key, is a list) fields that can name an entity of that kind.
-_NAMING = {
-    kind: {
-        event_type: tuple((key, is_list) for key, of_kinds, is_list in fields if kind in of_kinds)
-        for event_type, fields in ENTITY_FIELDS.items()
-    }
-    for kind in ENTITY_KINDS
-}
+_NAMING = {kind: naming_fields(kind) for kind in ENTITY_KINDS}
 # The same occurred_at is parsed once per entity an event names; dates repeat across events too.
 _start_key = world_key
 _end_key = lru_cache(maxsize=1 << 16)(end_key)
@@ -207,15 +201,15 @@ def _fold(
         if fixes is None:
             data = event.data if event.v == CURRENT_VERSION else upcast(event_type, event.v, event.data)
             voided = False
-            names_now = _names(naming[event_type], data, entity_id)
+            names_now = names(naming[event_type], data, entity_id)
             if not names_now:
                 continue  # only here because a statement about it also names one of ours
         else:
             data, voided = corrected(event, fixes)
             data = upcast(event_type, event.v, data)
-            names_now = _names(naming[event_type], data, entity_id)
+            names_now = names(naming[event_type], data, entity_id)
             if not names_now:
-                if _names(naming[event_type], upcast(event_type, event.v, event.data), entity_id):
+                if names(naming[event_type], upcast(event_type, event.v, event.data), entity_id):
                     moved.add(event_id)
                 continue
         if decided is not None and event.position in decided:
@@ -318,14 +312,6 @@ _SPEAKING_KINDS = ("company:", "authority:")  # the ids a party can have
 
 def _in_group(context: Context, parties: set[str], key: int, speaker: str) -> bool:
     return any(context.grouped(speaker, party, key) for party in parties)
-
-
-def _names(fields: tuple[tuple[str, bool], ...], data: dict[str, Any], entity_id: str) -> bool:
-    for key, is_list in fields:
-        value = data.get(key)
-        if value == entity_id or (is_list and value is not None and entity_id in value):
-            return True
-    return False
 
 
 def _correction(event: StoredEvent) -> dict[str, Any]:

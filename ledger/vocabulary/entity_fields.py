@@ -43,6 +43,24 @@ def entities_in(event_type: str, data: dict[str, Any]) -> list[str]:
     return list(found)
 
 
+def naming_fields(kind: str) -> dict[str, tuple[tuple[str, bool], ...]]:
+    """Per event type, the (data key, is a list) fields that can name an entity of `kind`."""
+    return {
+        event_type: tuple((key, is_list) for key, of_kinds, is_list in fields if kind in of_kinds)
+        for event_type, fields in ENTITY_FIELDS.items()
+    }
+
+
+def names(fields: tuple[tuple[str, bool], ...], data: dict[str, Any], entity_id: str) -> bool:
+    """Whether `data` names the entity in one of `fields` (`naming_fields` of its kind): what puts a
+    claim in the entity's fold."""
+    for key, is_list in fields:
+        value = data.get(key)
+        if value == entity_id or (is_list and value is not None and entity_id in value):
+            return True
+    return False
+
+
 def first_entity(event_type: str, data: dict[str, Any]) -> str | None:
     """The first entity `entities_in` would name (cheaper: it stops there)."""
     for key, _kind, is_list in ENTITY_FIELDS[event_type]:

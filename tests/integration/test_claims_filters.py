@@ -308,3 +308,28 @@ def test_a_status_that_a_later_regrouping_changed_is_as_it_stood_then(lg, deal):
     assert deal["id"] in {c["id"] for c in lg.claims(known_at="@4", status="denied")}
     assert deal["id"] not in {c["id"] for c in lg.claims(known_at="@4", status=now["status"])}
     assert deal["id"] not in {c["id"] for c in lg.claims(status="denied")}
+
+
+# Derandomized, as above.
+@settings(
+    max_examples=60,
+    deadline=None,
+    database=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(events=histories())
+def test_an_entitys_claims_now_read_off_the_tables_are_its_folds(sqlite_ledgers, events):
+    """`claims ENTITY` now reads the claims naming it from the tables; asked at the head it folds the
+    entity: the same claims, in the same order, for every entity."""
+    with sqlite_ledgers() as lg:
+        lg.import_jsonl(io.BytesIO(b"".join(orjson.dumps(e) + b"\n" for e in events)))
+        head = f"@{lg.head().position}"
+        for entity_id in WORLD:
+            try:
+                folded = lg.claims(entity_id, known_at=head)
+            except UnknownEntity:
+                with pytest.raises(UnknownEntity):
+                    lg.claims(entity_id)
+                continue
+            assert lg.claims(entity_id) == folded, entity_id
