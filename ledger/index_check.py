@@ -25,7 +25,7 @@ from ledger import reindex
 from ledger.events import StoredEvent
 from ledger.names import event_names
 from ledger.store.connection import Transaction
-from ledger.store.index_reads import SEPARATOR
+from ledger.store.index_reads import SEPARATOR, joined_names, split_names
 from ledger.store.rows import GROUP_INDEX_TYPES
 from ledger.vocabulary.registry import entities_in, upcast
 
@@ -134,7 +134,7 @@ class IndexCheck:
             if problem is None:
                 problem = _check_group(event, indexed.get(position), grouped.get(position))
             if problem is None:
-                problem = _check_names(event, named.get(position, []))
+                problem = _check_names(event, named.get(position))
             if problem is not None:
                 self.problem = problem
                 return
@@ -223,12 +223,14 @@ class IndexCheck:
         return None
 
 
-def _check_names(event: StoredEvent, stored: list[tuple[str, int]]) -> Problem | None:
-    """The event's `event_names` rows must be those `ledger.names.event_names` makes of it."""
+def _check_names(event: StoredEvent, stored: str | None) -> Problem | None:
+    """The event's `event_names` rows (joined, as `names_in` reads them) must be those
+    `ledger.names.event_names` makes of it."""
     expected = event_names(event.type, event.data, event.sources)
-    if stored == expected:
+    if (stored or "") == joined_names(expected):
         return None
-    extra, missing = sorted(set(stored) - set(expected)), sorted(set(expected) - set(stored))
+    found = split_names(stored) if stored else []
+    extra, missing = sorted(set(found) - set(expected)), sorted(set(expected) - set(found))
     what = f"it is found by {extra[0][0]!r}" if extra else f"it is not found by {missing[0][0]!r}"
     return (
         "names",

@@ -8,6 +8,21 @@ from collections.abc import Sequence
 from ledger.store.sql import Sql
 
 SEPARATOR = "\x1f"  # between the entity ids of one event in `indexed_in` (no entity id holds it)
+NAMES_SEPARATOR, NAME_ROLE = "\x1e", "\x1f"  # in `names_in` (no normalized name holds either)
+
+
+def joined_names(rows: Sequence[tuple[str, int]]) -> str:
+    """(name, roles) rows, sorted by name, as `names_in` gives them."""
+    return NAMES_SEPARATOR.join(f"{name}{NAME_ROLE}{role}" for name, role in rows)
+
+
+def split_names(joined: str) -> list[tuple[str, int]]:
+    """The rows `joined_names` made `joined` of."""
+    return [
+        (name, int(role)) for name, _, role in (p.partition(NAME_ROLE) for p in joined.split(NAMES_SEPARATOR))
+    ]
+
+
 # (table, column) pairs that must name a position of the log
 _POSITIONS = (
     ("event_entities", "position"),
@@ -80,17 +95,23 @@ class IndexReads:
             stored.setdefault(int(p), []).append(entity)
         return [(ref, entity) for ref in refs for entity in stored.get(ref, ())]
 
-    def names_in(self, first: int, last: int) -> dict[int, list[tuple[str, int]]]:
-        """position -> its stored (name, roles) rows of `event_names`, sorted, for positions first..last
-        (only those that have any)."""
-        found: dict[int, list[tuple[str, int]]] = {}
-        for name, position, role in self.sql.rows(
-            "SELECT name, position, role FROM event_names WHERE position BETWEEN ? AND ?", (first, last)
-        ):
-            found.setdefault(int(position), []).append((name, int(role)))
-        for rows in found.values():
-            rows.sort()
-        return found
+    def names_in(self, first: int, last: int) -> dict[int, str]:
+        """position -> its stored `event_names` rows as one string (`joined_names`: name and roles, in
+        name order), for positions first..last (only those that have any). One row per event, compared
+        as a string: a row per name cost a verify a tenth of its time in Python."""
+        pair = f"name || '{NAME_ROLE}' || CAST(role AS TEXT)"
+        if self.sql.dialect == "sqlite":
+            sql = (
+                f"SELECT position, group_concat(pair, '{NAMES_SEPARATOR}') FROM (SELECT position, {pair} "
+                "AS pair FROM event_names WHERE position BETWEEN ? AND ? ORDER BY position, name) "
+                "GROUP BY position"
+            )
+        else:  # byte order, as Python sorts names (the database's collation may not)
+            sql = (
+                f"SELECT position, string_agg({pair}, '{NAMES_SEPARATOR}' ORDER BY name COLLATE \"C\") "
+                "FROM event_names WHERE position BETWEEN ? AND ? GROUP BY position"
+            )
+        return {int(position): joined for position, joined in self.sql.rows(sql, (first, last))}
 
     def index_pairs(self, positions: Sequence[int]) -> list[tuple[str, int]]:
         """Every stored (entity, position) index row of these events, whatever corrections did since."""

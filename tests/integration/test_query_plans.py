@@ -66,7 +66,7 @@ EXPECTED_ORIGINS = {
     "correct": {"IndexMoves.move_index", "LogTables.current_entities", "RelatedReads.statements_about"},
     "show --as-of": {"LogTables.entity_events"},
     "history": {"LogTables.entity_events"},
-    "claims ENTITY": {"LogTables.entity_events"},
+    "claims ENTITY": {"RelatedReads.positions_under"},
     "events --entity": {"LogTables.select"},
     "events --since": {"LogTables.select"},
     "verify": {"IndexReads.indexed_in", "IndexReads.references_in", "IndexReads.referenced_index_in"},
