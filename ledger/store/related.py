@@ -54,32 +54,18 @@ class RelatedReads:
     def named_targets(self, name: str, role: int) -> list[int]:
         """Positions the events in which this normalized name has `role` (`event_names`) reference, and
         those these reference in turn (a corrected statement's claims), in order: one join."""
-        found: set[int] = set()
-        for target, behind in self.sql.rows(
-            "SELECT r.ref_position, b.ref_position FROM event_names n CROSS JOIN event_refs r "
-            "LEFT JOIN event_refs b ON b.position = r.ref_position "
-            "WHERE n.name = ? AND (n.role & ?) <> 0 AND r.position = n.position",
-            (name, role),
-        ):
-            found.add(int(target))
-            if behind is not None:
-                found.add(int(behind))
-        return sorted(found)
+        return sorted(self.targets_of_names([name], role))
 
     def targets_of_names(self, names: Sequence[str], role: int) -> set[int]:
         """`named_targets` of each of these names, together."""
-        found: set[int] = set()
-        for target, behind in self.sql.rows_in(
+        rows = self.sql.rows_in(
             "SELECT r.ref_position, b.ref_position FROM event_names n CROSS JOIN event_refs r "
             "LEFT JOIN event_refs b ON b.position = r.ref_position "
             "WHERE n.name IN ({keys}) AND (n.role & ?) <> 0 AND r.position = n.position",
             sorted(set(names)),
             (role,),
-        ):
-            found.add(int(target))
-            if behind is not None:
-                found.add(int(behind))
-        return found
+        )
+        return _targets_and_behind(list(rows))  # read here, where the lookup is made
 
     def positions_under(self, entity_ids: Sequence[str]) -> set[int]:
         """Positions of the events indexed under these entities."""
@@ -91,17 +77,13 @@ class RelatedReads:
     def targets_under(self, entity_ids: Sequence[str]) -> set[int]:
         """Positions the events indexed under these entities reference, and those these reference in
         turn (what their statements are about, and a corrected statement's claims)."""
-        found: set[int] = set()
-        for target, behind in self.sql.rows_in(
+        rows = self.sql.rows_in(
             "SELECT r.ref_position, b.ref_position FROM event_entities x CROSS JOIN event_refs r "
             "LEFT JOIN event_refs b ON b.position = r.ref_position "
             "WHERE x.entity_id IN ({keys}) AND r.position = x.position",
             sorted(set(entity_ids)),
-        ):
-            found.add(int(target))
-            if behind is not None:
-                found.add(int(behind))
-        return found
+        )
+        return _targets_and_behind(list(rows))
 
     def referencing(self, positions: Sequence[int]) -> dict[int, list[int]]:
         """Positions of the events that reference each of these (statements of a claim, corrections of
@@ -241,3 +223,13 @@ class RelatedReads:
 
 def _marks(values: Sequence[Any]) -> str:
     return ", ".join("?" * len(values))
+
+
+def _targets_and_behind(rows: Iterable[Sequence[Any]]) -> set[int]:
+    """The positions of (referenced position, the position it references or NULL) rows."""
+    found: set[int] = set()
+    for target, behind in rows:
+        found.add(int(target))
+        if behind is not None:
+            found.add(int(behind))
+    return found

@@ -181,6 +181,8 @@ def test_a_read_only_ledger_behind_its_log_filters_the_same(own_desk, db_url):
         {"stale": "90d", "as_of": "2025-07-10"},
         {"stale": "90d"},
         {"by": "company:foxconn"},
+        {"entity_id": HONDA_NISSAN},
+        {"entity_id": "company:nissan", "status": "confirmed"},
     ]
     expected = [own_desk.claims(**arguments) for arguments in asked]
     own_desk.close()

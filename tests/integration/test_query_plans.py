@@ -75,7 +75,7 @@ EXPECTED_ORIGINS = {
     "show --known-at TIME": {"LogTables.known_by"},
     "changes": {"LogTables.entities_between", "LogTables.entity_events"},
     "claims --source": {"LogTables.named"},
-    "claims --by": {"RelatedReads.named_targets"},
+    "claims --by": {"RelatedReads.targets_of_names"},
     "claims --known-at --status": {
         "RelatedReads.targets_of_names",
         "RelatedReads.positions_under",
