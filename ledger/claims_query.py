@@ -54,6 +54,7 @@ WINDOW_LIMIT = 2_000
 # Claims found that may differ then, beyond which refolding them costs more than checking each candidate
 # on its own (a regrouped company above a busy one makes every statement of the busy one suspect).
 CHANGED_LIMIT = 5_000
+_AHEAD = 50  # claims at a past moment judged at once (and what refolding them reads, read at once)
 _PARTY_KINDS = ("company:", "authority:")  # the ids a party can have
 
 
@@ -183,6 +184,11 @@ def _beside(pages: Pages, more: list[int]) -> Pages:
 
 def _present(tx: Transaction, pages: Pages, upto: int | None = None) -> Iterator[dict[str, Any]]:
     """The documents of the candidates (at most `upto`), in position order, a page at a time."""
+    for docs in _present_pages(tx, pages, upto):
+        yield from docs
+
+
+def _present_pages(tx: Transaction, pages: Pages, upto: int | None = None) -> Iterator[list[dict[str, Any]]]:
     after = 0
     while True:
         page = pages(after, _CHUNK)
@@ -190,22 +196,29 @@ def _present(tx: Transaction, pages: Pages, upto: int | None = None) -> Iterator
         if not chunk:
             return
         docs = documents.claims_at(tx, chunk)
-        for position in chunk:
-            if position in docs:
-                yield docs[position]
+        yield [docs[position] for position in chunk if position in docs]
         after = page[-1]
 
 
 def _past(tx: Transaction, moments: _Moments, pages: Pages) -> Iterator[dict[str, Any]]:
-    for claim in _present(tx, pages, moments.known_at):
-        if moments.as_of is not None and _out_of_view(claim["occurred_at"], moments.as_of):
-            continue
-        if moments.same_then(claim):
-            yield claim
-            continue
-        then = moments.claim(claim)
-        if then is not None:
-            yield then
+    for docs in _present_pages(tx, pages, moments.known_at):
+        # A few at a time: what refolding them reads is read for them together (on PostgreSQL each
+        # read is a round trip), and a query that wants few claims judges few more.
+        for start in range(0, len(docs), _AHEAD):
+            claims = [
+                c
+                for c in docs[start : start + _AHEAD]
+                if moments.as_of is None or not _out_of_view(c["occurred_at"], moments.as_of)
+            ]
+            refold = {c["position"] for c in claims if not moments.same_then(c)}
+            moments.read_ahead([c for c in claims if c["position"] in refold])
+            for claim in claims:
+                if claim["position"] not in refold:
+                    yield claim
+                    continue
+                then = moments.claim(claim)
+                if then is not None:
+                    yield then
 
 
 def _out_of_view(occurred_at: str, as_of: int) -> bool:
@@ -223,6 +236,8 @@ class _Moments:
         self._final: dict[str, bool] = {}
         self._changed: set[int] | None = None
         self._changed_known = False
+        self._events: dict[int, StoredEvent] = {}  # read ahead for the claims about to be refolded
+        self._around: dict[int, list[int]] = {}  # a claim's position -> those of what references it
         # The log's typed reads, shared with a context of the present when the claims that changed
         # since are sought (`changed_since`).
         self.shared = SharedReads(tx.log)
@@ -268,7 +283,9 @@ class _Moments:
             return False
         if self.known_at is None:
             return True
-        changed = self.changed_since()
+        # Found for a status asked (`_candidates`); for another filter, checking each claim costs less
+        # than finding them (on PostgreSQL, 0.4 s for a window of 1,000 events at 100k).
+        changed = self._changed if self._changed_known else None
         if changed is not None:
             return claim["position"] not in changed
         known = self.known_at
@@ -338,14 +355,36 @@ class _Moments:
             changed |= log.targets_under(sorted(facts.partnerships))
         return changed if len(changed) <= CHANGED_LIMIT else None
 
+    def read_ahead(self, claims: list[dict[str, Any]]) -> None:
+        """Read at once what refolding these claims will read of them: their events, what references them
+        and what references that. (Not the facts of the companies their folds ask about: read in bulk,
+        up the parent chains, those cost more than the folds' own look-ups, 0.2 s on SQLite at 1M.)"""
+        if len(claims) < 2:
+            return
+        log = self.tx.log
+        positions = [c["position"] for c in claims]
+        said = log.referencing(positions)
+        fixes = log.referencing([p for found in said.values() for p in found])
+        around = {p: [*said[p], *(f for s in said[p] for f in fixes[s])] for p in positions}
+        self._around.update(around)
+        self._events_at([*positions, *(p for found in around.values() for p in found)])
+
+    def _events_at(self, positions: list[int]) -> dict[int, StoredEvent]:
+        missing = [p for p in positions if p not in self._events]
+        if missing:
+            self._events.update(self.tx.log.events_at(missing))
+        return {p: self._events[p] for p in positions if p in self._events}
+
     def claim(self, claim: dict[str, Any]) -> dict[str, Any] | None:
         """The claim at the moment asked (None: out of view), folded from itself and what references it
         (its statements, its corrections and theirs), as an entity it names (by its data now, else as
         recorded) sees it; the facts about other entities from the log, as known then."""
         position = claim["position"]
-        said = self.tx.log.referencing([position])[position]
-        fixes = [p for found in self.tx.log.referencing(said).values() for p in found]
-        events = list(self.tx.log.events_at([position, *said, *fixes]).values())
+        around = self._around.pop(position, None)
+        if around is None:
+            said = self.tx.log.referencing([position])[position]
+            around = [*said, *(p for found in self.tx.log.referencing(said).values() for p in found)]
+        events = list(self._events_at([position, *around]).values())
 
         from ledger.projections import fold
 
@@ -354,21 +393,26 @@ class _Moments:
                 self.context.partnership_parties(entity_id, 0)
             return fold(entity_id, events, as_of=self.as_of, known_at=self.known_at, context=self.context)
 
-        return claim_at(self.tx, claim, view_of)
+        return claim_at(self.tx, claim, view_of, self._events_at)
 
 
 def claim_at(
-    tx: Transaction, claim: dict[str, Any], view_of: Callable[[str], EntityView | None]
+    tx: Transaction,
+    claim: dict[str, Any],
+    view_of: Callable[[str], EntityView | None],
+    events_at: Callable[[list[int]], dict[int, StoredEvent]] | None = None,
 ) -> dict[str, Any] | None:
     """A claim as the fold of an entity it names (by its data now, else as recorded) has it: `view_of`
-    folds an entity at the moment wanted."""
-    recorded = tx.log.events_at([claim["position"]])[claim["position"]]
+    folds an entity at the moment wanted (`events_at`: how events are read by position, if not from
+    the log)."""
+    events_at = events_at or (lambda positions: tx.log.events_at(positions))
+    recorded = events_at([claim["position"]])[claim["position"]]
     named = entities_in(claim["type"], claim["data"]) + entities_in(
         recorded.type, upcast(recorded.type, recorded.v, recorded.data)
     )
     # And every entity a correction of it made it name: one of them may own it at the moment wanted.
     fixes = [c["position"] for c in claim["corrections"] if c["type"] == "entry.corrected"]
-    for fix in tx.log.events_at(fixes).values() if fixes else ():
+    for fix in events_at(fixes).values() if fixes else ():
         replaced = upcast(recorded.type, recorded.v, fix.data["replacement"])
         named += entities_in(recorded.type, replaced)
     for entity_id in dict.fromkeys(named):
