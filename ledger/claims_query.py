@@ -277,7 +277,8 @@ class _Moments:
         """Whether the claim's document now is its document at the moment asked. Not if a statement
         about it is out of view then, nor, with `known_at`, if a statement about it or a correction of it
         (or of one of its statements) was recorded since, or a statement by neither a party nor an
-        origin counts by the groups the ledger knows now (they may have changed since)."""
+        origin counts by the groups the ledger knows now (they may have changed since). Once the claims
+        that may have changed since are known (`changed_since`), whether it is not among them."""
         statements = claim["statements"]
         if self.as_of is not None and any(_out_of_view(s["occurred_at"], self.as_of) for s in statements):
             return False
