@@ -9,10 +9,10 @@ from importlib import resources
 
 import orjson
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from support.factories import ANONYMOUS, WIRE, an_event, correction, statement
-from support.histories import AUTHORITY, COMPANIES, PARTNERSHIPS, PLAN, PLANTS, histories
+from support.histories import AUTHORITY, COMPANIES, PARTNERSHIPS, PLAN, PLANTS, derandomized, histories
 from support.v1_ledger import v1_ledger
 
 import ledger
@@ -237,13 +237,7 @@ def owners_claims(lg, moment: str) -> dict[str, dict]:
 
 
 # Derandomized: the same examples in every run, so that CI never meets one no run here met first.
-@settings(
-    max_examples=100,
-    deadline=None,
-    database=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+@derandomized(100)
 @given(events=histories(), moment=st.integers(0, 14), status=st.sampled_from(STATUSES))
 def test_the_whole_ledgers_claims_at_a_past_moment_are_their_owners_folds_then(
     sqlite_ledgers, events, moment, status
@@ -313,13 +307,7 @@ def test_a_status_that_a_later_regrouping_changed_is_as_it_stood_then(lg, deal):
 
 
 # Derandomized, as above.
-@settings(
-    max_examples=60,
-    deadline=None,
-    database=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+@derandomized(60)
 @given(events=histories())
 def test_an_entitys_claims_now_read_off_the_tables_are_its_folds(sqlite_ledgers, events):
     """`claims ENTITY` now reads the claims naming it from the tables; asked at the head it folds the

@@ -18,7 +18,7 @@ from typing import Any
 
 import orjson
 from hypothesis import HealthCheck, given, settings
-from support.histories import KINDS, histories, operator_stories
+from support.histories import KINDS, derandomized, histories, operator_stories
 
 from ledger.api import Ledger
 
@@ -170,13 +170,7 @@ def check_operators_agree(lg: Ledger) -> None:
 
 
 # Derandomized: the same examples in every run, so that CI never meets one no run here met first.
-@settings(
-    max_examples=400,
-    deadline=None,
-    database=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+@derandomized(400)
 @given(events=operator_stories())
 def test_each_plants_operator_lists_the_plant_after_every_append_and_a_rebuild(sqlite_ledgers, events):
     with sqlite_ledgers() as lg:

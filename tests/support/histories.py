@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from support.factories import ANONYMOUS, NISSAN_SAYS, PRESS, WIRE, an_event
@@ -248,3 +249,15 @@ def operator_stories(draw: st.DrawFn, max_steps: int = 8) -> list[dict[str, Any]
             continue
         events.append(event)
     return events
+
+
+def derandomized(max_examples: int) -> settings:
+    """A property's settings when CI must meet the same examples as every run here: derandomized, no
+    example database, no deadline (a story imports into a real ledger)."""
+    return settings(
+        max_examples=max_examples,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
