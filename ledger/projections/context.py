@@ -72,10 +72,8 @@ class Context:
     _facts: OrderedDict[tuple[str, tuple[str, ...] | None], list[Fact]] = field(
         default_factory=OrderedDict, repr=False
     )
-    _preloaded: dict[tuple[str, ...], dict[str, list[StoredEvent]]] = field(default_factory=dict, repr=False)
-    _preloaded_facts: dict[tuple[str, tuple[str, ...] | None], list[Fact]] = field(
-        default_factory=dict, repr=False
-    )
+    # Facts of every entity, of the types read whole at once (`preload_groups`): type tuple -> entity -> facts
+    _preloaded: dict[tuple[str, ...], dict[str, list[Fact]]] = field(default_factory=dict, repr=False)
     _seeded: dict[tuple[str, tuple[str, ...] | None], list[StoredEvent]] = field(
         default_factory=dict, repr=False
     )  # events to work facts out from, should the fold at hand ask (see know_parties)
@@ -309,19 +307,17 @@ class Context:
             if event.type not in GROUP_TYPES:
                 for entity in dict.fromkeys(e for ref in event.refs for e in claims.get(ref, ())):
                     by_entity.setdefault(entity, []).append(event)
-        self._preloaded[GROUP_TYPES] = by_entity
-        self._preloaded_facts.clear()
+        # Worked out now, and only the facts kept: the events (their sources above all) are three times
+        # their size, and a rebuild asks about nearly every company anyway.
+        self._preloaded[GROUP_TYPES] = {e: facts_of(its, self.known_at) for e, its in by_entity.items()}
 
     def facts(self, entity_id: str, types: tuple[str, ...] | None = None) -> list[Fact]:
         """The claims (of `types`, if given) indexed under the entity, current data and status, in
         world-time order."""
         preloaded = self._preloaded.get(types) if types is not None else None
-        key = (entity_id, types if self.load_typed is not None or preloaded is not None else None)
-        if preloaded is not None:  # kept whole: what it is worked out from is in memory anyway
-            found = self._preloaded_facts.get(key)
-            if found is None:
-                found = self._preloaded_facts[key] = facts_of(preloaded.get(entity_id, []), self.known_at)
-            return found
+        if preloaded is not None:
+            return preloaded.get(entity_id) or []
+        key = (entity_id, types if self.load_typed is not None else None)
         found = self._facts.get(key)
         if found is not None:
             self._facts.move_to_end(key)  # most recently used last: a busy company stays in memory
