@@ -8,9 +8,9 @@ stale state.
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from ledger.api_queries import Queries
@@ -22,6 +22,8 @@ from ledger.vocabulary.terms import CURRENT_VERSION
 # What writes, imports, verify and proofs need (the validator, the vocabulary, the projections, the
 # Merkle tree) the methods import: a query loads only the store and what it reads (docs/ARCHITECTURE.md).
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from ledger.advice import OnWarning
     from ledger.checkpoints import ConsistencyProof, InclusionProof
     from ledger.events import StoredEvent
@@ -81,8 +83,8 @@ class Ledger(Queries):
         from ledger.writer import backfill_names
 
         path = self.store.sqlite_path()
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
+        if path is not None and os.path.dirname(path):
+            os.makedirs(os.path.dirname(path), exist_ok=True)
         previous = self.store.stored_revision()
         self.store.upgrade_schema()
         with self.store.writing() as tx:
@@ -288,6 +290,8 @@ class Ledger(Queries):
     ) -> int:
         """`export` into a file, safely (`ledger.output`): never the ledger's own database, never over an
         existing file unless `force`, never half of it; returns the count."""
+        from pathlib import Path
+
         from ledger import output
 
         write = functools.partial(self.export, progress=progress)
@@ -296,6 +300,8 @@ class Ledger(Queries):
     def database_files(self) -> list[Path]:
         """The files of a SQLite ledger (the database and its journals; none for PostgreSQL): what no
         output file may be."""
+        from pathlib import Path  # here: a query's start-up does without pathlib
+
         database = self.store.sqlite_path()
         return (
             [Path(f"{database}{suffix}") for suffix in ("", "-wal", "-shm", "-journal")] if database else []

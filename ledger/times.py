@@ -8,7 +8,6 @@ no more precise: it sorts by its start and is past a bound only once it has ende
 
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -223,5 +222,7 @@ def key_before(key: int, duration: str) -> int:
     year, month = divmod(months, 12)
     if year < 1:
         return _to_micros(datetime(1, 1, 1, tzinfo=UTC))
+    import calendar  # here: its import (and locale's) would be on every command's start-up
+
     last_day = calendar.monthrange(year, month + 1)[1]
     return _to_micros(moment.replace(year=year, month=month + 1, day=min(moment.day, last_day)))

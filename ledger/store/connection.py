@@ -16,7 +16,6 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, suppress
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ledger.errors import NotInitialised, StorageError
@@ -113,9 +112,11 @@ class EventStore:
             self._engine = engine
         return self._engine
 
-    def sqlite_path(self) -> Path | None:
+    def sqlite_path(self) -> str | None:
+        """The ledger file's path (None: PostgreSQL, or SQLite in memory). A string, not a `Path`: every
+        command opens the store, and pathlib's import is a tenth of a read command's start-up."""
         path = self.target.sqlite_path
-        return Path(path) if path and path != ":memory:" else None
+        return path if path and path != ":memory:" else None
 
     def _connect(self) -> Any:
         if self._idle:
@@ -125,12 +126,13 @@ class EventStore:
         path = self.sqlite_path()
         if path is None:
             return sqlite.connect(":memory:", BUSY_TIMEOUT_S)
-        if not path.parent.is_dir():
-            raise StorageError(f"no folder {path.parent} for the ledger file {path}")
+        folder = os.path.dirname(path)
+        if not os.path.isdir(folder or "."):
+            raise StorageError(f"no folder {folder} for the ledger file {path}")
         if self.read_only:
             return sqlite.connect_read_only(path, BUSY_TIMEOUT_S)
         try:
-            return sqlite.connect(str(path), BUSY_TIMEOUT_S)
+            return sqlite.connect(path, BUSY_TIMEOUT_S)
         except sqlite3.Error as e:
             if not sqlite.cannot_write(e, path):
                 raise
@@ -148,7 +150,7 @@ class EventStore:
         from ledger.store.migrations import HEAD_REVISION
 
         path = self.sqlite_path()
-        if path is not None and not path.exists():
+        if path is not None and not os.path.exists(path):
             raise NotInitialised(f"no ledger at {path}")
         with self.reading() as tx:
             revision = tx.schema_revision()
@@ -163,7 +165,7 @@ class EventStore:
     def stored_revision(self) -> str | None:
         """The revision the database is at, before any migration (None: no ledger schema, or no file)."""
         path = self.sqlite_path()
-        if path is not None and not path.exists():
+        if path is not None and not os.path.exists(path):
             return None
         with self.reading() as tx:
             return tx.schema_revision()
@@ -176,7 +178,7 @@ class EventStore:
 
         self._refuse_writes()
         path = self.sqlite_path()
-        if path is not None and path.exists():
+        if path is not None and os.path.exists(path):
             self._connect_once()  # a read-only file is found out here, before Alembic tries to write it
             self._refuse_writes()
 

@@ -9,9 +9,8 @@ the error says so.
 
 from __future__ import annotations
 
+import os
 import sqlite3
-from pathlib import Path
-from urllib.parse import quote
 
 from ledger.errors import StorageError
 
@@ -38,26 +37,26 @@ def connect(path: str, busy_timeout_s: float) -> sqlite3.Connection:
     return connection
 
 
-def cannot_write(error: sqlite3.Error, path: Path) -> bool:
+def cannot_write(error: sqlite3.Error, path: str) -> bool:
     """Whether opening an existing ledger for writing failed because it, or its folder, is read-only."""
     name = getattr(error, "sqlite_errorname", "") or ""
-    return path.exists() and name.startswith(_CANNOT_WRITE)
+    return os.path.exists(path) and name.startswith(_CANNOT_WRITE)
 
 
-def connect_read_only(path: Path, busy_timeout_s: float) -> sqlite3.Connection:
+def connect_read_only(path: str, busy_timeout_s: float) -> sqlite3.Connection:
     """A connection that can only read: `mode=ro`, or, where the folder is read-only too and nothing waits
     in a `-wal` file, the file as immutable."""
-    uri = f"file:{quote(str(path))}?mode=ro"
+    uri = f"file:{_uri_path(path)}?mode=ro"
     try:
         return _opened(uri, busy_timeout_s)
     except sqlite3.OperationalError as e:
-        if (getattr(e, "sqlite_errorname", "") or "") != "SQLITE_CANTOPEN" or not path.exists():
+        if (getattr(e, "sqlite_errorname", "") or "") != "SQLITE_CANTOPEN" or not os.path.exists(path):
             raise
-    wal = Path(f"{path}-wal")
-    if wal.exists() and wal.stat().st_size > 0:
+    wal = f"{path}-wal"
+    if os.path.exists(wal) and os.path.getsize(wal) > 0:
         raise StorageError(
-            f"cannot read {path}: its write-ahead log {wal.name} holds transactions and the folder is "
-            "read-only; copy the ledger file with its -wal file somewhere writable"
+            f"cannot read {path}: its write-ahead log {os.path.basename(wal)} holds transactions and the "
+            "folder is read-only; copy the ledger file with its -wal file somewhere writable"
         )
     return _opened(f"{uri}&immutable=1", busy_timeout_s)
 
@@ -73,3 +72,17 @@ def _opened(uri: str, busy_timeout_s: float) -> sqlite3.Connection:
         connection.close()
         raise
     return connection
+
+
+_URI_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~/")
+
+
+def _uri_path(path: str) -> str:
+    """The path as a `file:` URI writes it: percent-encoded (a `?`, `#` or `%` in it would end or
+    escape). A plain path is left as it is, as `quote` leaves it, without importing urllib (a read
+    command's start-up)."""
+    if _URI_SAFE.issuperset(path):
+        return path
+    from urllib.parse import quote
+
+    return quote(path)

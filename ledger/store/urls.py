@@ -5,9 +5,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import unquote
 
 from ledger.errors import StorageError
+
+
+def unquote(text: str) -> str:
+    """`urllib.parse.unquote`, imported only for text that has an escape in it (a read command's
+    start-up: urllib and the ipaddress module it loads)."""
+    if "%" not in text:
+        return text
+    from urllib.parse import unquote as decoded
+
+    return decoded(text)
+
 
 _QUERY_SECRET = re.compile(r"(?i)((?:^|[?&\s])(?:password|sslpassword)=)([^&#\s]*)")
 

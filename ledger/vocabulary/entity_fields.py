@@ -10,17 +10,25 @@ answers without msgspec and the payload models.
 from __future__ import annotations
 
 import json
-from pathlib import Path
+import os
 from typing import Any
 
 from ledger.vocabulary.terms import STATEMENT, category_of
+
+
+def _read(path: str) -> str:
+    with open(path, encoding="utf-8") as table:
+        return table.read()
+
 
 # type -> (json key, entity kinds, is a list) of each payload field that names entities.
 EntityFields = dict[str, tuple[tuple[str, tuple[str, ...], bool], ...]]
 
 ENTITY_FIELDS: EntityFields = {
     event_type: tuple((key, tuple(kinds), is_list) for key, kinds, is_list in fields)
-    for event_type, fields in json.loads(Path(__file__).with_name("entity_fields.json").read_text()).items()
+    for event_type, fields in json.loads(
+        _read(os.path.join(os.path.dirname(__file__), "entity_fields.json"))
+    ).items()
 }
 EVENT_TYPES: tuple[str, ...] = tuple(ENTITY_FIELDS)  # of the current version
 CATEGORIES: dict[str, str] = {t: category_of(t) for t in EVENT_TYPES}

@@ -342,6 +342,37 @@ def test_a_read_loads_no_cli_framework_nor_the_validator(
     assert [name for name in unwanted if answer.loaded(name)] == []
 
 
+# What a read's start-up does without, though pathlib and urllib are a tenth of it: a file path is a string
+# until a write needs more.
+STARTUP = ("pathlib", "urllib", "calendar")
+STARTUP_READS = [args for args, _needed in READS if args[0] != "checkpoint"]
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])  # psycopg's own import loads them
+@pytest.mark.parametrize("args", STARTUP_READS, ids=[" ".join(args) for args in STARTUP_READS])
+def test_a_read_starts_without_pathlib_or_urllib(seeded: str, tmp_path: Path, args: tuple[str, ...]):
+    # As from an installed wheel: `-S` skips site's .pth files, whose editable-install finder (the
+    # checkout's) imports pathlib itself; the checkout and site-packages are given as the path instead.
+    import sysconfig
+
+    modules = tmp_path / "startup.txt"
+    environment = {k: v for k, v in os.environ.items() if k not in ("LEDGER_DB", "LEDGER_DEBUG")}
+    environment |= {
+        "LEDGER_TEST_MODULES": str(modules),
+        "PYTHONPATH": os.pathsep.join([str(Path(__file__).parents[2]), sysconfig.get_paths()["purelib"]]),
+    }
+    done = subprocess.run(
+        [sys.executable, "-S", "-c", ENTRY, "--db", seeded, *args],
+        capture_output=True,
+        env=environment,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    answer = Answer(done.returncode, done.stdout, done.stderr, frozenset(modules.read_text().split()))
+    assert [name for name in STARTUP if answer.loaded(name)] == []
+
+
 def declared(command: str) -> tuple[list[tuple[str, bool]], dict[str, tuple[object, ...]]]:
     """A Typer command's (arguments, options) as the entry declares them."""
     import typer.main
