@@ -225,6 +225,32 @@ def test_a_statement_that_does_not_count_warns(db_url, tmp_path):
     ]
 
 
+@pytest.mark.parametrize("backend", ["sqlite"])  # how statements wait to be judged: no storage in it
+def test_statements_set_aside_in_batches_warn_as_those_kept_in_memory(db_url, tmp_path, monkeypatch):
+    # An import keeps a batch of statements to judge in memory and spills the ones before it to a file
+    # (an import of 1M events sets aside about 400,000); with batches of 2, the ten that may not count
+    # (Nissan's are a party's) make four batches read back from the file and one left in memory.
+    import ledger.advice
+
+    rivals = [an_event("company.registered", {"company": f"company:r{i}", "name": f"R{i}"}) for i in range(3)]
+    claims = [talks(partnership=f"partnership:p{i}") for i in range(2)]
+    said = [
+        statement("denied", by, claims[i % 2])
+        for i, by in enumerate(["company:r0", "company:nissan", "company:r1", "company:r2", "Nikkei"] * 2)
+    ]
+    said.append(statement("confirmed", "company:r1", *claims))
+    lines = [NISSAN, FOXCONN, *rivals, *claims, *said]
+
+    kept = importing(db_url, tmp_path, lines, "--dry-run")
+    monkeypatch.setattr(ledger.advice, "JUDGED_AT_ONCE", 2)
+    spilled = importing(db_url, tmp_path, lines)
+
+    assert kept.exit_code == spilled.exit_code == 0, kept.stderr
+    warned = [line.split(": data.by: ")[0] for line in spilled.stderr.splitlines() if "party's group" in line]
+    assert warned == [f"warning: line {n}" for n in (8, 10, 11, 12, 13, 15, 16, 17, 18, 18)]
+    assert spilled.stderr == kept.stderr
+
+
 def test_strict_refuses_a_statement_that_does_not_count_and_writes_nothing(db_url, tmp_path):
     rival = an_event("company.registered", {"company": "company:honda", "name": "Honda"})
     untouched = {**talks(partnership="partnership:y"), "id": TALKS["id"]}
