@@ -8,9 +8,11 @@ p50/p99 per command, or JSON with every sample with `--json`. `--checkpoint` als
 not by default).
 
     python -m bench.cli_probe URL [--entity ENTITY...] [--hot ENTITY...] [--kind plants] [--runs 50]
-        [--checkpoint [--sign KEY]] [--ledger 'CMD ...'] [--against 'CMD ...'] [--json]
+        [--checkpoint [--sign KEY]] [--ledger 'CMD ...' | --wheel] [--against 'CMD ...'] [--json]
 
-`--ledger` runs another command line in place of `ledger`; `--against` times a second one too, run for
+`--wheel` times this checkout installed as a user installs it (pip, into a fresh venv in a temporary
+folder), without the editable install's import hook (~13 ms a command). `--ledger` runs another command
+line in place of `ledger`; `--against` times a second one too, run for
 run in turn with the first, so that a busy machine's bursts fall on both alike (a before/after
 comparison: `--against 'env PYTHONPATH=/path/to/other/checkout .venv/bin/python -m ledger'`). The
 commands run in an empty temporary folder: give the database and the key as absolute paths.
@@ -19,15 +21,18 @@ commands run in an empty temporary folder: give the database and the key as abso
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
+import os
 import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from typing import Any
 
-from bench.children import child_env, ledger_command, percentile
+from bench.children import REPO, child_env, ledger_command, percentile
 
 
 def commands(
@@ -76,6 +81,17 @@ def time_command(argvs: list[list[str]], runs: int, env: dict[str, str], cwd: st
     ]
 
 
+def installed_wheel() -> list[str]:
+    """The `ledger` command of a fresh venv (in a temporary folder) into which pip installs this checkout
+    as a wheel, with its dependencies from the configured index."""
+    venv = tempfile.mkdtemp(prefix="cli_probe_venv_")
+    atexit.register(shutil.rmtree, venv, True)
+    subprocess.run([sys.executable, "-m", "venv", venv], check=True)
+    pip = [os.path.join(venv, "bin", "python"), "-m", "pip", "install", "--quiet", str(REPO)]
+    subprocess.run(pip, check=True)
+    return [os.path.join(venv, "bin", "ledger")]
+
+
 def figures(found: dict[str, Any]) -> str:
     if "error" in found:
         return f"not available: {found['error']}"
@@ -93,12 +109,25 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sign", metavar="KEY", help="with --checkpoint: also time it signed by this key")
     parser.add_argument("--ledger", help="the ledger command (default: `ledger` beside this interpreter)")
     parser.add_argument("--against", help="a second ledger command, timed in turn with the first")
+    parser.add_argument(
+        "--wheel",
+        action="store_true",
+        help="time this checkout installed as a user installs it (pip install into a fresh venv), not "
+        "the editable install beside this interpreter, whose import hook costs ~13 ms a command",
+    )
     parser.add_argument("--json", action="store_true", help="print JSON with every sample")
     args = parser.parse_args(argv)
-    ledgers = [shlex.split(args.ledger) if args.ledger else ledger_command()]
+    if args.wheel and args.ledger:
+        parser.error("--wheel installs the ledger it times: give one of --wheel and --ledger")
+    if args.wheel:
+        ledgers = [installed_wheel()]
+    else:
+        ledgers = [shlex.split(args.ledger) if args.ledger else ledger_command()]
     if args.against:
         ledgers.append(shlex.split(args.against))
     env = child_env()
+    if args.wheel:
+        env.pop("PYTHONPATH", None)  # the installed package, not the checkout
     # An installed package has its bytecode compiled; the warm-up run writes it for a checkout too.
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     # An empty folder: `python -m ledger` must find the ledger the command line names, not the checkout
