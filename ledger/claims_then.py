@@ -190,13 +190,17 @@ class Moments:
         up the parent chains, those cost more than the folds' own look-ups, 0.2 s on SQLite at 1M.)"""
         if len(claims) < 2:
             return
-        log = self.tx.log
         positions = [c["position"] for c in claims]
-        said = log.referencing(positions)
-        fixes = log.referencing([p for found in said.values() for p in found])
-        around = {p: [*said[p], *(f for s in said[p] for f in fixes[s])] for p in positions}
+        around = self._referencing(positions)
         self._around.update(around)
         self._events_at([*positions, *(p for found in around.values() for p in found)])
+
+    def _referencing(self, positions: list[int]) -> dict[int, list[int]]:
+        """Each claim's position -> those of what references it (its statements, its corrections) and
+        of what references those (their corrections)."""
+        said = self.tx.log.referencing(positions)
+        fixes = self.tx.log.referencing([p for found in said.values() for p in found])
+        return {p: [*said[p], *(f for s in said[p] for f in fixes[s])] for p in positions}
 
     def _events_at(self, positions: list[int]) -> dict[int, StoredEvent]:
         missing = [p for p in positions if p not in self._events]
@@ -211,8 +215,7 @@ class Moments:
         position = claim["position"]
         around = self._around.pop(position, None)
         if around is None:
-            said = self.tx.log.referencing([position])[position]
-            around = [*said, *(p for found in self.tx.log.referencing(said).values() for p in found)]
+            around = self._referencing([position])[position]
         events = list(self._events_at([position, *around]).values())
 
         from ledger.projections import fold
