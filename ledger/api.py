@@ -82,9 +82,9 @@ class Ledger(Queries):
         from ledger.store.migrations import HEAD_REVISION
         from ledger.writer import backfill_names
 
-        path = self.store.sqlite_path()
-        if path is not None and os.path.dirname(path):
-            os.makedirs(os.path.dirname(path), exist_ok=True)
+        folder = os.path.dirname(self.store.sqlite_path() or "")
+        if folder:
+            os.makedirs(folder, exist_ok=True)
         previous = self.store.stored_revision()
         self.store.upgrade_schema()
         with self.store.writing() as tx:
