@@ -10,14 +10,19 @@ known at `until`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from typing import Any
 
+import orjson
+
+from ledger.claim_json import whole_claim
 from ledger.claims_then import claim_at, spoken_about
+from ledger.doc_changes import list_change, went_back
 from ledger.entities import entity_kind
+from ledger.errors import IntegrityFailure
 from ledger.events import StoredEvent
-from ledger.projections import EntityView, fold
+from ledger.projections import EntityView, cyclic_gc_paused, fold
 from ledger.projections.context import GROUP_TYPES, Context
 from ledger.projections.reach import cached_lookup, facts_changed
 from ledger.queries import unknown
@@ -27,6 +32,8 @@ from ledger.store.connection import Transaction
 from ledger.vocabulary.entity_fields import CATEGORIES, entities_in, first_entity
 
 _NOT_FIELDS = ("id", "kind", "claims")  # never change, or compared claim by claim
+# What can be why a claim changed (`_about`): statements, corrections and voids.
+_SAID = tuple(sorted(t for t, category in CATEGORIES.items() if category in ("statement", "correction")))
 # Entities to fold from which every company-structure claim is read at once (as a rebuild does), rather
 # than those of the companies each fold asks about, fold by fold.
 PRELOAD_FROM = 50
@@ -44,6 +51,9 @@ def changes(
 ) -> dict[str, Any]:
     """The difference between the projections known at positions `since` and `until` (since <= until):
     of `entity_ids` only when given, of entities of `kind` only when given."""
+    if _kept(tx, since, until):
+        with cyclic_gc_paused():  # (a large answer is many containers, and no cycles)
+            return kept_changes(tx, since, until, entity_ids, kind)
     shared = SharedReads(tx.log)
     before_context, after_context = Context.over(shared, since), Context.over(shared, until)
     widened: set[str] = set()
@@ -105,12 +115,109 @@ def changes(
             after_claims[claim["id"]] = claim  # as its owner's fold has it
 
     claims = _claim_changes(tx, since, before_context, before_claims, after_claims, window)
+    if entity_ids or kind is not None:  # the claims about those asked (their folds read others too)
+        wanted = _wanted(entity_ids, kind)
+        claims = [claim for claim in claims if any(map(wanted, claim["entities"]))]
     return {
         "since": _moment(tx, since),
         "until": _moment(tx, until),
         "entities": entities,
         "claims": claims,
     }
+
+
+def _kept(tx: Transaction, since: int, until: int) -> bool:
+    """Whether the tables were caught up at both moments since the last rebuild, so that what changed
+    between them was kept (`store.projection_versions`)."""
+    return tx.versions.is_moment(since) and (since == until or tx.versions.is_moment(until))
+
+
+def kept_changes(
+    tx: Transaction, since: int, until: int, entity_ids: Sequence[str] = (), kind: str | None = None
+) -> dict[str, Any]:
+    """`changes` between two moments the tables were caught up at, read from what each catch-up between
+    them replaced (`store.projection_versions`) instead of folded: the same answer, at the cost of what
+    changed rather than of the entities' histories."""
+    wanted = _wanted(entity_ids, kind)
+    ways: dict[str, list[str | None]] = {}  # each entity's ways back over the window, the latest first
+    for entity_id, way in tx.versions.entity_ways(since, until):
+        if wanted(entity_id):
+            ways.setdefault(entity_id, []).append(way)
+    ids = sorted(ways)
+    now = _entity_docs_at(tx, [*ids, *(e for e in entity_ids if e not in ways)], until)
+    for entity_id in sorted(set(entity_ids) - set(ways)) + ids:  # asked for: known at one moment at least
+        # (the oldest way back of one that changed says whether it had a document at `since`)
+        if entity_ids and now[entity_id] is None and ways.get(entity_id, [None])[-1] is None:
+            raise unknown(tx, entity_id, at_a_moment=True)
+    entities = []
+    for entity_id in ids:
+        state, kept = now[entity_id], ways[entity_id]
+        if state is None and kept[-1] is None:  # came and went in the window
+            continue
+        way = orjson.loads(kept[0]) if len(kept) == 1 and kept[0] is not None and state is not None else None
+        if way is not None and "whole" not in way:  # changed once: the way back is the change
+            change = _change_kept(entity_id, state, way)  # type: ignore[arg-type]
+        else:
+            change = _entity_change(entity_id, _went_back(state, kept), state)
+        if change is not None:
+            entities.append(change)
+
+    was = tx.versions.claims_changed(since, until)
+    positions = sorted(was)
+    is_now: dict[int, str | None] = dict.fromkeys(positions)
+    later = {} if until == tx.projections.checkpoint() else tx.versions.claim_docs_at(positions, until)
+    is_now.update(tx.projections.claim_docs_at([p for p in positions if p not in later]))
+    is_now.update(later)
+    events = tx.log.events_at(p for p in positions if is_now[p] is not None)
+    before_claims, after_claims = {}, {}
+    for position in positions:
+        if is_now[position] is None:
+            continue
+        after = whole_claim(orjson.loads(is_now[position]), events[position])
+        if not any(map(wanted, entities_in(after["type"], after["data"]))):
+            continue
+        after_claims[after["id"]] = after
+        if was[position] is not None:
+            before_claims[after["id"]] = whole_claim(orjson.loads(was[position]), events[position])
+    window = {e.position: e for e in tx.log.events_between_of(since, until, _SAID)}
+    return {
+        "since": _moment(tx, since),
+        "until": _moment(tx, until),
+        "entities": entities,
+        "claims": _claim_changes(tx, since, None, before_claims, after_claims, window),
+    }
+
+
+def _wanted(entity_ids: Sequence[str], kind: str | None) -> Callable[[str], bool]:
+    """Whether an entity is among those asked about."""
+    if entity_ids:
+        asked = set(entity_ids)
+        return lambda e: e in asked and (kind is None or entity_kind(e) == kind)
+    return (lambda _e: True) if kind is None else (lambda e: entity_kind(e) == kind)
+
+
+def _entity_docs_at(tx: Transaction, ids: list[str], moment: int) -> dict[str, dict[str, Any] | None]:
+    """The documents of these entities known at `moment`, a moment the tables were caught up at (None:
+    none): the tables' taken back through what changed after `moment`."""
+    found: dict[str, dict[str, Any] | None] = dict.fromkeys(ids)
+    found.update((e, orjson.loads(doc)) for e, doc in tx.projections.entity_docs_of(ids).items())
+    if moment != tx.projections.checkpoint():
+        for entity_id, ways in tx.versions.entity_ways_of(ids, moment).items():
+            found[entity_id] = _went_back(found[entity_id], ways)
+    return found
+
+
+def _went_back(doc: dict[str, Any] | None, ways: list[str | None]) -> dict[str, Any] | None:
+    """`doc` taken back through `ways` (`doc_changes.way_back`, the latest first; None: it had none)."""
+    for way in ways:
+        if way is None:
+            doc = None
+            continue
+        back = orjson.loads(way)
+        if doc is None and "whole" not in back:
+            raise IntegrityFailure("the kept versions of the projections are damaged: run `ledger rebuild`")
+        doc = back["whole"] if "whole" in back else went_back(doc, back)  # type: ignore[arg-type]
+    return doc
 
 
 def _operators_now(tx: Transaction, touched: frozenset[str], plants: list[str]) -> dict[str, str | None]:
@@ -187,8 +294,31 @@ def _entity_change(
     return {**change, "change": "changed", "fields": fields} if fields else None
 
 
+def _change_kept(entity_id: str, state: dict[str, Any], way: dict[str, Any]) -> dict[str, Any] | None:
+    """As `_entity_change`, of an entity changed by one catch-up, from the way back it kept
+    (`doc_changes.way_back`: the old value of each field that changed, a list's as its change)."""
+    fields = []
+    for key in state:
+        if key in _NOT_FIELDS:
+            continue
+        if key in way["lists"]:
+            removed, added = way["lists"][key]
+            fields.append({"field": key, "removed": removed, "added": added, "basis": basis(state, key)})
+        elif key in way["was"]:
+            fields.append(_field(state, key, way["was"][key]))
+    if not fields:
+        return None
+    return {"id": entity_id, "kind": entity_kind(entity_id), "change": "changed", "fields": fields}
+
+
 def _field(state: dict[str, Any], key: str, old: Any) -> dict[str, Any]:
-    return {"field": key, "old": old, "new": state[key], "basis": basis(state, key)}
+    """A field's change: old -> new, or for a list that was one before, the items taken out and put in
+    (`ledger.list_changes`: an authority's approvals run to thousands)."""
+    new = state[key]
+    if isinstance(old, list) and isinstance(new, list):
+        removed, added = list_change(old, new)
+        return {"field": key, "removed": removed, "added": added, "basis": basis(state, key)}
+    return {"field": key, "old": old, "new": new, "basis": basis(state, key)}
 
 
 def basis(state: dict[str, Any], key: str) -> str | None:
@@ -204,7 +334,7 @@ def basis(state: dict[str, Any], key: str) -> str | None:
 def _claim_changes(
     tx: Transaction,
     since: int,
-    before_context: Context,
+    before_context: Context | None,
     before: dict[str, dict[str, Any]],
     after: dict[str, dict[str, Any]],
     window: dict[int, StoredEvent],
@@ -214,7 +344,8 @@ def _claim_changes(
     for claim_id, now in after.items():
         added = now["position"] > since
         then = before.get(claim_id)
-        if then is None and not added:  # it came to these entities from others: as it stood there
+        if then is None and not added and before_context is not None:
+            # it came to these entities from others: as it stood there
             then = claim_at(
                 tx, now, lambda e: fold(e, tx.log.entity_events(e), known_at=since, context=before_context)
             )
@@ -241,10 +372,10 @@ def _claim_changes(
 def _about(events: Iterable[StoredEvent], claims: dict[str, dict[str, Any]]) -> dict[str, list[StoredEvent]]:
     """The window's statements about each claim, and its corrections (of it or of one of its statements),
     in position order."""
-    statement_of: dict[str, str] = {}  # statement id -> the claim it is about (of those in `claims`)
+    statement_of: dict[str, list[str]] = {}  # statement id -> the claims it is about (of `claims`)
     for claim_id, claim in claims.items():
         for said in claim["statements"]:
-            statement_of[said["id"]] = claim_id
+            statement_of.setdefault(said["id"], []).append(claim_id)
     found: dict[str, list[StoredEvent]] = {}
     for event in sorted(events, key=lambda e: e.position):
         category = CATEGORIES[event.type]
@@ -252,9 +383,7 @@ def _about(events: Iterable[StoredEvent], claims: dict[str, dict[str, Any]]) -> 
             targets = [ref for ref in event.refs if ref in claims]
         elif category == "correction":
             target = event.refs[0]
-            targets = (
-                [target] if target in claims else [statement_of[target]] if target in statement_of else []
-            )
+            targets = [target] if target in claims else statement_of.get(target, [])
         else:
             continue
         for claim_id in targets:

@@ -193,9 +193,20 @@ def entity_change_rows(change: dict[str, Any]) -> list[tuple[Any, ...]]:
     if change["change"] == "removed":
         return [(change["id"], "removed", "", "", "", "")]
     return [
-        (change["id"], "changed", f["field"], flat(f["old"]), flat(f["new"]), f["basis"] or "")
-        for f in change["fields"]
+        (change["id"], "changed", f["field"], *_old_and_new(f), f["basis"] or "") for f in change["fields"]
     ]
+
+
+def _old_and_new(field: dict[str, Any]) -> tuple[str, str]:
+    """A field's old and new value; of a list, the items that went (-) and those that came (+)."""
+    if "removed" not in field:
+        return flat(field["old"]), flat(field["new"])
+    return _placed("-", field["removed"]), _placed("+", field["added"])
+
+
+def _placed(sign: str, items: list[dict[str, Any]]) -> str:
+    joiner = " | " if any(isinstance(item["value"], dict) for item in items) else ", "
+    return joiner.join(f"{sign}{flat(item['value'])}" for item in items) or "-"
 
 
 def claim_change(claim: dict[str, Any]) -> str:

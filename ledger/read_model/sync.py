@@ -11,6 +11,9 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+import orjson
+
+from ledger.doc_changes import way_back
 from ledger.entities import entity_kind
 from ledger.errors import IntegrityFailure
 from ledger.names import entity_terms
@@ -124,12 +127,41 @@ def catch_up(tx: Transaction, folder: Folder = entity_rows, progress: OnProgress
         doc, owned = _rows(entity_id, view)
         docs.append(doc)
         claims.extend(owned)
+    _keep_versions(tx, checkpoint, head, docs, gone, claims)
     tx.projections.delete_entities(gone)
     tx.projections.replace_entities(docs)
     tx.projections.replace_claims(claims)
     tx.projections.set_checkpoint(head)
     if progress is not None:
         progress(PROJECTIONS, len(entities), len(entities))
+
+
+def _keep_versions(
+    tx: Transaction,
+    checkpoint: int,
+    head: int,
+    docs: list[EntityDoc],
+    gone: list[str],
+    claims: list[ClaimDoc],
+) -> None:
+    """Keep what this catch-up from `checkpoint` to `head` changes (`store.projection_versions`): of each
+    entity document that differs, the way back to the old one; of each claim row, the old one. At 0
+    nothing was known: whatever the tables hold then is of an older format, not what was known."""
+    if not tx.versions.is_moment(checkpoint):  # a write to the tables went unkept: start again from here
+        tx.versions.clear()
+        tx.versions.add_moment(checkpoint)
+    old = tx.projections.entity_docs_of([d[0] for d in docs] + gone) if checkpoint else {}
+    entities: list[tuple[str, str | None]] = []
+    for entity_id, _kind, doc, _terms in docs:
+        before = old.get(entity_id)
+        if before is None or before.encode() != doc:
+            way = None if before is None else way_back(orjson.loads(before), orjson.loads(doc))
+            entities.append((entity_id, None if way is None else orjson.dumps(way).decode()))
+    entities += [(e, orjson.dumps({"whole": orjson.loads(old[e])}).decode()) for e in gone if e in old]
+    was = tx.projections.claim_docs_at([c[0] for c in claims]) if checkpoint else {}
+    changed = [(p, was.get(p)) for p, _status, doc, *_filtered in claims if was.get(p) != doc.decode()]
+    tx.versions.keep(head, entities, changed)
+    tx.versions.add_moment(head)
 
 
 def touched(tx: Transaction, since: int, until: int, context: Context) -> set[str]:
@@ -176,6 +208,8 @@ def rebuild(
         tx.projections.replace_entities(docs, fresh=True)
         tx.projections.replace_claims(claims, fresh=True)
     tx.projections.set_checkpoint(head)
+    tx.versions.clear()  # what changed before is not known from here: versions start again
+    tx.versions.add_moment(head)
     if progress is not None:
         progress(PROJECTIONS, entity_count, entity_count)
     return RebuildReport(head, entity_count, claim_count)

@@ -23,6 +23,7 @@ from ledger.store import sqlite
 from ledger.store.errors import driver_errors, psycopg_module, read_only, translate
 from ledger.store.log import LogTables
 from ledger.store.projection_tables import ProjectionTables
+from ledger.store.projection_versions import ProjectionVersions
 from ledger.store.sql import Sql
 from ledger.store.tree import TreeTables
 from ledger.store.urls import parse_url, redact, safe_url, sqlalchemy_url
@@ -43,6 +44,7 @@ class Transaction:
         self.log = LogTables(self.sql)
         self.tree = TreeTables(self.sql)
         self.projections = ProjectionTables(self.sql)
+        self.versions = ProjectionVersions(self.sql)
 
     @property
     def guards(self) -> Guards:

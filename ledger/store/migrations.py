@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-HEAD_REVISION = "0009"
+HEAD_REVISION = "0010"
 
 
 def script_location() -> str:

@@ -111,12 +111,12 @@ class ProjectionTables:
         rows = self.sql.rows("SELECT doc FROM projected_entities WHERE entity_id = ?", (entity_id,))
         return rows[0][0].encode() if rows else None
 
-    def entity_docs_of(self, ids: Sequence[str]) -> dict[str, bytes]:
-        """The documents of these entities (those that exist), by id."""
+    def entity_docs_of(self, ids: Sequence[str]) -> dict[str, str]:
+        """The documents of these entities (those that exist), by id, as the text they are stored as."""
         rows = self.sql.rows_in(
             "SELECT entity_id, doc FROM projected_entities WHERE entity_id IN ({keys})", ids
         )
-        return {entity_id: doc.encode() for entity_id, doc in rows}
+        return dict(rows)
 
     def search_terms(
         self,

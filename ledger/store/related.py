@@ -100,6 +100,16 @@ class RelatedReads:
         rows = self.sql.rows_in(f"SELECT {COLUMNS} FROM events WHERE position IN ({{keys}})", wanted)
         return {int(row[0]): stored_event(row) for row in rows}
 
+    def events_between_of(self, since: int, until: int, types: Sequence[str]) -> list[StoredEvent]:
+        """The events of these types after position `since`, up to `until`, in position order."""
+        marks = ", ".join("?" * len(types))
+        rows = self.sql.rows(
+            f"SELECT {COLUMNS} FROM events WHERE position > ? AND position <= ? AND type IN ({marks}) "
+            "ORDER BY position",
+            [since, until, *types],
+        )
+        return [stored_event(row) for row in rows]
+
     def corrections(self) -> Iterator[StoredEvent]:
         """Every entry.corrected, in position order."""
         rows = self.sql.rows(f"SELECT {COLUMNS} FROM events WHERE type = 'entry.corrected' ORDER BY position")

@@ -170,6 +170,34 @@ search_terms = Table(
 )
 Index("ix_search_terms_entity_id", search_terms.c.entity_id)
 
+# What each catch-up replaced, kept for `ledger changes` (migration 0010): the positions the tables were
+# caught up at since the last rebuild, and each document a catch-up changed as it was before (NULL: none),
+# under the position that catch-up brought the tables to.
+projection_moments = Table(
+    "projection_moments",
+    metadata,
+    Column("position", BigInteger, primary_key=True, autoincrement=False),
+    sqlite_with_rowid=False,
+)
+
+entity_versions = Table(
+    "entity_versions",
+    metadata,
+    Column("until_position", BigInteger, primary_key=True, autoincrement=False),
+    Column("entity_id", String(200), primary_key=True),
+    Column("doc", Text, nullable=True),
+)
+Index("ix_entity_versions_entity_id", entity_versions.c.entity_id, entity_versions.c.until_position)
+
+claim_versions = Table(
+    "claim_versions",
+    metadata,
+    Column("until_position", BigInteger, primary_key=True, autoincrement=False),
+    Column("position", BigInteger, primary_key=True, autoincrement=False),
+    Column("doc", Text, nullable=True),
+)
+Index("ix_claim_versions_position", claim_versions.c.position, claim_versions.c.until_position)
+
 projection_checkpoint = Table(
     "projection_checkpoint",
     metadata,

@@ -44,8 +44,9 @@ def test_changes_prints_the_fields_and_claims_that_moved(desk):
     assert result.stdout.splitlines() == [
         "what\tid\tpos\ttype\tentities\tchange\tfield\told\tnew\tbasis\tbecause",
         "entity\tpartnership:nissan-foxconn-oppama\t\t\t\tchanged\tstage_basis\treported\tconfirmed\t\t",
-        "entity\tplant:nissan-oppama\t\t\t\tchanged\tdeals\tpartnership=partnership:nissan-foxconn-oppama; "
-        "stage=talks; basis=reported; since=2025-07-07\tpartnership=partnership:nissan-foxconn-oppama; "
+        # a list: the item that went (-) and the one that came (+)
+        "entity\tplant:nissan-oppama\t\t\t\tchanged\tdeals\t-partnership=partnership:nissan-foxconn-oppama; "
+        "stage=talks; basis=reported; since=2025-07-07\t+partnership=partnership:nissan-foxconn-oppama; "
         "stage=talks; basis=confirmed; since=2025-07-07\t\t",
         f"claim\t{TALKS['id']}\t7\ttalks.reported\tpartnership:nissan-foxconn-oppama, company:nissan, "
         "company:foxconn, plant:nissan-oppama\tstatus\tstatus\treported\tconfirmed\t\t"

@@ -60,13 +60,28 @@ def applied(state: State, found: dict[str, Any]) -> State:
             assert change["id"] not in entities
             entities[change["id"]] = {"id": change["id"], "kind": change["kind"]}
         for field in change["fields"]:
-            assert entities[change["id"]].get(field["field"]) == field["old"]
-            entities[change["id"]][field["field"]] = field["new"]
+            fields = entities[change["id"]]
+            if "removed" in field:  # a list: its items taken out, then those put in (docs/JSON.md)
+                fields[field["field"]] = list_applied(
+                    fields[field["field"]], field["removed"], field["added"]
+                )
+                continue
+            assert fields.get(field["field"]) == field["old"]
+            fields[field["field"]] = field["new"]
     for claim in found["claims"]:
         assert claims.get(claim["id"]) == claim["old_status"]
         assert (claim["id"] not in claims) == claim["added"]
         claims[claim["id"]] = claim["status"]
     return entities, claims
+
+
+def list_applied(old: list[Any], removed: list[dict[str, Any]], added: list[dict[str, Any]]) -> list[Any]:
+    gone = [item["at"] for item in removed]
+    assert [old[at] for at in gone] == [item["value"] for item in removed]
+    new = [item for at, item in enumerate(old) if at not in gone]
+    for item in sorted(added, key=lambda item: item["at"]):
+        new.insert(item["at"], item["value"])
+    return new
 
 
 def check_changes_apply(lg: Ledger, events: list[dict], first: int, last: int) -> None:
@@ -134,18 +149,22 @@ def test_a_confirmation_changes_the_claim_the_stage_basis_and_the_plants_deal(se
 
     assert found["since"] == {"position": 11, "recorded_at": next(seeded.read(10)).recorded_at}
     assert found["until"]["position"] == 12
-    changed = {
-        (e["id"], f["field"]): (f["old"], f["new"], f["basis"])
-        for e in found["entities"]
-        for f in e["fields"]
-    }
+    changed = {(e["id"], f["field"]): f for e in found["entities"] for f in e["fields"]}
+    deal = {"partnership": PARTNERSHIP, "stage": "talks", "since": "2025-07-07"}
     assert changed == {
-        (PARTNERSHIP, "stage_basis"): ("reported", "confirmed", None),
-        (OPPAMA, "deals"): (
-            [{"partnership": PARTNERSHIP, "stage": "talks", "basis": "reported", "since": "2025-07-07"}],
-            [{"partnership": PARTNERSHIP, "stage": "talks", "basis": "confirmed", "since": "2025-07-07"}],
-            None,
-        ),
+        (PARTNERSHIP, "stage_basis"): {
+            "field": "stage_basis",
+            "old": "reported",
+            "new": "confirmed",
+            "basis": None,
+        },
+        # a list: the item that went and the one that came, each where it was and is
+        (OPPAMA, "deals"): {
+            "field": "deals",
+            "removed": [{"at": 0, "value": {**deal, "basis": "reported"}}],
+            "added": [{"at": 0, "value": {**deal, "basis": "confirmed"}}],
+            "basis": None,
+        },
     }
     [claim] = found["claims"]
     assert {k: claim[k] for k in ("id", "position", "added", "old_status", "status", "corrected")} == {

@@ -1,0 +1,101 @@
+"""What each catch-up replaced in the projection tables, kept for `ledger changes` (migration 0010).
+
+The tables hold the projections known at the checkpoint. Each catch-up to a new head `h` keeps here, under
+`h`, and `h` as a moment:
+- of each claim row it changed, the document before (None: there was none). The claim known at a moment
+  `m` is the one kept under the first position after `m` at which it changed, else the table's;
+- of each entity document it changed, the way back from the new document to the old one
+  (`ledger.doc_changes.way_back`: the fields that changed; None: there was none). The document known
+  at `m` is the table's taken back through the ways kept after `m`, the latest first.
+So from the last rebuild on, reading the past costs what changed since, not what the ledger holds.
+Derived data: a rebuild clears it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ledger.store.sql import Sql
+
+# (entity id, the way back to its document before, None if there was none) and (claim position, its
+# document before, None if there was none)
+EntityVersion = tuple[str, str | None]
+ClaimVersion = tuple[int, str | None]
+
+
+class ProjectionVersions:
+    """Reading and writing the kept versions inside one transaction."""
+
+    def __init__(self, sql: Sql) -> None:
+        self.sql = sql
+
+    def clear(self) -> None:
+        for table in ("projection_moments", "entity_versions", "claim_versions"):
+            self.sql.run(f"DELETE FROM {table}")
+
+    def is_moment(self, position: int) -> bool:
+        """Whether the tables were caught up at `position` since the last rebuild."""
+        return bool(self.sql.rows("SELECT 1 FROM projection_moments WHERE position = ?", (position,)))
+
+    def add_moment(self, position: int) -> None:
+        self.sql.insert("projection_moments", "position", [(position,)])
+
+    def keep(self, until: int, entities: Sequence[EntityVersion], claims: Sequence[ClaimVersion]) -> None:
+        """Keep the documents a catch-up to `until` replaced, as they were."""
+        if entities:
+            self.sql.insert(
+                "entity_versions", "until_position, entity_id, doc", [(until, e, d) for e, d in entities]
+            )
+        if claims:
+            self.sql.insert(
+                "claim_versions", "until_position, position, doc", [(until, p, d) for p, d in claims]
+            )
+
+    def entity_ways(self, since: int, until: int) -> list[tuple[str, str | None]]:
+        """(entity id, the way back it was kept with: `doc_changes.way_back`, None if it had no
+        document before) of each change after position `since` up to `until` (both moments), the
+        latest first."""
+        rows = self.sql.rows(
+            "SELECT entity_id, doc FROM entity_versions WHERE until_position > ? AND until_position <= ? "
+            "ORDER BY until_position DESC",
+            (since, until),
+        )
+        return [(entity_id, doc) for entity_id, doc in rows]
+
+    def claims_changed(self, since: int, until: int) -> dict[int, str | None]:
+        """The claims whose row changed after `since`, up to `until` (both moments), each with its
+        document known at `since` (None: it had none), by position."""
+        rows = self.sql.rows(
+            "SELECT position, doc FROM claim_versions WHERE until_position > ? AND until_position <= ? "
+            "ORDER BY until_position DESC",
+            (since, until),
+        )
+        return {int(position): doc for position, doc in rows}
+
+    def entity_ways_of(self, ids: Sequence[str], moment: int) -> dict[str, list[str | None]]:
+        """The ways back (as `entity_ways`) of these entities' changes after `moment`, the latest first,
+        by id (those that changed)."""
+        found: dict[str, list[str | None]] = {}
+        rows = self.sql.rows_in(
+            "SELECT entity_id, doc FROM entity_versions WHERE entity_id IN ({keys}) AND until_position > ? "
+            "ORDER BY until_position DESC",
+            ids,
+            (moment,),
+        )
+        for entity_id, doc in rows:
+            found.setdefault(entity_id, []).append(doc)
+        return found
+
+    def claim_docs_at(self, positions: Sequence[int], moment: int) -> dict[int, str | None]:
+        """Of the claims at these positions, those whose row changed after `moment`: each with its
+        document known at `moment` (None: it had none). The others' documents are the table's."""
+        found: dict[int, str | None] = {}
+        rows = self.sql.rows_in(
+            "SELECT position, doc FROM claim_versions WHERE position IN ({keys}) AND until_position > ? "
+            "ORDER BY until_position DESC",
+            positions,
+            (moment,),
+        )
+        for position, doc in rows:
+            found[int(position)] = doc
+        return found

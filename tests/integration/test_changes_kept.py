@@ -1,0 +1,106 @@
+"""`changes` between moments the ledger was caught up at reads what each catch-up replaced
+(`store.projection_versions`) instead of folding: it must give exactly what folding gives.
+
+The property: a random history written in random batches (each an import: a moment), and for every pair
+of its moments, the answer read from the kept versions equals the folded one, byte for byte as JSON.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+from typing import Any
+from unittest.mock import patch
+
+import orjson
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from support.factories import statement, talks, void
+from support.histories import AUTHORITY, COMPANIES, PARTNERSHIPS, PLAN, PLANTS, histories
+
+from ledger import changes as changes_module
+from ledger.api import Ledger
+from ledger.errors import UnknownEntity
+
+Asked = dict[str, Any]  # what `changes` is asked besides the moments: entities, kind
+
+
+def answer(lg: Ledger, since: int, until: int, asked: Asked) -> Any:
+    """The answer as JSON bytes, or the error's type and message."""
+    try:
+        return orjson.dumps(lg.changes(f"@{since}", until=f"@{until}", **asked))
+    except UnknownEntity as error:
+        return type(error), str(error)
+
+
+def folded(lg: Ledger, since: int, until: int, asked: Asked) -> Any:
+    with patch.object(changes_module, "_kept", return_value=False):
+        return answer(lg, since, until, asked)
+
+
+def kept(lg: Ledger, since: int, until: int, asked: Asked) -> Any:
+    with patch.object(changes_module, "kept_changes", wraps=changes_module.kept_changes) as read:
+        found = answer(lg, since, until, asked)
+    assert read.called, f"@{since}..@{until} was folded, not read from what was kept"
+    return found
+
+
+def written_in_batches(lg: Ledger, events: list[dict], cuts: list[int]) -> list[int]:
+    """Import `events` in batches ending at `cuts`; returns the moments (0 and each batch's end)."""
+    ends = sorted({min(c, len(events)) for c in cuts} | {len(events)})
+    start = 0
+    for end in ends:
+        if end > start:
+            lg.import_jsonl(io.BytesIO(b"".join(orjson.dumps(e) + b"\n" for e in events[start:end])))
+            start = end
+    return [0, *(e for e in ends if e > 0)]
+
+
+def check_kept_equals_folded(lg: Ledger, events: list[dict], cuts: list[int], asked: Asked) -> None:
+    moments = written_in_batches(lg, events, cuts)
+    for since, until in itertools.combinations_with_replacement(moments, 2):
+        assert kept(lg, since, until, asked) == folded(lg, since, until, asked), (since, until)
+
+
+batch_ends = st.lists(st.integers(1, 14), max_size=5)
+WORLD = (*COMPANIES, *PLANTS, *PARTNERSHIPS, PLAN, AUTHORITY)
+asked_about = st.one_of(
+    st.just({}),
+    st.fixed_dictionaries(
+        {"kind": st.sampled_from(["company", "plant", "partnership", "plan", "authority"])}
+    ),
+    st.fixed_dictionaries(
+        {"entities": st.lists(st.sampled_from(WORLD), min_size=1, max_size=3, unique=True)}
+    ),
+)
+
+
+@settings(max_examples=40, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(events=histories(), cuts=batch_ends, asked=asked_about)
+def test_changes_read_from_kept_versions_equal_the_folded_ones_on_sqlite(sqlite_ledgers, events, cuts, asked):
+    with sqlite_ledgers() as lg:
+        check_kept_equals_folded(lg, events, cuts, asked)
+
+
+@settings(max_examples=5, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(events=histories(), cuts=batch_ends, asked=asked_about)
+def test_changes_read_from_kept_versions_equal_the_folded_ones_on_postgresql(
+    postgresql_ledgers, events, cuts, asked
+):
+    with postgresql_ledgers() as lg:
+        check_kept_equals_folded(lg, events, cuts, asked)
+
+
+def test_a_void_of_a_statement_about_two_claims_is_why_both_changed(lg):
+    first = talks(event_id="11111111-1111-4111-8111-111111111111")
+    second = talks("partnership:nissan-foxconn-kyushu", event_id="22222222-2222-4222-8222-222222222222")
+    confirmed = statement("confirmed", "company:nissan", first, second)
+    lg.append_many([first, second, confirmed])
+    since = lg.head().position
+    voided = lg.append(void(confirmed))
+    found = lg.changes(f"@{since}")
+    assert [(c["id"], c["old_status"], c["status"]) for c in found["claims"]] == [
+        (first["id"], "confirmed", "reported"),
+        (second["id"], "confirmed", "reported"),
+    ]
+    assert [[cause["id"] for cause in c["because"]] for c in found["claims"]] == [[voided.id]] * 2
