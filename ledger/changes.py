@@ -1,45 +1,35 @@
 """What changed between two ledger moments: the projections known at each, compared.
 
-Each entity that the events after `since` (up to `until`) may have changed — those they are indexed
-under, and those whose claims hang on facts they change (`read_model.sync.touched`) — is folded as the
-ledger knew it at both moments, and the two views compared: entities added or gone, each field old ->
-new with its basis, claims added and claims whose status or data changed, each with the statements and
-corrections of the window about it. Applied to the state known at `since`, the changes give the state
-known at `until`.
+Entities added or gone, each field old -> new with its basis (a list's as the items that went and
+came: `ledger.doc_changes`), claims added and claims whose status or data changed, each with the
+statements and corrections of the window about it. Applied to the state known at `since`, the changes
+give the state known at `until`.
+
+Between two moments the tables were caught up at, since the last rebuild, the answer is read from what
+each catch-up kept (`store.projection_versions`): its cost is what changed. Otherwise the entities the
+window may change are folded at both moments (`ledger.changes_folded`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from functools import partial
 from typing import Any
 
 import orjson
 
+from ledger.bulk import cyclic_gc_paused
 from ledger.claim_json import whole_claim
-from ledger.claims_then import claim_at, spoken_about
 from ledger.doc_changes import list_change, went_back
 from ledger.entities import entity_kind
 from ledger.errors import IntegrityFailure
 from ledger.events import StoredEvent
-from ledger.projections import EntityView, cyclic_gc_paused, fold
-from ledger.projections.context import GROUP_TYPES, Context
-from ledger.projections.reach import cached_lookup, facts_changed
 from ledger.queries import unknown
-from ledger.read_model import documents
-from ledger.read_model.shared_reads import SharedReads
 from ledger.store.connection import Transaction
-from ledger.vocabulary.entity_fields import CATEGORIES, entities_in, first_entity
+from ledger.vocabulary.entity_fields import CATEGORIES, entities_in
 
 _NOT_FIELDS = ("id", "kind", "claims")  # never change, or compared claim by claim
 # What can be why a claim changed (`_about`): statements, corrections and voids.
 _SAID = tuple(sorted(t for t, category in CATEGORIES.items() if category in ("statement", "correction")))
-# Entities to fold from which every company-structure claim is read at once (as a rebuild does), rather
-# than those of the companies each fold asks about, fold by fold.
-PRELOAD_FROM = 50
-# An entity asked for with fewer index rows than this is folded at both moments, which costs less than
-# finding out whether the window touches it (a plant of ten events: 0.4 ms, against ~40 ms at 1M).
-FOLD_UNDER = 100
 
 
 def changes(
@@ -54,76 +44,9 @@ def changes(
     if _kept(tx, since, until):
         with cyclic_gc_paused():  # (a large answer is many containers, and no cycles)
             return kept_changes(tx, since, until, entity_ids, kind)
-    shared = SharedReads(tx.log)
-    before_context, after_context = Context.over(shared, since), Context.over(shared, until)
-    widened: set[str] = set()
-    small = {e for e in entity_ids if tx.log.index_size(e, FOLD_UNDER) < FOLD_UNDER}
-    among = set(entity_ids) - small if entity_ids else None
-    if since == until or among == set():
-        candidates = set()
-    else:
-        candidates, widened = _touched(tx, since, until, (before_context, after_context, shared), among)
-    if entity_ids:
-        candidates |= small
-        # One the window does not touch folds the same at both moments: nothing changed, if it exists.
-        untouched = set(entity_ids) - candidates
-        if until == tx.log.head().position:
-            existing = tx.projections.entity_docs_of(sorted(untouched))
-            missing = sorted(untouched - set(existing))
-            if missing:
-                raise unknown(tx, missing[0], at_a_moment=True)
-        else:
-            candidates = set(entity_ids)  # (whether it exists then takes a fold)
-    if kind is not None:
-        candidates = {e for e in candidates if entity_kind(e) == kind}
-    if len(candidates) >= PRELOAD_FROM:  # folds of many entities ask about many companies' groups
-        group_claims = tx.log.claims_of_types(GROUP_TYPES)
-        before_context.preload_groups(group_claims)
-        after_context.preload_groups(group_claims)
-    # Now, an entity's state is its projection, and only the claims the window speaks about can have
-    # changed (unless a fact it hangs on changed: those are folded and compared whole).
-    from_tables = until == tx.log.head().position and not entity_ids
-    if from_tables:
-        # What the window does not touch folds alike at both moments: a plant outside it was operated
-        # then by whom its projection names now (a busy company asks about thousands of plants).
-        before_context.known_operators = partial(_operators_now, tx, frozenset(candidates))
+    from ledger.changes_folded import folded_changes  # (what only a fold needs, loaded only then)
 
-    entities: list[dict[str, Any]] = []
-    before_claims: dict[str, dict[str, Any]] = {}
-    after_claims: dict[str, dict[str, Any]] = {}
-    window: dict[int, StoredEvent] = {}  # the window's events the folds read, by position
-    for entity_id in sorted(candidates):
-        events = tx.log.entity_events(entity_id)
-        before = fold(entity_id, events, known_at=since, context=before_context)
-        if from_tables and entity_id not in widened:
-            now = documents.fields_of(tx, entity_id)
-        else:
-            after = fold(entity_id, events, known_at=until, context=after_context)
-            now = None if after is None else after.state
-            _collect(entity_id, after, after_claims)
-        if before is None and now is None:
-            if entity_ids:
-                raise unknown(tx, entity_id, at_a_moment=True)
-            continue
-        window.update((e.position, e) for e in events if since < e.position <= until)
-        _collect(entity_id, before, before_claims)
-        change = _entity_change(entity_id, None if before is None else before.state, now)
-        if change is not None:
-            entities.append(change)
-    if from_tables:
-        for claim in documents.claims_at(tx, spoken_about(tx, window.values())).values():
-            after_claims[claim["id"]] = claim  # as its owner's fold has it
-
-    claims = _claim_changes(tx, since, before_context, before_claims, after_claims, window)
-    if entity_ids or kind is not None:  # the claims about those asked (their folds read others too)
-        wanted = _wanted(entity_ids, kind)
-        claims = [claim for claim in claims if any(map(wanted, claim["entities"]))]
-    return {
-        "since": _moment(tx, since),
-        "until": _moment(tx, until),
-        "entities": entities,
-        "claims": claims,
-    }
+    return folded_changes(tx, since, until, entity_ids, kind)
 
 
 def _kept(tx: Transaction, since: int, until: int) -> bool:
@@ -138,7 +61,7 @@ def kept_changes(
     """`changes` between two moments the tables were caught up at, read from what each catch-up between
     them replaced (`store.projection_versions`) instead of folded: the same answer, at the cost of what
     changed rather than of the entities' histories."""
-    wanted = _wanted(entity_ids, kind)
+    wanted = wanted_among(entity_ids, kind)
     ways: dict[str, list[str | None]] = {}  # each entity's ways back over the window, the latest first
     for entity_id, way in tx.versions.entity_ways(since, until):
         if wanted(entity_id):
@@ -158,7 +81,7 @@ def kept_changes(
         if way is not None and "whole" not in way:  # changed once: the way back is the change
             change = _change_kept(entity_id, state, way)  # type: ignore[arg-type]
         else:
-            change = _entity_change(entity_id, _went_back(state, kept), state)
+            change = entity_change(entity_id, _went_back(state, kept), state)
         if change is not None:
             entities.append(change)
 
@@ -181,14 +104,14 @@ def kept_changes(
             before_claims[after["id"]] = whole_claim(orjson.loads(was[position]), events[position])
     window = {e.position: e for e in tx.log.events_between_of(since, until, _SAID)}
     return {
-        "since": _moment(tx, since),
-        "until": _moment(tx, until),
+        "since": moment(tx, since),
+        "until": moment(tx, until),
         "entities": entities,
-        "claims": _claim_changes(tx, since, None, before_claims, after_claims, window),
+        "claims": claim_changes(since, None, before_claims, after_claims, window),
     }
 
 
-def _wanted(entity_ids: Sequence[str], kind: str | None) -> Callable[[str], bool]:
+def wanted_among(entity_ids: Sequence[str], kind: str | None) -> Callable[[str], bool]:
     """Whether an entity is among those asked about."""
     if entity_ids:
         asked = set(entity_ids)
@@ -220,64 +143,11 @@ def _went_back(doc: dict[str, Any] | None, ways: list[str | None]) -> dict[str, 
     return doc
 
 
-def _operators_now(tx: Transaction, touched: frozenset[str], plants: list[str]) -> dict[str, str | None]:
-    """The operators the projection tables hold now of `plants` outside `touched`."""
-    untouched = [p for p in plants if p not in touched and p.startswith("plant:")]
-    return documents.operators_of(tx, untouched) if untouched else {}
-
-
-def _touched(
-    tx: Transaction,
-    since: int,
-    until: int,
-    contexts: tuple[Context, Context, SharedReads],
-    among: set[str] | None = None,
-) -> tuple[set[str], set[str]]:
-    """The entities the window's events are indexed under, and those whose claims hang on a fact the
-    window changed (compared at both moments, where a catch-up, which cannot compare, widens by every
-    fact the events may change: `read_model.sync.touched`): what shares an event with a company whose
-    group or mergers changed, or with one below it; with a partnership whose parties changed; a plant's
-    operators before and after, when its operator changed. Returns (all of them, those widened to).
-
-    With `among`, only those of `among`: a partnership or a plant that shares no event with one of them
-    cannot touch it, and is not compared."""
-    found = tx.log.entities_between(since, until)
-    if among is not None:
-        found &= among
-        if found == among:
-            return found, set()
-        near_of = {e: tx.log.co_indexed({e}) for e in among - found}  # what shares an event with each
-        near = set().union(*near_of.values())
-    before, after, shared = contexts
-    window = list(tx.log.read_between(since, until))
-    lookup = cached_lookup(window, tx.log.events_by_id)
-    keep = None if among is None else near.__contains__
-    facts = facts_changed(window, before, after, lookup, shared.read_ahead, keep)
-    changed = facts.below | facts.partnerships
-    found |= {o for o in facts.operators if among is None or o in among}
-    if among is not None:
-        widened = {e for e, shared in near_of.items() if shared & changed}
-        return found | widened, widened
-    widened = tx.log.co_indexed(changed) if changed else set()
-    return found | widened, widened
-
-
-def _moment(tx: Transaction, position: int) -> dict[str, Any]:
+def moment(tx: Transaction, position: int) -> dict[str, Any]:
     return {"position": position, "recorded_at": tx.log.recorded_at(position) if position else None}
 
 
-def _collect(entity_id: str, view: EntityView | None, into: dict[str, dict[str, Any]]) -> None:
-    """The claims of an entity's view, each as its owner's fold has it (the first entity its data names:
-    what `claims` reads) when that fold is among those read, else as the first fold read has it."""
-    if view is not None:
-        for claim in view.claims:
-            if first_entity(claim["type"], claim["data"]) == entity_id:
-                into[claim["id"]] = claim
-            else:
-                into.setdefault(claim["id"], claim)
-
-
-def _entity_change(
+def entity_change(
     entity_id: str, old: dict[str, Any] | None, state: dict[str, Any] | None
 ) -> dict[str, Any] | None:
     change: dict[str, Any] = {"id": entity_id, "kind": entity_kind(entity_id)}
@@ -331,10 +201,9 @@ def basis(state: dict[str, Any], key: str) -> str | None:
     return state.get("basis")
 
 
-def _claim_changes(
-    tx: Transaction,
+def claim_changes(
     since: int,
-    before_context: Context | None,
+    then_of: Callable[[dict[str, Any]], dict[str, Any] | None] | None,
     before: dict[str, dict[str, Any]],
     after: dict[str, dict[str, Any]],
     window: dict[int, StoredEvent],
@@ -344,11 +213,8 @@ def _claim_changes(
     for claim_id, now in after.items():
         added = now["position"] > since
         then = before.get(claim_id)
-        if then is None and not added and before_context is not None:
-            # it came to these entities from others: as it stood there
-            then = claim_at(
-                tx, now, lambda e: fold(e, tx.log.entity_events(e), known_at=since, context=before_context)
-            )
+        if then is None and not added and then_of is not None:  # it came from other entities' folds
+            then = then_of(now)
         if not added and then is not None and then["status"] == now["status"] and then["data"] == now["data"]:
             continue
         found.append(

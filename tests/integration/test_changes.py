@@ -21,6 +21,7 @@ from support.factories import an_event, correction, statement, void
 from support.histories import AUTHORITY, COMPANIES, PARTNERSHIPS, PLAN, PLANTS, histories
 
 from ledger import changes as changes_module
+from ledger import changes_folded
 from ledger.api import Ledger
 from ledger.errors import InvalidArgument, UnknownEntity
 from ledger.vocabulary.registry import first_entity
@@ -100,9 +101,9 @@ def check_one_entity_at_a_time(lg: Ledger, first: int) -> None:
     does not touch, unfolded, has none) and claims among theirs, or UnknownEntity if it was known at
     neither moment."""
     full = lg.changes(f"@{first}")
-    for entity_id, fold_under in itertools.product(WORLD, (0, changes_module.FOLD_UNDER)):
+    for entity_id, fold_under in itertools.product(WORLD, (0, changes_folded.FOLD_UNDER)):
         # (0: whether the window touches it is found out first, as for a busy entity; else it is folded)
-        with patch.object(changes_module, "FOLD_UNDER", fold_under):
+        with patch.object(changes_folded, "FOLD_UNDER", fold_under):
             try:
                 alone = lg.changes(f"@{first}", entities=[entity_id])
             except UnknownEntity:
@@ -255,11 +256,19 @@ def test_a_statement_corrected_to_another_speaker_changes_the_claim_it_is_about(
     assert seeded.changes("@12", entities=[PARTNERSHIP])["claims"] == found["claims"]
 
 
-@pytest.mark.parametrize("fold_under", [0, 100], ids=["found out first", "folded"])
-def test_a_deal_whose_party_joins_a_group_in_the_window_changes_for_itself_too(lg, monkeypatch, fold_under):
+@pytest.mark.parametrize(
+    ("kept", "fold_under"),
+    [(True, 100), (False, 0), (False, 100)],
+    ids=["read from what was kept", "folded, found out first", "folded"],
+)
+def test_a_deal_whose_party_joins_a_group_in_the_window_changes_for_itself_too(
+    lg, monkeypatch, kept, fold_under
+):
     """The window names only the subsidiary and its new parent; the parent's earlier denial of the deal
     now counts (the group rule), so the deal changed, though no event of the window names it."""
-    monkeypatch.setattr(changes_module, "FOLD_UNDER", fold_under)
+    monkeypatch.setattr(changes_folded, "FOLD_UNDER", fold_under)
+    if not kept:
+        monkeypatch.setattr(changes_module, "_kept", lambda *_moments: False)
     sub, deal = "company:nissan-ev", "partnership:nissan-ev-foxconn"
     claim = an_event(
         "talks.reported",

@@ -104,3 +104,20 @@ def test_a_void_of_a_statement_about_two_claims_is_why_both_changed(lg):
         (second["id"], "confirmed", "reported"),
     ]
     assert [[cause["id"] for cause in c["because"]] for c in found["claims"]] == [[voided.id]] * 2
+
+
+def test_a_rebuild_starts_the_kept_versions_again_and_windows_before_it_are_folded(lg):
+    first = talks(event_id="11111111-1111-4111-8111-111111111111")
+    lg.append(first)
+    since = lg.head().position
+    lg.append(statement("confirmed", "company:nissan", first))
+    before_rebuild = kept(lg, since, lg.head().position, {})
+
+    lg.rebuild()
+    with patch.object(changes_module, "kept_changes", wraps=changes_module.kept_changes) as read:
+        assert answer(lg, since, lg.head().position, {}) == before_rebuild  # the same, folded
+    assert not read.called
+    rebuilt_at = lg.head().position
+    lg.append(statement("denied", "company:foxconn", first))
+    found = orjson.loads(kept(lg, rebuilt_at, lg.head().position, {}))  # kept again from the rebuild on
+    assert [(c["old_status"], c["status"]) for c in found["claims"]] == [("confirmed", "disputed")]
