@@ -62,26 +62,29 @@ def kept_changes(
     them replaced (`store.projection_versions`) instead of folded: the same answer, at the cost of what
     changed rather than of the entities' histories."""
     wanted = wanted_among(entity_ids, kind)
-    ways: dict[str, list[str | None]] = {}  # each entity's ways back over the window, the latest first
+    ways: dict[str, list[dict[str, Any] | None]] = {}  # each entity's ways back in the window, latest first
     for entity_id, way in tx.versions.entity_ways(since, until):
         if wanted(entity_id):
-            ways.setdefault(entity_id, []).append(way)
+            ways.setdefault(entity_id, []).append(None if way is None else orjson.loads(way))
     ids = sorted(ways)
-    now = _entity_docs_at(tx, [*ids, *(e for e in entity_ids if e not in ways)], until)
+    # Changed once, and neither came nor went: its way back says what changed, without its document.
+    once = {
+        e for e, kept in ways.items() if len(kept) == 1 and kept[0] is not None and "whole" not in kept[0]
+    }
+    now = _entity_docs_at(tx, [e for e in dict.fromkeys([*ids, *entity_ids]) if e not in once], until)
     for entity_id in sorted(set(entity_ids) - set(ways)) + ids:  # asked for: known at one moment at least
         # (the oldest way back of one that changed says whether it had a document at `since`)
-        if entity_ids and now[entity_id] is None and ways.get(entity_id, [None])[-1] is None:
+        known = entity_id in once or now[entity_id] is not None or ways.get(entity_id, [None])[-1] is not None
+        if entity_ids and not known:
             raise unknown(tx, entity_id, at_a_moment=True)
     entities = []
     for entity_id in ids:
-        state, kept = now[entity_id], ways[entity_id]
-        if state is None and kept[-1] is None:  # came and went in the window
+        if entity_id in once:
+            change = _change_kept(entity_id, ways[entity_id][0])  # type: ignore[arg-type]
+        elif now[entity_id] is None and ways[entity_id][-1] is None:  # came and went in the window
             continue
-        way = orjson.loads(kept[0]) if len(kept) == 1 and kept[0] is not None and state is not None else None
-        if way is not None and "whole" not in way:  # changed once: the way back is the change
-            change = _change_kept(entity_id, state, way)  # type: ignore[arg-type]
         else:
-            change = entity_change(entity_id, _went_back(state, kept), state)
+            change = entity_change(entity_id, _went_back(now[entity_id], ways[entity_id]), now[entity_id])
         if change is not None:
             entities.append(change)
 
@@ -126,20 +129,22 @@ def _entity_docs_at(tx: Transaction, ids: list[str], moment: int) -> dict[str, d
     found.update((e, orjson.loads(doc)) for e, doc in tx.projections.entity_docs_of(ids).items())
     if moment != tx.projections.checkpoint():
         for entity_id, ways in tx.versions.entity_ways_of(ids, moment).items():
-            found[entity_id] = _went_back(found[entity_id], ways)
+            parsed = [None if way is None else orjson.loads(way) for way in ways]
+            found[entity_id] = _went_back(found[entity_id], parsed)
     return found
 
 
-def _went_back(doc: dict[str, Any] | None, ways: list[str | None]) -> dict[str, Any] | None:
+def _went_back(doc: dict[str, Any] | None, ways: list[dict[str, Any] | None]) -> dict[str, Any] | None:
     """`doc` taken back through `ways` (`doc_changes.way_back`, the latest first; None: it had none)."""
     for way in ways:
         if way is None:
             doc = None
-            continue
-        back = orjson.loads(way)
-        if doc is None and "whole" not in back:
+        elif "whole" in way:
+            doc = way["whole"]
+        elif doc is None:
             raise IntegrityFailure("the kept versions of the projections are damaged: run `ledger rebuild`")
-        doc = back["whole"] if "whole" in back else went_back(doc, back)  # type: ignore[arg-type]
+        else:
+            doc = went_back(doc, way)
     return doc
 
 
@@ -164,17 +169,18 @@ def entity_change(
     return {**change, "change": "changed", "fields": fields} if fields else None
 
 
-def _change_kept(entity_id: str, state: dict[str, Any], way: dict[str, Any]) -> dict[str, Any] | None:
-    """As `_entity_change`, of an entity changed by one catch-up, from the way back it kept
-    (`doc_changes.way_back`: the old value of each field that changed, a list's as its change)."""
+def _change_kept(entity_id: str, way: dict[str, Any]) -> dict[str, Any] | None:
+    """As `entity_change`, of an entity one catch-up changed, from the way back it kept alone
+    (`doc_changes.way_back`: which fields changed, their old and new values, a list's change)."""
+    state = way["now"]  # the new values of the fields that changed, and what their basis reads
     fields = []
-    for key in state:
+    for key in way["fields"]:
         if key in _NOT_FIELDS:
             continue
         if key in way["lists"]:
             removed, added = way["lists"][key]
             fields.append({"field": key, "removed": removed, "added": added, "basis": basis(state, key)})
-        elif key in way["was"]:
+        else:
             fields.append(_field(state, key, way["was"][key]))
     if not fields:
         return None

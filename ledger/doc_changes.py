@@ -71,21 +71,28 @@ def unapplied(new: list[Any], removed: Placed, added: Placed) -> list[Any]:
 
 
 def way_back(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
-    """What takes `new` back to `old` (`went_back`): `was`, the old value of each field that changed, a
-    list's as its change (`lists`); or the old document `whole` when its fields are not the new one's."""
+    """What takes `new` back to `old` (`went_back`), and says what changed without `new` at hand:
+    `fields`, those that changed, in the new document's order; `was`, the old value of each (of a list,
+    its change, in `lists`); `now`, the new value of each that is not a list, with the new `basis` and
+    `*_basis` fields that say on what each rests. Or the old document `whole` when its fields are not
+    the new one's."""
     if list(old) != list(new):
         return {"whole": old}
+    fields: list[str] = []
     was: dict[str, Any] = {}
     lists: dict[str, Any] = {}
+    now: dict[str, Any] = {}
     for key, value in new.items():
         before = old[key]
         if before == value:
             continue
+        fields.append(key)
         if isinstance(before, list) and isinstance(value, list):
             lists[key] = list_change(before, value)
         else:
-            was[key] = before
-    return {"was": was, "lists": lists}
+            was[key], now[key] = before, value
+        now.update((rests_on, new[rests_on]) for rests_on in (f"{key}_basis", "basis") if rests_on in new)
+    return {"fields": fields, "was": was, "lists": lists, "now": now}
 
 
 def went_back(doc: dict[str, Any], way: dict[str, Any]) -> dict[str, Any]:

@@ -59,7 +59,19 @@ def test_a_way_back_keeps_only_what_changed():
     new = {"name": "A", "plants": ["p1", "p2", "p3"], "country": "UK"}
 
     assert way_back(old, new) == {
+        "fields": ["plants", "country"],  # in the new document's order
         "was": {"country": "JP"},
         "lists": {"plants": ([], [{"at": 2, "value": "p3"}])},
+        "now": {"country": "UK"},
     }
     assert way_back(old, {"name": "A"}) == {"whole": old}  # other fields: the old document whole
+
+
+def test_a_way_back_keeps_what_the_basis_of_what_changed_reads():
+    rests = {"stage": "talks", "stage_basis": "reported", "basis": "announced", "scope": "EVs"}
+
+    assert way_back(rests, {**rests, "stage": "mou"})["now"] == {
+        "stage": "mou",
+        "stage_basis": "reported",
+        "basis": "announced",
+    }
