@@ -77,10 +77,16 @@ def queries(lg: Any, window: int, limit: int, plant: str | None) -> dict[str, Ca
     }
 
 
-def cli_queries(head: int, window: int, plant: str) -> dict[str, list[str]]:
+def cli_queries(head: int, window: int, plant: str, limit: int = 100) -> dict[str, list[str]]:
     """The command lines (after `ledger --db URL`) of the queries the CLI has."""
     plant_word = plant.split(":", 1)[1].split("-")[0]
     return {
+        f"ledger changes --since @{head - window} --json": [
+            "changes",
+            "--since",
+            f"@{head - window}",
+            "--json",
+        ],
         f"ledger changes --since @{head - window} {plant}": [
             "changes",
             "--since",
@@ -90,6 +96,23 @@ def cli_queries(head: int, window: int, plant: str) -> dict[str, list[str]]:
         "ledger search orion": ["search", "orion"],
         f"ledger search {plant_word}": ["search", plant_word],
         f"ledger show {plant}x (did you mean)": ["show", plant + "x"],
+        **{
+            f"ledger claims {' '.join(given)} -n {limit}": ["claims", *given, "-n", str(limit)]
+            for given in (
+                ["--status", "disputed"],
+                ["--type", "plant.closure_announced"],
+                ["--source", "Nikkei"],
+                ["--origin", "Reuters"],
+                ["--by", "company:orion-motors"],
+                ["--anonymous-only"],
+                ["--single-origin"],
+                ["--stale", "90d"],
+                ["--resolved"],
+                ["--known-at", f"@{head - window}", "--type", "talks.reported"],
+                ["--known-at", f"@{head - window}", "--status", "disputed"],
+                ["--as-of", "2020-01-01", "--status", "confirmed"],
+            )
+        },
         f"ledger claims {plant}": ["claims", plant],
         f"ledger claims {plant} --status reported": ["claims", plant, "--status", "reported"],
     }
@@ -148,7 +171,7 @@ def probe(
     if cli:
         plant = plant or _plant_of(asked)
         result["cli"] = {}
-        for name, argv in cli_queries(head, window, plant).items():
+        for name, argv in cli_queries(head, window, plant, limit).items():
             try:
                 result["cli"][name] = _time_cli(url, argv, calls, budget_s)
             except OSError as e:  # one command failing to start must not hide the others

@@ -72,10 +72,10 @@ def kept_changes(
         e for e, kept in ways.items() if len(kept) == 1 and kept[0] is not None and "whole" not in kept[0]
     }
     now = _entity_docs_at(tx, [e for e in dict.fromkeys([*ids, *entity_ids]) if e not in once], until)
-    for entity_id in sorted(set(entity_ids) - set(ways)) + ids:  # asked for: known at one moment at least
+    for entity_id in sorted(set(entity_ids)):  # asked for: known at one moment at least
         # (the oldest way back of one that changed says whether it had a document at `since`)
         known = entity_id in once or now[entity_id] is not None or ways.get(entity_id, [None])[-1] is not None
-        if entity_ids and not known:
+        if not known:
             raise unknown(tx, entity_id, at_a_moment=True)
     entities = []
     for entity_id in ids:

@@ -51,15 +51,13 @@ def folded_changes(
         candidates = set()
     else:
         candidates, widened = _touched(tx, since, until, (before_context, after_context, shared), among)
+    unknown_ids: set[str] = set()  # of those asked, those known at neither moment
     if entity_ids:
         candidates |= small
         # One the window does not touch folds the same at both moments: nothing changed, if it exists.
         untouched = set(entity_ids) - candidates
         if until == tx.log.head().position:
-            existing = tx.projections.entity_docs_of(sorted(untouched))
-            missing = sorted(untouched - set(existing))
-            if missing:
-                raise unknown(tx, missing[0], at_a_moment=True)
+            unknown_ids |= untouched - set(tx.projections.entity_docs_of(sorted(untouched)))
         else:
             candidates = set(entity_ids)  # (whether it exists then takes a fold)
     if kind is not None:
@@ -91,13 +89,15 @@ def folded_changes(
             _collect(entity_id, after, after_claims)
         if before is None and now is None:
             if entity_ids:
-                raise unknown(tx, entity_id, at_a_moment=True)
+                unknown_ids.add(entity_id)
             continue
         window.update((e.position, e) for e in events if since < e.position <= until)
         _collect(entity_id, before, before_claims)
         change = entity_change(entity_id, None if before is None else before.state, now)
         if change is not None:
             entities.append(change)
+    if unknown_ids:
+        raise unknown(tx, min(unknown_ids), at_a_moment=True)
     if from_tables:
         for claim in documents.claims_at(tx, spoken_about(tx, window.values())).values():
             after_claims[claim["id"]] = claim  # as its owner's fold has it
