@@ -150,9 +150,11 @@ def test_init_repairs_a_ledger_whose_index_left_a_moved_claims_corrections_behin
             f"AND entity_id IN ('{NEW_DEAL}', '{FOXCONN}')"
         )
         tx.sql.run("UPDATE alembic_version SET version_num = '0008'")
-    with lg.store.writing() as tx:  # what migration 0009 adds (its triggers go with the table)
+    with lg.store.writing() as tx:  # what migrations 0009 and 0010 add (triggers go with their tables)
         tx.sql.run("DROP INDEX ix_event_names_position")
         tx.sql.run("DROP TABLE group_index")
+        for table in ("projection_moments", "entity_versions", "claim_versions"):
+            tx.sql.run(f"DROP TABLE {table}")
     lg.close()
     import ledger
 
