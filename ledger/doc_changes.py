@@ -62,12 +62,9 @@ def applied(old: list[Any], removed: Placed, added: Placed) -> list[Any]:
 
 
 def unapplied(new: list[Any], removed: Placed, added: Placed) -> list[Any]:
-    """The old list, of the new one and its change (the inverse of `applied`)."""
-    came = {item["at"] for item in added}
-    old = [item for index, item in enumerate(new) if index not in came]
-    for item in sorted(removed, key=lambda item: item["at"]):
-        old.insert(item["at"], item["value"])
-    return old
+    """The old list, of the new one and its change (the inverse of `applied`: what came goes, by its
+    index in the new list, and what went comes back at its index in the old one)."""
+    return applied(new, added, removed)
 
 
 def way_back(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:

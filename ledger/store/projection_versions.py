@@ -13,7 +13,8 @@ Derived data: a rebuild clears it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 from ledger.store.sql import Sql
 
@@ -76,26 +77,21 @@ class ProjectionVersions:
         """The ways back (as `entity_ways`) of these entities' changes after `moment`, the latest first,
         by id (those that changed)."""
         found: dict[str, list[str | None]] = {}
-        rows = self.sql.rows_in(
-            "SELECT entity_id, doc FROM entity_versions WHERE entity_id IN ({keys}) AND until_position > ? "
-            "ORDER BY until_position DESC",
-            ids,
-            (moment,),
-        )
-        for entity_id, doc in rows:
+        for entity_id, doc in self._kept_after("entity_versions", "entity_id", ids, moment):
             found.setdefault(entity_id, []).append(doc)
         return found
 
     def claim_docs_at(self, positions: Sequence[int], moment: int) -> dict[int, str | None]:
         """Of the claims at these positions, those whose row changed after `moment`: each with its
         document known at `moment` (None: it had none). The others' documents are the table's."""
-        found: dict[int, str | None] = {}
-        rows = self.sql.rows_in(
-            "SELECT position, doc FROM claim_versions WHERE position IN ({keys}) AND until_position > ? "
+        # the earliest change after `moment` comes last, and keeps what was known then
+        return {int(p): doc for p, doc in self._kept_after("claim_versions", "position", positions, moment)}
+
+    def _kept_after(self, table: str, key: str, keys: Sequence[Any], moment: int) -> Iterator[Sequence[Any]]:
+        """(key, doc) of what `table` kept of these keys after `moment`, the latest first per key."""
+        return self.sql.rows_in(
+            f"SELECT {key}, doc FROM {table} WHERE {key} IN ({{keys}}) AND until_position > ? "
             "ORDER BY until_position DESC",
-            positions,
+            keys,
             (moment,),
         )
-        for position, doc in rows:
-            found[int(position)] = doc
-        return found
