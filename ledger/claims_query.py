@@ -8,9 +8,11 @@ filter decides. At a past moment, the candidates are those of the present that w
 sources, speakers ever named) allows; a claim whose document may differ then (statements or corrections
 out of view, statuses that hang on what the ledger learnt later) is refolded from its owner's events.
 
-As the ledger knew it at a recent moment, the claims whose documents may differ are found at once from
-the events recorded since (`claims_then.Moments.changed_since`); every other claim is as the tables hold
-it, so a status is then also looked up through the status index, with the changed claims beside it.
+As the ledger knew it at a moment its tables were caught up at (what a time names), the claim rows
+changed since are read from what the catch-ups kept, as they were then (`claims_then.Moments`); at
+another recent moment, the claims whose documents may differ are found at once from the events recorded
+since (`Moments.changed_since`) and refolded. Every other claim is as the tables hold it, so a status is
+then also looked up through the status index, with the changed claims beside it.
 """
 
 from __future__ import annotations

@@ -12,7 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+import orjson
+
 from ledger.claim_filters import is_final, world_key
+from ledger.claim_json import whole_claim
 from ledger.entities import entity_kind
 from ledger.events import StoredEvent
 from ledger.names import SPEAKER, normalize
@@ -69,6 +72,20 @@ class Moments:
         # The log's typed reads, shared with a context of the present when the claims that changed
         # since are sought (`changed_since`).
         self.shared = SharedReads(tx.log)
+        self._kept = self._kept_since()
+
+    def _kept_since(self) -> dict[int, str | None] | None:
+        """As the ledger knew it at a moment its tables were caught up at since the last rebuild (what
+        a time names): the claim rows changed since, each with its document then (None: it had none),
+        from what the catch-ups kept (`store.projection_versions`). Every other claim up to then is as
+        the tables hold it. None when that is not known."""
+        known, tx = self.known_at, self.tx
+        if known is None or self.as_of is not None:
+            return None
+        checkpoint = tx.projections.checkpoint()
+        if known > checkpoint or not tx.versions.is_moment(known) or not tx.versions.is_moment(checkpoint):
+            return None
+        return tx.versions.claims_changed(known, checkpoint) if known < checkpoint else {}
 
     @property
     def context(self) -> Context:
@@ -107,6 +124,8 @@ class Moments:
         (or of one of its statements) was recorded since, or a statement by neither a party nor an
         origin counts by the groups the ledger knows now (they may have changed since). Once the claims
         that may have changed since are known (`changed_since`), whether it is not among them."""
+        if self._kept is not None:
+            return claim["position"] not in self._kept
         statements = claim["statements"]
         if self.as_of is not None and any(out_of_view(s["occurred_at"], self.as_of) for s in statements):
             return False
@@ -139,7 +158,7 @@ class Moments:
         WINDOW_LIMIT (or a world time is asked too)."""
         if not self._changed_known:
             self._changed_known = True
-            self._changed = self._changes_since()
+            self._changed = set(self._kept) if self._kept is not None else self._changes_since()
         return self._changed
 
     def _changes_since(self) -> set[int] | None:
@@ -191,6 +210,9 @@ class Moments:
         if len(claims) < 2:
             return
         positions = [c["position"] for c in claims]
+        if self._kept is not None:  # what was kept of them is read, not refolded
+            self._events_at(positions)
+            return
         around = self._referencing(positions)
         self._around.update(around)
         self._events_at([*positions, *(p for found in around.values() for p in found)])
@@ -213,6 +235,10 @@ class Moments:
         (its statements, its corrections and theirs), as an entity it names (by its data now, else as
         recorded) sees it; the facts about other entities from the log, as known then."""
         position = claim["position"]
+        if self._kept is not None:  # as its row was then (`_kept_since`)
+            then = self._kept.get(position)
+            event = self._events_at([position])[position]
+            return None if then is None else whole_claim(orjson.loads(then), event)
         around = self._around.pop(position, None)
         if around is None:
             around = self._referencing([position])[position]

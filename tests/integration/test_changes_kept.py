@@ -1,5 +1,6 @@
 """`changes` between moments the ledger was caught up at reads what each catch-up replaced
-(`store.projection_versions`) instead of folding: it must give exactly what folding gives.
+(`store.projection_versions`) instead of folding, and so does `claims --known-at` such a moment: they
+must give exactly what folding gives.
 
 The property: a random history written in random batches (each an import: a moment), and for every pair
 of its moments, the answer read from the kept versions equals the folded one, byte for byte as JSON.
@@ -19,8 +20,10 @@ from support.factories import statement, talks, void
 from support.histories import AUTHORITY, COMPANIES, PARTNERSHIPS, PLAN, PLANTS, histories
 
 from ledger import changes as changes_module
+from ledger import claims_then as claims_then_module
 from ledger.api import Ledger
 from ledger.errors import UnknownEntity
+from ledger.vocabulary.terms import CLAIM_STATUSES as STATUSES
 
 Asked = dict[str, Any]  # what `changes` is asked besides the moments: entities, kind
 
@@ -121,3 +124,43 @@ def test_a_rebuild_starts_the_kept_versions_again_and_windows_before_it_are_fold
     lg.append(statement("denied", "company:foxconn", first))
     found = orjson.loads(kept(lg, rebuilt_at, lg.head().position, {}))  # kept again from the rebuild on
     assert [(c["old_status"], c["status"]) for c in found["claims"]] == [("confirmed", "disputed")]
+
+
+# -- `claims --known-at` at a moment the ledger was caught up at: rows read from what was kept ----------
+def claims_then(lg: Ledger, moment: int, asked: dict[str, Any], *, kept: bool) -> list[dict[str, Any]]:
+    if kept:
+        return lg.claims(known_at=f"@{moment}", **asked)
+    with patch.object(claims_then_module.Moments, "_kept_since", return_value=None):  # refolded
+        return lg.claims(known_at=f"@{moment}", **asked)
+
+
+def check_kept_claims_equal_refolded(lg: Ledger, events: list[dict], cuts: list[int], asked: Asked) -> None:
+    for moment in written_in_batches(lg, events, cuts):
+        with lg.store.reading() as tx:  # (read from what was kept, not refolded)
+            assert claims_then_module.Moments(tx, None, moment)._kept is not None
+        assert claims_then(lg, moment, asked, kept=True) == claims_then(lg, moment, asked, kept=False), moment
+
+
+claims_asked = st.one_of(
+    st.just({}),
+    st.fixed_dictionaries({"status": st.sampled_from(STATUSES)}),
+    st.fixed_dictionaries({"types": st.sampled_from(["talks.reported", "deal.completed", "plant.closed"])}),
+    st.fixed_dictionaries({"by": st.sampled_from(COMPANIES)}),
+    st.fixed_dictionaries({"resolved": st.just(True)}),
+)
+
+
+@settings(max_examples=40, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(events=histories(), cuts=batch_ends, asked=claims_asked)
+def test_claims_known_at_a_kept_moment_equal_the_refolded_ones_on_sqlite(sqlite_ledgers, events, cuts, asked):
+    with sqlite_ledgers() as lg:
+        check_kept_claims_equal_refolded(lg, events, cuts, asked)
+
+
+@settings(max_examples=5, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(events=histories(), cuts=batch_ends, asked=claims_asked)
+def test_claims_known_at_a_kept_moment_equal_the_refolded_ones_on_postgresql(
+    postgresql_ledgers, events, cuts, asked
+):
+    with postgresql_ledgers() as lg:
+        check_kept_claims_equal_refolded(lg, events, cuts, asked)
