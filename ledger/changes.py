@@ -19,11 +19,11 @@ import orjson
 
 from ledger.bulk import cyclic_gc_paused
 from ledger.claim_json import whole_claim
-from ledger.doc_changes import list_change, went_back
+from ledger.doc_changes import list_change
 from ledger.entities import entity_kind
-from ledger.errors import IntegrityFailure
 from ledger.events import StoredEvent
 from ledger.queries import unknown
+from ledger.read_model import documents
 from ledger.store.connection import Transaction
 from ledger.vocabulary.entity_fields import CATEGORIES, entities_in
 
@@ -71,7 +71,7 @@ def kept_changes(
     once = {
         e for e, kept in ways.items() if len(kept) == 1 and kept[0] is not None and "whole" not in kept[0]
     }
-    now = _entity_docs_at(tx, [e for e in dict.fromkeys([*ids, *entity_ids]) if e not in once], until)
+    now = documents.fields_then(tx, [e for e in dict.fromkeys([*ids, *entity_ids]) if e not in once], until)
     for entity_id in sorted(set(entity_ids)):  # asked for: known at one moment at least
         # (the oldest way back of one that changed says whether it had a document at `since`)
         known = entity_id in once or now[entity_id] is not None or ways.get(entity_id, [None])[-1] is not None
@@ -84,7 +84,9 @@ def kept_changes(
         elif now[entity_id] is None and ways[entity_id][-1] is None:  # came and went in the window
             continue
         else:
-            change = entity_change(entity_id, _went_back(now[entity_id], ways[entity_id]), now[entity_id])
+            change = entity_change(
+                entity_id, documents.went_back_through(now[entity_id], ways[entity_id]), now[entity_id]
+            )
         if change is not None:
             entities.append(change)
 
@@ -120,32 +122,6 @@ def wanted_among(entity_ids: Sequence[str], kind: str | None) -> Callable[[str],
         asked = set(entity_ids)
         return lambda e: e in asked and (kind is None or entity_kind(e) == kind)
     return (lambda _e: True) if kind is None else (lambda e: entity_kind(e) == kind)
-
-
-def _entity_docs_at(tx: Transaction, ids: list[str], moment: int) -> dict[str, dict[str, Any] | None]:
-    """The documents of these entities known at `moment`, a moment the tables were caught up at (None:
-    none): the tables' taken back through what changed after `moment`."""
-    found: dict[str, dict[str, Any] | None] = dict.fromkeys(ids)
-    found.update((e, orjson.loads(doc)) for e, doc in tx.projections.entity_docs_of(ids).items())
-    if moment != tx.projections.checkpoint():
-        for entity_id, ways in tx.versions.entity_ways_of(ids, moment).items():
-            parsed = [None if way is None else orjson.loads(way) for way in ways]
-            found[entity_id] = _went_back(found[entity_id], parsed)
-    return found
-
-
-def _went_back(doc: dict[str, Any] | None, ways: list[dict[str, Any] | None]) -> dict[str, Any] | None:
-    """`doc` taken back through `ways` (`doc_changes.way_back`, the latest first; None: it had none)."""
-    for way in ways:
-        if way is None:
-            doc = None
-        elif "whole" in way:
-            doc = way["whole"]
-        elif doc is None:
-            raise IntegrityFailure("the kept versions of the projections are damaged: run `ledger rebuild`")
-        else:
-            doc = went_back(doc, way)
-    return doc
 
 
 def moment(tx: Transaction, position: int) -> dict[str, Any]:

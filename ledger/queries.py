@@ -87,6 +87,12 @@ def show(tx: Transaction, entity_id: str, as_of: int | None, known_at: int | Non
         if state is None:
             raise unknown(tx, entity_id)
         return state
+    if as_of is None and known_at is not None and documents.is_kept_moment(tx, known_at):
+        check_entity(entity_id)
+        state = documents.state_then(tx, entity_id, known_at)  # read, not folded
+        if state is None:
+            raise unknown(tx, entity_id, at_a_moment=True)
+        return state
     return _view(tx, entity_id, as_of, known_at).state
 
 

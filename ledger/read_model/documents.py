@@ -14,6 +14,8 @@ from typing import Any
 import orjson
 
 from ledger.claim_json import stored_claim, whole_claim
+from ledger.doc_changes import went_back
+from ledger.errors import IntegrityFailure
 from ledger.events import StoredEvent
 from ledger.store.connection import Transaction
 from ledger.vocabulary.entity_fields import CATEGORIES
@@ -99,3 +101,57 @@ def _whole(tx: Transaction, docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for doc in listing:
             doc["claims"] = [claims[p] for p in doc["claims"]]
     return docs
+
+
+# -- as the ledger knew them at a moment its tables were caught up at (`store.projection_versions`) ------
+def is_kept_moment(tx: Transaction, moment: int) -> bool:
+    """Whether the documents known at `moment` can be read from the tables and what the catch-ups since
+    kept: the tables were caught up at it, since the last rebuild, and are now at such a moment too."""
+    checkpoint = tx.projections.checkpoint()
+    return moment <= checkpoint and tx.versions.is_moment(moment) and tx.versions.is_moment(checkpoint)
+
+
+def state_then(tx: Transaction, entity_id: str, moment: int) -> dict[str, Any] | None:
+    """An entity's document known at `moment` (`is_kept_moment`), with its claims as they were then; None
+    if no event named it then."""
+    doc = fields_then(tx, [entity_id], moment)[entity_id]
+    if doc is not None and "claims" in doc:
+        claims = claims_then(tx, doc["claims"], moment)
+        doc["claims"] = [claims[p] for p in doc["claims"]]
+    return doc
+
+
+def claims_then(tx: Transaction, positions: Sequence[int], moment: int) -> dict[int, dict[str, Any]]:
+    """The claims at these positions known at `moment` (`is_kept_moment`), whole, by position."""
+    kept = tx.versions.claim_docs_at(positions, moment)
+    found = claims_at(tx, [p for p in positions if p not in kept])
+    events = tx.log.events_at([p for p, doc in kept.items() if doc is not None])
+    found.update((p, whole_claim(orjson.loads(doc), events[p])) for p, doc in kept.items() if doc is not None)
+    return found
+
+
+def fields_then(tx: Transaction, ids: Sequence[str], moment: int) -> dict[str, dict[str, Any] | None]:
+    """The documents (claims as positions, as `fields_of`) of these entities known at `moment`, a moment
+    the tables were caught up at (`is_kept_moment`; None: none): the tables' taken back through what
+    each catch-up since kept (`store.projection_versions`)."""
+    found: dict[str, dict[str, Any] | None] = dict.fromkeys(ids)
+    found.update((e, orjson.loads(doc)) for e, doc in tx.projections.entity_docs_of(ids).items())
+    if moment != tx.projections.checkpoint():
+        for entity_id, ways in tx.versions.entity_ways_of(ids, moment).items():
+            parsed = [None if way is None else orjson.loads(way) for way in ways]
+            found[entity_id] = went_back_through(found[entity_id], parsed)
+    return found
+
+
+def went_back_through(doc: dict[str, Any] | None, ways: list[dict[str, Any] | None]) -> dict[str, Any] | None:
+    """`doc` taken back through `ways` (`doc_changes.way_back`, the latest first; None: it had none)."""
+    for way in ways:
+        if way is None:
+            doc = None
+        elif "whole" in way:
+            doc = way["whole"]
+        elif doc is None:
+            raise IntegrityFailure("the kept versions of the projections are damaged: run `ledger rebuild`")
+        else:
+            doc = went_back(doc, way)
+    return doc

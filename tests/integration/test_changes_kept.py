@@ -21,8 +21,10 @@ from support.histories import AUTHORITY, COMPANIES, PARTNERSHIPS, PLAN, PLANTS, 
 
 from ledger import changes as changes_module
 from ledger import claims_then as claims_then_module
+from ledger import queries as queries_module
 from ledger.api import Ledger
 from ledger.errors import UnknownEntity
+from ledger.read_model import documents
 from ledger.vocabulary.terms import CLAIM_STATUSES as STATUSES
 
 Asked = dict[str, Any]  # what `changes` is asked besides the moments: entities, kind
@@ -164,3 +166,25 @@ def test_claims_known_at_a_kept_moment_equal_the_refolded_ones_on_postgresql(
 ):
     with postgresql_ledgers() as lg:
         check_kept_claims_equal_refolded(lg, events, cuts, asked)
+
+
+# -- `show --known-at` a moment the ledger was caught up at: the document read, not folded --------------
+def shown_then(lg: Ledger, entity_id: str, moment: int, *, kept: bool) -> Any:
+    with patch.object(queries_module.documents, "is_kept_moment", return_value=kept):
+        try:
+            return lg.show(entity_id, known_at=f"@{moment}")
+        except UnknownEntity as error:
+            return type(error), str(error)
+
+
+@settings(max_examples=40, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(events=histories(), cuts=batch_ends)
+def test_entities_shown_at_a_kept_moment_equal_their_folds_then(sqlite_ledgers, events, cuts):
+    with sqlite_ledgers() as lg:
+        for moment in written_in_batches(lg, events, cuts):
+            with lg.store.reading() as tx:
+                assert documents.is_kept_moment(tx, moment)
+            for entity_id in WORLD:
+                assert shown_then(lg, entity_id, moment, kept=True) == shown_then(
+                    lg, entity_id, moment, kept=False
+                )
