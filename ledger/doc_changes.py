@@ -16,7 +16,6 @@ keeping the old document whole cost parsing an authority's 550 KB twice.
 
 from __future__ import annotations
 
-from difflib import SequenceMatcher
 from typing import Any
 
 import orjson
@@ -43,6 +42,8 @@ def list_change(old: list[Any], new: list[Any]) -> tuple[Placed, Placed]:
         )
     removed: Placed = []
     added: Placed = []
+    from difflib import SequenceMatcher  # (rarely needed: not loaded by every command that reads)
+
     kept = SequenceMatcher(None, old_keys, new_keys, False).get_matching_blocks()[:-1]
     at_old = at_new = 0
     for block_old, block_new, size in [*kept, (len(old_middle), len(new_middle), 0)]:

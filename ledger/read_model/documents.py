@@ -14,7 +14,6 @@ from typing import Any
 import orjson
 
 from ledger.claim_json import stored_claim, whole_claim
-from ledger.doc_changes import went_back
 from ledger.errors import IntegrityFailure
 from ledger.events import StoredEvent
 from ledger.store.connection import Transaction
@@ -153,5 +152,7 @@ def went_back_through(doc: dict[str, Any] | None, ways: list[dict[str, Any] | No
         elif doc is None:
             raise IntegrityFailure("the kept versions of the projections are damaged: run `ledger rebuild`")
         else:
+            from ledger.doc_changes import went_back  # (only the past reads ways back)
+
             doc = went_back(doc, way)
     return doc

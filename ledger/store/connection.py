@@ -23,13 +23,13 @@ from ledger.store import sqlite
 from ledger.store.errors import driver_errors, psycopg_module, read_only, translate
 from ledger.store.log import LogTables
 from ledger.store.projection_tables import ProjectionTables
-from ledger.store.projection_versions import ProjectionVersions
 from ledger.store.sql import Sql
 from ledger.store.tree import TreeTables
 from ledger.store.urls import parse_url, redact, safe_url, sqlalchemy_url
 
 if TYPE_CHECKING:
     from ledger.store.guards import Guards
+    from ledger.store.projection_versions import ProjectionVersions
 
 BUSY_TIMEOUT_S = float(os.environ.get("LEDGER_BUSY_TIMEOUT", "60"))  # how long a writer waits for the lock
 _PG_WRITE_LOCK = 0x1ED6E7  # advisory lock key shared by every ledger writer
@@ -44,7 +44,14 @@ class Transaction:
         self.log = LogTables(self.sql)
         self.tree = TreeTables(self.sql)
         self.projections = ProjectionTables(self.sql)
-        self.versions = ProjectionVersions(self.sql)
+
+    @property
+    def versions(self) -> ProjectionVersions:
+        """What the catch-ups kept of the projections they replaced (`changes`, the past at a moment the
+        tables were caught up at; loaded only then)."""
+        from ledger.store.projection_versions import ProjectionVersions
+
+        return ProjectionVersions(self.sql)
 
     @property
     def guards(self) -> Guards:
