@@ -147,7 +147,9 @@ def _keep_versions(
     """Keep what this catch-up from `checkpoint` to `head` changes (`store.projection_versions`): of each
     entity document that differs, the way back to the old one; of each claim row, the old one. At 0
     nothing was known: whatever the tables hold then is of an older format, not what was known."""
-    if not tx.versions.is_moment(checkpoint):  # a write to the tables went unkept: start again from here
+    # A write to the tables that went unkept, or tables of an older document format (checkpoint 0):
+    # what was kept before says nothing of what follows. Start again from here.
+    if checkpoint == 0 or not tx.versions.is_moment(checkpoint):
         tx.versions.clear()
         tx.versions.add_moment(checkpoint)
     old = tx.projections.entity_docs_of([d[0] for d in docs] + gone) if checkpoint else {}

@@ -188,3 +188,17 @@ def test_entities_shown_at_a_kept_moment_equal_their_folds_then(sqlite_ledgers, 
                 assert shown_then(lg, entity_id, moment, kept=True) == shown_then(
                     lg, entity_id, moment, kept=False
                 )
+
+
+def test_tables_of_an_older_document_format_start_the_kept_versions_again(lg):
+    first = talks(event_id="11111111-1111-4111-8111-111111111111")
+    lg.append(first)
+    before = lg.head().position
+    with lg.store.writing() as tx:  # as a release with another document format left them
+        tx.sql.run("UPDATE projection_checkpoint SET name = 'older'")
+    lg.append(statement("confirmed", "company:nissan", first))  # refolds everything from 0
+
+    with lg.store.reading() as tx:
+        assert not tx.versions.is_moment(before)
+    assert answer(lg, before, lg.head().position, {}) == folded(lg, before, lg.head().position, {})
+    assert kept(lg, 0, lg.head().position, {}) == folded(lg, 0, lg.head().position, {})
