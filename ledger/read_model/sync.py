@@ -264,4 +264,12 @@ def check(tx: Transaction, folder: Folder = entity_rows, progress: OnProgress | 
     if differences:
         more = f" (and {len(differences) - 1} more)" if len(differences) > 1 else ""
         raise IntegrityFailure(f"projections differ from a rebuild: {differences[0]}{more}")
+    from ledger.read_model.kept_check import kept_differences
+
+    kept = kept_differences(tx)
+    if kept:
+        more = f" (and {len(kept) - 1} more)" if len(kept) > 1 else ""
+        raise IntegrityFailure(
+            f"what catch-ups kept does not hold together: {kept[0]}{more}; run `ledger rebuild`"
+        )
     return RebuildReport(head, len(entities), len(claims))

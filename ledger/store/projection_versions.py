@@ -38,6 +38,11 @@ class ProjectionVersions:
         """Whether the tables were caught up at `position` since the last rebuild."""
         return bool(self.sql.rows("SELECT 1 FROM projection_moments WHERE position = ?", (position,)))
 
+    def first_moment(self) -> int | None:
+        """Where what is kept starts (None: nothing is)."""
+        rows = self.sql.rows("SELECT MIN(position) FROM projection_moments")
+        return None if rows[0][0] is None else int(rows[0][0])
+
     def add_moment(self, position: int) -> None:
         self.sql.insert("projection_moments", "position", [(position,)])
 

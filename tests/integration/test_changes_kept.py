@@ -14,6 +14,7 @@ from typing import Any
 from unittest.mock import patch
 
 import orjson
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support.factories import statement, talks, void
@@ -23,7 +24,7 @@ from ledger import changes as changes_module
 from ledger import claims_then as claims_then_module
 from ledger import queries as queries_module
 from ledger.api import Ledger
-from ledger.errors import UnknownEntity
+from ledger.errors import IntegrityFailure, UnknownEntity
 from ledger.read_model import documents
 from ledger.vocabulary.terms import CLAIM_STATUSES as STATUSES
 
@@ -65,6 +66,7 @@ def check_kept_equals_folded(lg: Ledger, events: list[dict], cuts: list[int], as
     moments = written_in_batches(lg, events, cuts)
     for since, until in itertools.combinations_with_replacement(moments, 2):
         assert kept(lg, since, until, asked) == folded(lg, since, until, asked), (since, until)
+    lg.rebuild(check=True)  # and what was kept holds together (`read_model.kept_check`)
 
 
 batch_ends = st.lists(st.integers(1, 14), max_size=5)
@@ -202,3 +204,30 @@ def test_tables_of_an_older_document_format_start_the_kept_versions_again(lg):
         assert not tx.versions.is_moment(before)
     assert answer(lg, before, lg.head().position, {}) == folded(lg, before, lg.head().position, {})
     assert kept(lg, 0, lg.head().position, {}) == folded(lg, 0, lg.head().position, {})
+
+
+def test_rebuild_check_finds_a_kept_change_that_does_not_fit(lg):
+    first = talks(event_id="11111111-1111-4111-8111-111111111111")
+    lg.append(first)
+    lg.append(statement("confirmed", "company:nissan", first))
+    lg.rebuild(check=True)  # all of it holds together
+
+    with lg.store.writing() as tx:  # the way back of the partnership's stage basis, damaged
+        [(until, doc)] = tx.sql.rows(
+            "SELECT until_position, doc FROM entity_versions WHERE entity_id = ? AND doc IS NOT NULL",
+            ("partnership:nissan-foxconn-oppama",),
+        )
+        way = orjson.loads(doc)
+        way["now"]["stage_basis"] = "denied"
+        tx.sql.run(
+            "UPDATE entity_versions SET doc = ? WHERE until_position = ? AND entity_id = ?",
+            (orjson.dumps(way).decode(), until, "partnership:nissan-foxconn-oppama"),
+        )
+    with pytest.raises(IntegrityFailure) as found:
+        lg.rebuild(check=True)
+    assert str(found.value) == (
+        "what catch-ups kept does not hold together: entity partnership:nissan-foxconn-oppama: a kept "
+        "change does not fit the document it was kept from; run `ledger rebuild`"
+    )
+    lg.rebuild()
+    lg.rebuild(check=True)
