@@ -52,7 +52,7 @@ def changes(
 def _kept(tx: Transaction, since: int, until: int) -> bool:
     """Whether the tables were caught up at both moments since the last rebuild, so that what changed
     between them was kept (`store.projection_versions`)."""
-    return tx.versions.is_moment(since) and (since == until or tx.versions.is_moment(until))
+    return documents.is_kept_moment(tx, since) and (since == until or documents.is_kept_moment(tx, until))
 
 
 def kept_changes(
