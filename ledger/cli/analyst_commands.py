@@ -32,7 +32,8 @@ def changes(
     as_json: AsJson = False,
 ) -> None:
     """What changed in the projections between two ledger moments: entities added, each field old -> new
-    with its basis, claims added or whose status changed and the statements or corrections why.
+    with its basis (a list: the items that went and came), claims added or whose status changed and the
+    statements or corrections why.
 
     Example: ledger changes --since @1200   |   ledger changes --since 2026-12-01 plant:nissan-oppama
     """
