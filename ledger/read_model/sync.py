@@ -104,7 +104,12 @@ def catch_up(tx: Transaction, folder: Folder = entity_rows, progress: OnProgress
     if checkpoint >= head:
         return
     if head - checkpoint > CATCH_UP_LIMIT:
-        rebuild(tx, folder, progress)
+        if checkpoint and tx.versions.is_moment(checkpoint):  # keep what it changes, as a catch-up does
+            tx.versions.set_aside()
+            rebuild(tx, folder, progress, start_kept=False)
+            _keep_replaced(tx, head)
+        else:
+            rebuild(tx, folder, progress)
         return
     docs, claims, gone = [], [], []
     context = Context.over(tx.log)
@@ -166,6 +171,22 @@ def _keep_versions(
     tx.versions.add_moment(head)
 
 
+def _keep_replaced(tx: Transaction, head: int) -> None:
+    """Keep what a rebuild that caught up from a moment to `head` changed, compared with the tables it
+    replaced (`ProjectionVersions.set_aside`), as `_keep_versions` keeps a catch-up's."""
+    entities: list[tuple[str, str | None]] = []
+    for entity_id, before, now in tx.versions.replaced_entities():
+        if before is None:
+            entities.append((entity_id, None))
+            continue
+        old = orjson.loads(before)
+        way = {"whole": old} if now is None else way_back(old, orjson.loads(now))
+        entities.append((entity_id, orjson.dumps(way).decode()))
+    tx.versions.keep(head, entities, tx.versions.replaced_claims())
+    tx.versions.drop_aside()
+    tx.versions.add_moment(head)
+
+
 def touched(tx: Transaction, since: int, until: int, context: Context) -> set[str]:
     """The entities whose fold the events after position `since`, up to `until`, may change: those the
     events are indexed under, and those whose claims hang on facts they change (a parent company, a
@@ -180,13 +201,18 @@ def touched(tx: Transaction, since: int, until: int, context: Context) -> set[st
 
 
 def rebuild(
-    tx: Transaction, folder: Folder = entity_rows, progress: OnProgress | None = None
+    tx: Transaction,
+    folder: Folder = entity_rows,
+    progress: OnProgress | None = None,
+    *,
+    start_kept: bool = True,
 ) -> RebuildReport:
     """Drop and refill every projection table from the log, one entity in memory at a time.
 
     `folder` gives every entity's rows: folded here by default, from this transaction's view of the log;
     or by worker processes (`ledger.read_model.workers`) when the log is committed up to the head.
-    `progress` hears of the entities folded (PROJECTIONS; how many there are is not known beforehand)."""
+    `progress` hears of the entities folded (PROJECTIONS; how many there are is not known beforehand).
+    `start_kept`: what catch-ups kept starts again from here (unless the caller keeps what this changes)."""
     head = tx.log.head().position
     if progress is not None:
         progress(PROJECTIONS, 0, None)
@@ -210,8 +236,9 @@ def rebuild(
         tx.projections.replace_entities(docs, fresh=True)
         tx.projections.replace_claims(claims, fresh=True)
     tx.projections.set_checkpoint(head)
-    tx.versions.clear()  # what changed before is not known from here: versions start again
-    tx.versions.add_moment(head)
+    if start_kept:  # what changed before is not known from here: versions start again
+        tx.versions.clear()
+        tx.versions.add_moment(head)
     if progress is not None:
         progress(PROJECTIONS, entity_count, entity_count)
     return RebuildReport(head, entity_count, claim_count)

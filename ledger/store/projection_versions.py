@@ -57,6 +57,52 @@ class ProjectionVersions:
                 "claim_versions", "until_position, position, doc", [(until, p, d) for p, d in claims]
             )
 
+    # -- across a rebuild that catches up (`read_model.sync.catch_up`): the tables before, set aside --------
+    def set_aside(self) -> None:
+        """Copy the projection tables' documents aside (temporary tables of this session), to compare
+        with what the rebuild writes (`replaced_entities`, `replaced_claims`)."""
+        self.sql.run("CREATE TEMPORARY TABLE entities_before (entity_id TEXT PRIMARY KEY, doc TEXT NOT NULL)")
+        self.sql.run("INSERT INTO entities_before SELECT entity_id, doc FROM projected_entities")
+        self.sql.run("CREATE TEMPORARY TABLE claims_before (position BIGINT PRIMARY KEY, doc TEXT NOT NULL)")
+        self.sql.run("INSERT INTO claims_before SELECT position, doc FROM projected_claims")
+
+    def replaced_entities(self, page: int = 500) -> Iterator[tuple[str, str | None, str | None]]:
+        """(entity id, document before or None, document now or None) of each entity whose document the
+        rebuild changed, a page at a time."""
+        after = ""
+        while True:
+            rows = self.sql.rows(
+                "SELECT o.entity_id, o.doc, n.doc FROM entities_before o "
+                "LEFT JOIN projected_entities n ON n.entity_id = o.entity_id "
+                "WHERE o.entity_id > ? AND (n.doc IS NULL OR n.doc <> o.doc) ORDER BY o.entity_id LIMIT ?",
+                (after, page),
+            )
+            yield from ((entity_id, before, now) for entity_id, before, now in rows)
+            if len(rows) < page:
+                break
+            after = rows[-1][0]
+        rows = self.sql.rows(
+            "SELECT n.entity_id FROM projected_entities n LEFT JOIN entities_before o "
+            "ON o.entity_id = n.entity_id WHERE o.entity_id IS NULL"
+        )
+        yield from ((entity_id, None, "") for (entity_id,) in rows)
+
+    def replaced_claims(self) -> list[tuple[int, str | None]]:
+        """(position, row before or None) of each claim row the rebuild changed."""
+        changed = self.sql.rows(
+            "SELECT o.position, o.doc FROM claims_before o LEFT JOIN projected_claims n "
+            "ON n.position = o.position WHERE n.doc IS NULL OR n.doc <> o.doc"
+        )
+        new = self.sql.rows(
+            "SELECT n.position FROM projected_claims n LEFT JOIN claims_before o "
+            "ON o.position = n.position WHERE o.position IS NULL"
+        )
+        return [(int(p), doc) for p, doc in changed] + [(int(p), None) for (p,) in new]
+
+    def drop_aside(self) -> None:
+        self.sql.run("DROP TABLE entities_before")
+        self.sql.run("DROP TABLE claims_before")
+
     def entity_ways(self, since: int, until: int) -> list[tuple[str, str | None]]:
         """(entity id, the way back it was kept with: `doc_changes.way_back`, None if it had no
         document before) of each change after position `since` up to `until` (both moments), the

@@ -25,7 +25,7 @@ from ledger import claims_then as claims_then_module
 from ledger import queries as queries_module
 from ledger.api import Ledger
 from ledger.errors import IntegrityFailure, UnknownEntity
-from ledger.read_model import documents
+from ledger.read_model import documents, sync
 from ledger.vocabulary.terms import CLAIM_STATUSES as STATUSES
 
 Asked = dict[str, Any]  # what `changes` is asked besides the moments: entities, kind
@@ -231,3 +231,34 @@ def test_rebuild_check_finds_a_kept_change_that_does_not_fit(lg):
     )
     lg.rebuild()
     lg.rebuild(check=True)
+
+
+# -- a catch-up by rebuild (a batch over CATCH_UP_LIMIT events) keeps what it changed too -------------
+def kept_moments(lg: Ledger) -> list[int]:
+    with lg.store.reading() as tx:
+        return [int(p) for (p,) in tx.sql.rows("SELECT position FROM projection_moments ORDER BY position")]
+
+
+@settings(max_examples=30, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(events=histories(), cuts=batch_ends, limit=st.integers(0, 3))
+def test_a_batch_caught_up_by_a_rebuild_keeps_what_it_changed(sqlite_ledgers, events, cuts, limit):
+    # A batch of more than `limit` events catches up by a rebuild.
+    with patch.object(sync, "CATCH_UP_LIMIT", limit), sqlite_ledgers() as lg:
+        written_in_batches(lg, events, cuts)
+        moments = kept_moments(lg)
+        assert moments[-1] == lg.head().position
+        for since, until in itertools.combinations_with_replacement(moments, 2):
+            assert kept(lg, since, until, {}) == folded(lg, since, until, {}), (since, until)
+        lg.rebuild(check=True)
+
+
+def test_an_import_caught_up_by_a_rebuild_leaves_the_moment_before_it_answerable(lg):
+    first = talks(event_id="11111111-1111-4111-8111-111111111111")
+    said = [statement("confirmed", "company:nissan", first), statement("denied", "company:foxconn", first)]
+    with patch.object(sync, "CATCH_UP_LIMIT", 1):  # the second import (two events) catches up by a rebuild
+        lg.import_jsonl(io.BytesIO(orjson.dumps(first) + b"\n"))
+        lg.import_jsonl(io.BytesIO(b"".join(orjson.dumps(e) + b"\n" for e in said)))
+    assert kept_moments(lg) == [0, 1, 3]
+    found = orjson.loads(kept(lg, 1, 3, {}))
+    assert [(c["old_status"], c["status"]) for c in found["claims"]] == [("reported", "disputed")]
+    assert kept(lg, 1, 3, {}) == folded(lg, 1, 3, {})
