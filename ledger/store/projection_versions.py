@@ -8,7 +8,8 @@ The tables hold the projections known at the checkpoint. Each catch-up to a new 
   (`ledger.doc_changes.way_back`: the fields that changed; None: there was none). The document known
   at `m` is the table's taken back through the ways kept after `m`, the latest first.
 So from the last rebuild on, reading the past costs what changed since, not what the ledger holds.
-Derived data: a rebuild clears it.
+Derived data: `ledger rebuild` clears it (a rebuild that catches up keeps what it changed, found by
+comparing the tables it replaced, set aside, with those it wrote).
 """
 
 from __future__ import annotations
