@@ -72,7 +72,16 @@ class Moments:
         # The log's typed reads, shared with a context of the present when the claims that changed
         # since are sought (`changed_since`).
         self.shared = SharedReads(tx.log)
-        self._kept = self._kept_since()
+        self._kept_read = False
+        self._kept_rows: dict[int, str | None] | None = None
+
+    @property
+    def _kept(self) -> dict[int, str | None] | None:
+        """`_kept_since`, read when first asked for (the claims of one entity then never ask)."""
+        if not self._kept_read:
+            self._kept_read = True
+            self._kept_rows = self._kept_since()
+        return self._kept_rows
 
     def _kept_since(self) -> dict[int, str | None] | None:
         """As the ledger knew it at a moment its tables were caught up at since the last rebuild (what
