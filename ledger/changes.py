@@ -91,16 +91,10 @@ def kept_changes(
             entities.append(change)
 
     was = tx.versions.claims_changed(since, until)
-    positions = sorted(was)
-    is_now: dict[int, str | None] = dict.fromkeys(positions)
-    later = {} if until == tx.projections.checkpoint() else tx.versions.claim_docs_at(positions, until)
-    is_now.update(tx.projections.claim_docs_at([p for p in positions if p not in later]))
-    is_now.update(later)
-    events = tx.log.events_at(p for p in positions if is_now[p] is not None)
+    is_now = documents.claim_rows_then(tx, sorted(was), until)
+    events = tx.log.events_at(is_now)
     before_claims, after_claims = {}, {}
-    for position in positions:
-        if is_now[position] is None:
-            continue
+    for position in sorted(is_now):
         after = whole_claim(orjson.loads(is_now[position]), events[position])
         if not any(map(wanted, entities_in(after["type"], after["data"]))):
             continue
@@ -165,7 +159,7 @@ def _change_kept(entity_id: str, way: dict[str, Any]) -> dict[str, Any] | None:
 
 def _field(state: dict[str, Any], key: str, old: Any) -> dict[str, Any]:
     """A field's change: old -> new, or for a list that was one before, the items taken out and put in
-    (`ledger.list_changes`: an authority's approvals run to thousands)."""
+    (`ledger.doc_changes`: an authority's approvals run to thousands)."""
     new = state[key]
     if isinstance(old, list) and isinstance(new, list):
         removed, added = list_change(old, new)

@@ -89,11 +89,9 @@ class Moments:
         from what the catch-ups kept (`store.projection_versions`). Every other claim up to then is as
         the tables hold it. None when that is not known."""
         known, tx = self.known_at, self.tx
-        if known is None or self.as_of is not None:
+        if known is None or self.as_of is not None or not documents.is_kept_moment(tx, known):
             return None
         checkpoint = tx.projections.checkpoint()
-        if known > checkpoint or not tx.versions.is_moment(known) or not tx.versions.is_moment(checkpoint):
-            return None
         return tx.versions.claims_changed(known, checkpoint) if known < checkpoint else {}
 
     @property

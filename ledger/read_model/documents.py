@@ -122,11 +122,18 @@ def state_then(tx: Transaction, entity_id: str, moment: int) -> dict[str, Any] |
 
 def claims_then(tx: Transaction, positions: Sequence[int], moment: int) -> dict[int, dict[str, Any]]:
     """The claims at these positions known at `moment` (`is_kept_moment`), whole, by position."""
-    kept = tx.versions.claim_docs_at(positions, moment)
-    found = claims_at(tx, [p for p in positions if p not in kept])
-    events = tx.log.events_at([p for p, doc in kept.items() if doc is not None])
-    found.update((p, whole_claim(orjson.loads(doc), events[p])) for p, doc in kept.items() if doc is not None)
-    return found
+    rows = claim_rows_then(tx, positions, moment)
+    events = tx.log.events_at(rows)
+    return {p: whole_claim(orjson.loads(doc), events[p]) for p, doc in rows.items()}
+
+
+def claim_rows_then(tx: Transaction, positions: Sequence[int], moment: int) -> dict[int, str]:
+    """The rows (as stored) of the claims at these positions known at `moment` (`is_kept_moment`), of
+    those that had one then: the tables', or the one kept under the first change after `moment`."""
+    kept = {} if moment == tx.projections.checkpoint() else tx.versions.claim_docs_at(positions, moment)
+    rows = tx.projections.claim_docs_at([p for p in positions if p not in kept])
+    rows.update((p, doc) for p, doc in kept.items() if doc is not None)
+    return rows
 
 
 def fields_then(tx: Transaction, ids: Sequence[str], moment: int) -> dict[str, dict[str, Any] | None]:

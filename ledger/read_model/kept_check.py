@@ -28,8 +28,9 @@ def kept_differences(tx: Transaction) -> list[str]:
     ways: dict[str, list[dict[str, Any] | None]] = {}
     for entity_id, way in tx.versions.entity_ways(first, checkpoint):
         ways.setdefault(entity_id, []).append(None if way is None else orjson.loads(way))
-    docs = {e: orjson.loads(d) for e, _kind, d in tx.projections.entity_docs()} if first == 0 else {}
-    if first != 0:
+    if first == 0:  # every entity, to find any the kept changes do not take back to nothing
+        docs = {e: orjson.loads(d) for e, _kind, d in tx.projections.entity_docs()}
+    else:
         docs = {e: orjson.loads(d) for e, d in tx.projections.entity_docs_of(sorted(ways)).items()}
     found = []
     for entity_id in sorted(set(ways) | set(docs)):

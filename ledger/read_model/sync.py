@@ -158,13 +158,12 @@ def _keep_versions(
         tx.versions.clear()
         tx.versions.add_moment(checkpoint)
     old = tx.projections.entity_docs_of([d[0] for d in docs] + gone) if checkpoint else {}
-    entities: list[tuple[str, str | None]] = []
-    for entity_id, _kind, doc, _terms in docs:
-        before = old.get(entity_id)
-        if before is None or before.encode() != doc:
-            way = None if before is None else way_back(orjson.loads(before), orjson.loads(doc))
-            entities.append((entity_id, None if way is None else orjson.dumps(way).decode()))
-    entities += [(e, orjson.dumps({"whole": orjson.loads(old[e])}).decode()) for e in gone if e in old]
+    entities = [
+        (entity_id, _way_back(old.get(entity_id), doc))
+        for entity_id, _kind, doc, _terms in docs
+        if entity_id not in old or old[entity_id].encode() != doc
+    ]
+    entities += [(e, _way_back(old[e], None)) for e in gone if e in old]
     was = tx.projections.claim_docs_at([c[0] for c in claims]) if checkpoint else {}
     changed = [(p, was.get(p)) for p, _status, doc, *_filtered in claims if was.get(p) != doc.decode()]
     tx.versions.keep(head, entities, changed)
@@ -174,17 +173,19 @@ def _keep_versions(
 def _keep_replaced(tx: Transaction, head: int) -> None:
     """Keep what a rebuild that caught up from a moment to `head` changed, compared with the tables it
     replaced (`ProjectionVersions.set_aside`), as `_keep_versions` keeps a catch-up's."""
-    entities: list[tuple[str, str | None]] = []
-    for entity_id, before, now in tx.versions.replaced_entities():
-        if before is None:
-            entities.append((entity_id, None))
-            continue
-        old = orjson.loads(before)
-        way = {"whole": old} if now is None else way_back(old, orjson.loads(now))
-        entities.append((entity_id, orjson.dumps(way).decode()))
+    entities = [(e, _way_back(before, now)) for e, before, now in tx.versions.replaced_entities()]
     tx.versions.keep(head, entities, tx.versions.replaced_claims())
     tx.versions.drop_aside()
     tx.versions.add_moment(head)
+
+
+def _way_back(before: str | None, now: str | bytes | None) -> str | None:
+    """What is kept of an entity document a write replaced (`doc_changes.way_back`): None if there was
+    none before; the old document whole if there is none now."""
+    if before is None:
+        return None
+    old = orjson.loads(before)
+    return orjson.dumps({"whole": old} if now is None else way_back(old, orjson.loads(now))).decode()
 
 
 def touched(tx: Transaction, since: int, until: int, context: Context) -> set[str]:

@@ -68,8 +68,9 @@ class ProjectionVersions:
         self.sql.run("INSERT INTO claims_before SELECT position, doc FROM projected_claims")
 
     def replaced_entities(self, page: int = 500) -> Iterator[tuple[str, str | None, str | None]]:
-        """(entity id, document before or None, document now or None) of each entity whose document the
-        rebuild changed, a page at a time."""
+        """(entity id, document before, document now) of each entity whose document the rebuild changed, a
+        page at a time: before is None for one it added (whose document is not read), now None for one
+        it dropped."""
         after = ""
         while True:
             rows = self.sql.rows(
@@ -86,7 +87,7 @@ class ProjectionVersions:
             "SELECT n.entity_id FROM projected_entities n LEFT JOIN entities_before o "
             "ON o.entity_id = n.entity_id WHERE o.entity_id IS NULL"
         )
-        yield from ((entity_id, None, "") for (entity_id,) in rows)
+        yield from ((entity_id, None, None) for (entity_id,) in rows)
 
     def replaced_claims(self) -> list[tuple[int, str | None]]:
         """(position, row before or None) of each claim row the rebuild changed."""
