@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+from ledger.api_proofs import Proofs
 from ledger.api_queries import Queries
 from ledger.bulk import fewer_collections
 from ledger.errors import InvalidArgument, LedgerError, NotEmpty, ProjectionsBehind
@@ -25,14 +26,12 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from ledger.advice import OnWarning
-    from ledger.checkpoints import ConsistencyProof, InclusionProof
     from ledger.events import StoredEvent
     from ledger.progress import OnProgress
     from ledger.read_model import sync
     from ledger.store.connection import Transaction
     from ledger.store.log import Head
-    from ledger.store.tree import IssuedCheckpoint
-    from ledger.transparency.note import Signer, Verifier
+    from ledger.transparency.note import Verifier
     from ledger.verify import VerifyReport
     from ledger.writer import Appended
 
@@ -58,7 +57,7 @@ def parse_expect(expect: str) -> tuple[str, int]:
     return entity, int(position)
 
 
-class Ledger(Queries):
+class Ledger(Queries, Proofs):
     """A corporate-actions ledger in a SQLite file or a PostgreSQL database."""
 
     def __init__(self, url: str) -> None:
@@ -334,37 +333,6 @@ class Ledger(Queries):
         self.store.require_schema()
         with self.store.reading(snapshot=True) as tx:
             return verify_chain(tx, expected_head, named, signed_by, url=self.store.url, progress=progress)
-
-    # -- checkpoints and proofs ------------------------------------------------------------------------------
-    def checkpoint(
-        self, *, signers: Sequence[str | Signer] = (), origin: str | None = None
-    ) -> IssuedCheckpoint:
-        """Issue a checkpoint of the whole log (c2sp.org/tlog-checkpoint), signed as a note by `signers`
-        (signer keys), and record it. `origin` defaults to the first signer's name."""
-        from ledger import checkpoints
-
-        keys = [checkpoints.read_signer(k) if isinstance(k, str) else k for k in signers]
-        self.store.require_schema()
-        with self.store.writing() as tx:
-            return checkpoints.issue(tx, keys, origin)
-
-    def prove(self, event: str | int, *, size: int | None = None) -> InclusionProof:
-        """The inclusion proof of an event (its id or position) against the latest checkpoint issued, or
-        the latest of tree size `size`."""
-        from ledger import checkpoints
-
-        self.store.require_schema()
-        with self.store.reading() as tx:
-            return checkpoints.prove_inclusion(tx, event, size)
-
-    def prove_consistency(self, old: int, *, size: int | None = None) -> ConsistencyProof:
-        """The consistency proof from the tree of the first `old` events to the first `size` (default:
-        every event)."""
-        from ledger import checkpoints
-
-        self.store.require_schema()
-        with self.store.reading() as tx:
-            return checkpoints.prove_consistency(tx, old, size)
 
     # -- projections and queries ---------------------------------------------------------------------------
     @fewer_collections()
