@@ -306,7 +306,7 @@ def test_the_check_fails_a_lookup_the_store_sends_by_a_column_without_an_index(p
         lg.prove(N_EVENTS // 2)  # reads the event's id and hash
 
     assert [(p.sent.origin, p.sent.callers[:2], p.scans) for p in _scanning(recorder)] == [
-        ("_id_and_hash_by_a_scan", ("prove_inclusion", "Ledger.prove"), ("events",))
+        ("_id_and_hash_by_a_scan", ("prove_inclusion", "Proofs.prove"), ("events",))  # (`api_proofs`)
     ]
 
 
