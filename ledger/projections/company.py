@@ -11,6 +11,19 @@ from ledger.projections.order import Held, applicable
 
 REGISTERED_FIELDS = ("name", "country", "aliases", "lei", "parent", "owners")
 OPERATING = ("plant.registered", "plant.operator_changed", "plant.reopened")
+# The claim types whose data `project` reads beyond `partnership` (what a rebuild may leave out of a
+# company's fold: `ledger.projections.company_links`).
+READS = (
+    "company.registered",
+    "company.renamed",
+    "company.parent_changed",
+    "company.merged",
+    "company.spun_off",
+    *OPERATING,
+    "plant.stake_transferred",
+    "plan.announced",
+    "plan.revised",
+)
 
 
 def project(company_id: str, claims: Sequence[dict[str, Any]], context: Context) -> dict[str, Any]:
@@ -34,6 +47,8 @@ def project(company_id: str, claims: Sequence[dict[str, Any]], context: Context)
         data = claim["data"]
         if "partnership" in data and claim["status"] != "voided":
             partnerships.add(data["partnership"])  # listed even if denied: its trail says why
+    if context.company_links is not None:  # those of the claims a rebuild's fold left out
+        partnerships |= context.company_links.partnerships.get(company_id, set())
     for claim in applicable(claims):
         data = claim["data"]
         kind = claim["type"]

@@ -17,12 +17,15 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from ledger.events import StoredEvent
 from ledger.projections.facts import Fact, facts_of
 from ledger.vocabulary.entity_fields import CATEGORIES, ENTITY_FIELDS, entities_in
 from ledger.vocabulary.upcasters import upcast
+
+if TYPE_CHECKING:
+    from ledger.projections.company_links import CompanyLinks
 
 Loader = Callable[[str], list[StoredEvent]]  # an entity's events and the events they reference
 # Claims of some types indexed under an entity, and the statements and corrections about them.
@@ -85,6 +88,9 @@ class Context:
     # whose plants mostly stand as they do now (`ledger.changes`); from the plants' own documents, in a
     # rebuild's workers (`ledger.read_model.workers`).
     known_operators: Callable[[list[str]], dict[str, str | None]] | None = field(default=None, repr=False)
+    # In a rebuild's workers: what the plants' and partnerships' folds found of the claims a company's
+    # fold leaves out (`ledger.projections.company_links`).
+    company_links: CompanyLinks | None = field(default=None, repr=False)
 
     @classmethod
     def over(cls, reads: Reads, known_at: int | None = None) -> Context:

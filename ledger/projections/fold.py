@@ -229,7 +229,9 @@ def _fold(
         claims.append(claim)
 
     if not claims and not speaks:
-        return None
+        links = context.company_links  # a company named only by claims its fold left out
+        if links is None or kind != "company" or entity_id not in links.named:
+            return None
     trail_of = Trail(entity_id, unique, claims, statements, correction_events, moved)
     return EntityView(claims, trail_of, partial(PROJECTIONS[kind], entity_id, claims, context))
 

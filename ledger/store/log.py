@@ -16,6 +16,7 @@ from ledger.store.rows import (
     BODY_KEYS,
     COLUMNS,
     E_COLUMNS,
+    E_FOLD_COLUMNS,
     EVENT_COLUMNS,
     GROUP_INDEX_TYPES,
     INDEXED,
@@ -335,11 +336,15 @@ class LogTables(OrderedReads, RelatedReads, IndexReads, IndexMoves, HistoryPages
         return events
 
     def entity_stream(
-        self, first: str | None = None, last: str | None = None
+        self, first: str | None = None, last: str | None = None, skip_types: Sequence[str] = ()
     ) -> Iterator[tuple[str, list[StoredEvent]]]:
-        """(entity id, its events) for every entity (from `first` to `last` inclusive, if given), in
-        entity id order; one entity in memory at a time."""
+        """(entity id, its events but those of `skip_types`) for every entity (from `first` to `last`
+        inclusive, if given), in entity id order; one entity in memory at a time. For folding: the events'
+        hashes are left empty."""
         where, params = ["e.position = x.position"], []
+        if skip_types:
+            where.append(f"e.type NOT IN ({', '.join('?' * len(skip_types))})")
+            params.extend(skip_types)
         if first is not None:
             where.append("x.entity_id >= ?")
             params.append(first)
@@ -347,7 +352,7 @@ class LogTables(OrderedReads, RelatedReads, IndexReads, IndexMoves, HistoryPages
             where.append("x.entity_id <= ?")
             params.append(last)
         rows = self.sql.stream(
-            f"SELECT x.entity_id, {E_COLUMNS} FROM event_entities x CROSS JOIN events e "
+            f"SELECT x.entity_id, {E_FOLD_COLUMNS} FROM event_entities x CROSS JOIN events e "
             f"WHERE {' AND '.join(where)} ORDER BY x.entity_id, x.position",
             params,
         )
@@ -362,10 +367,17 @@ class LogTables(OrderedReads, RelatedReads, IndexReads, IndexMoves, HistoryPages
         if current is not None:
             yield current, bucket
 
-    def entity_sizes(self) -> Iterator[tuple[str, int]]:
-        """(entity id, number of index rows) for every entity, in entity id order."""
+    def entity_sizes(self, low: str = "", high: str | None = None) -> Iterator[tuple[str, int]]:
+        """(entity id, number of index rows) for every entity from `low` (inclusive) up to `high`
+        (exclusive; None: no end), in entity id order."""
+        where, params = "entity_id >= ?", [low]
+        if high is not None:
+            where += " AND entity_id < ?"
+            params.append(high)
         rows = self.sql.stream(
-            "SELECT entity_id, COUNT(*) FROM event_entities GROUP BY entity_id ORDER BY entity_id"
+            f"SELECT entity_id, COUNT(*) FROM event_entities WHERE {where} GROUP BY entity_id "
+            "ORDER BY entity_id",
+            params,
         )
         return ((entity_id, int(count)) for entity_id, count in rows)
 

@@ -3,7 +3,7 @@ up to which position of the log they are folded. Derived data: cleared and refil
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 from ledger.store.sql import Sql
@@ -50,30 +50,38 @@ class ProjectionTables:
         self.sql.run("DELETE FROM search_terms")
 
     @contextmanager
-    def refilling(self) -> Iterator[None]:
+    def refilling(self) -> Iterator[Callable[[], None]]:
         """Empty the tables for a refill (a rebuild), and on SQLite drop their secondary indexes for its
         duration and make them again at the end, in the same transaction: building an index from the
         filled table sorts once, where keeping the claims' five filter indexes up to date row by row made
         the writer's inserts two thirds of its time (a 1M-event rebuild: 78 s -> 61 s). Unique indexes
         stay (they guard the refill). PostgreSQL keeps them all: there DROP INDEX would lock out readers,
-        who see the old projections until the commit."""
+        who see the old projections until the commit.
+
+        Gives a function that makes the indexes at once, for a writer that knows the rows still to come
+        are few: the rest of the refill then keeps them up to date, and the sort is not left to the end."""
         self.clear()
-        dropped = _secondary_indexes() if self.sql.dialect == "sqlite" else ()
+        dropped = _secondary_indexes() if self.sql.dialect == "sqlite" else []
+
+        def make_indexes() -> None:
+            if not dropped:
+                return
+            # SQLite sorts an index's keys in memory up to the page cache's size, then merges runs from
+            # a temporary file: with a smaller cache for the sort, the writer's peak stops growing with
+            # the claims table (a 1M-event rebuild's writer: see bench/README.md), at no measurable cost.
+            (cache_size,) = self.sql.rows("PRAGMA cache_size")[0]
+            self.sql.run(f"PRAGMA cache_size={SORT_CACHE}")
+            try:
+                while dropped:
+                    name, table, columns = dropped.pop(0)
+                    self.sql.run(f"CREATE INDEX {name} ON {table} ({', '.join(columns)})")
+            finally:
+                self.sql.run(f"PRAGMA cache_size={int(cache_size)}")
+
         for name, *_made_of in dropped:
             self.sql.run(f"DROP INDEX {name}")
-        yield
-        if not dropped:
-            return
-        # SQLite sorts an index's keys in memory up to the page cache's size, then merges runs from a
-        # temporary file: with a smaller cache for the sort, the writer's peak stops growing with the
-        # claims table (a 1M-event rebuild's writer: see bench/README.md), at no measurable cost.
-        (cache_size,) = self.sql.rows("PRAGMA cache_size")[0]
-        self.sql.run(f"PRAGMA cache_size={SORT_CACHE}")
-        try:
-            for name, table, columns in dropped:
-                self.sql.run(f"CREATE INDEX {name} ON {table} ({', '.join(columns)})")
-        finally:
-            self.sql.run(f"PRAGMA cache_size={int(cache_size)}")
+        yield make_indexes
+        make_indexes()
 
     def replace_entities(self, docs: Sequence[EntityDoc], *, fresh: bool = False) -> None:
         """Write entity documents and their search terms, replacing what was there unless the tables are

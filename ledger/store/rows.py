@@ -12,6 +12,9 @@ from ledger.events import StoredEvent
 EVENT_COLUMNS = ("position", "id", "type", "occurred_at", "recorded_at", "body", "prev_hash", "hash")
 COLUMNS = ", ".join(EVENT_COLUMNS)
 E_COLUMNS = ", ".join("e." + c for c in EVENT_COLUMNS)
+# E_COLUMNS without the chain hashes, empty in their place: what a rebuild's fold reads. It never looks at
+# them, and at 4.25 index rows per event they were a tenth of the rows' bytes it streams.
+E_FOLD_COLUMNS = E_COLUMNS.replace("e.prev_hash, e.hash", "'', ''")
 # An index pair (x.entity_id, x.position) holds unless a correction took it away and none put it back.
 INDEXED = (
     "NOT EXISTS (SELECT 1 FROM index_changes c WHERE c.entity_id = x.entity_id AND c.position = x.position "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from support.factories import an_event, correction, void
 
 import ledger
 from ledger.read_model import sync, workers
@@ -94,3 +95,41 @@ def test_a_rebuild_leaves_the_indexes_it_set_aside_as_the_migrations_made_them(c
     assert projection_indexes(corpus_ledger) == before
     migrations.check(corpus_ledger.store.engine)  # the models and the database still agree
     assert corpus_ledger.claims(status="confirmed", limit=3)  # a filter reads through its index again
+
+
+def test_companies_named_only_by_deal_and_plant_claims_fold_the_same_in_workers(lg, in_workers):
+    """A company's fold in workers leaves out the deal and plant claims that only name it, and takes
+    what the partnerships' and plants' folds found of them: it still exists, and lists the partnerships
+    of those claims not voided, as corrections left them."""
+    talks = an_event(
+        "talks.reported",
+        {"partnership": "partnership:a-b", "parties": ["company:a", "company:b"], "scope": "EVs"},
+    )
+    voided_talks = an_event(
+        "talks.reported",
+        {"partnership": "partnership:c-d", "parties": ["company:c", "company:d"], "scope": "EVs"},
+    )
+    produced = an_event("plant.production_started", {"plant": "plant:p", "producer": "company:e"})
+    for event in [
+        talks,
+        voided_talks,
+        void(voided_talks),
+        produced,
+        correction(talks, {**talks["data"], "parties": ["company:a", "company:f"]}),  # b was a typo
+    ]:
+        lg.append(event)
+    companies = ["company:a", "company:b", "company:c", "company:d", "company:e", "company:f"]
+    # Each append refolded the companies whole, in this process; the check folds them in workers, where
+    # they leave those claims out, and compares.
+    lg.rebuild(check=True)
+    lg.rebuild()
+    with lg.store.reading() as tx:
+        stored = [e for e in companies if tx.projections.entity_doc(e)]
+    assert stored == ["company:a", "company:c", "company:d", "company:e", "company:f"]
+    assert {c: lg.show(c)["partnerships"] for c in stored} == {
+        "company:a": ["partnership:a-b"],
+        "company:c": [],
+        "company:d": [],
+        "company:e": [],
+        "company:f": ["partnership:a-b"],
+    }
