@@ -9,6 +9,7 @@ order. Each projection reads only claim JSON, so what it shows is what the trail
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
@@ -116,6 +117,8 @@ def fold(
     kind = entity_kind(entity_id)
     if context is None:
         context = no_context()
+    if not gc.isenabled():  # paused by the caller already (a rebuild): no context manager per entity
+        return _fold(entity_id, kind, events, as_of, known_at, context, decided)
     with cyclic_gc_paused():
         return _fold(entity_id, kind, events, as_of, known_at, context, decided)
 
