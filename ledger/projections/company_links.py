@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ledger.projections.company import READS
-from ledger.vocabulary.entity_fields import CATEGORIES, ENTITY_FIELDS, entities_in
+from ledger.vocabulary.entity_fields import CATEGORIES, ENTITY_FIELDS, companies_in
 
 # The claim types that can name a company and whose data the company projection does not read.
 NAMED_ONLY: tuple[str, ...] = tuple(
@@ -42,7 +42,7 @@ class CompanyLinks:
             if claim_type not in NAMED_ONLY:
                 continue
             data = claim["data"]
-            companies = [e for e in entities_in(claim_type, data) if e.startswith("company:")]
+            companies = companies_in(claim_type, data)
             self.named.update(companies)
             if "partnership" in data and claim["status"] != "voided":
                 for company in companies:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from ledger.events import StoredEvent
 from ledger.projections.facts import Fact, facts_of
-from ledger.vocabulary.entity_fields import CATEGORIES, ENTITY_FIELDS, entities_in
+from ledger.vocabulary.entity_fields import CATEGORIES, ENTITY_FIELDS, companies_in, entities_in
 from ledger.vocabulary.upcasters import upcast
 
 if TYPE_CHECKING:
@@ -345,11 +345,7 @@ class Context:
 def _companies_in(event: StoredEvent) -> list[str]:
     if CATEGORIES[event.type] != "claim":
         return []
-    return [
-        e
-        for e in entities_in(event.type, upcast(event.type, event.v, event.data))
-        if e.startswith("company:")
-    ]
+    return companies_in(event.type, upcast(event.type, event.v, event.data))
 
 
 def no_context() -> Context:

@@ -8,6 +8,7 @@ pure code. Runs inside a write transaction: the tables, the checkpoint and the l
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -92,6 +93,9 @@ def entity_rows(
     if context is None:
         context = Context.over(tx.log)
         context.preload_groups(tx.log.claims_of_types(GROUP_TYPES))
+    folded: set[str] = set()  # of the stream, when `named` asks
+    # Taken once the stream is done: the named entities it did not give, folded from no events.
+    unstreamed = ((entity_id, []) for entity_id in named if entity_id not in folded)
     # A fold allocates containers by the million and makes no cycles: the cyclic collector would
     # rescan the live objects again and again (a tenth of a rebuild's time).
     # Only the events indexed under each entity, not those they reference: a claim a statement or a
@@ -99,8 +103,7 @@ def entity_rows(
     # makes it name one moves its index there), so the fold skips it for the state and the claims and
     # reads it only for the history, which these rows do not hold. Reading them was 7% of a rebuild.
     with cyclic_gc_paused():
-        folded: set[str] = set()
-        for entity_id, events in tx.log.entity_stream(first, last, skip_types):
+        for entity_id, events in itertools.chain(tx.log.entity_stream(first, last, skip_types), unstreamed):
             if named:
                 folded.add(entity_id)
             view = fold(entity_id, events, context=context)
@@ -108,11 +111,6 @@ def entity_rows(
                 if on_view is not None:
                     on_view(view)
                 yield _rows(entity_id, view)
-        for entity_id in named:
-            if entity_id not in folded:
-                view = fold(entity_id, [], context=context)
-                if view is not None:
-                    yield _rows(entity_id, view)
 
 
 def catch_up(tx: Transaction, folder: Folder = entity_rows, progress: OnProgress | None = None) -> None:
@@ -245,8 +243,7 @@ def rebuild(
         entity_count = claim_count = 0
         for doc, owned in folder(tx):
             if doc[1] == last_kind:
-                tx.projections.replace_entities(docs, fresh=True)
-                tx.projections.replace_claims(claims, fresh=True)
+                _write_fresh(tx, docs, claims)
                 docs, claims, last_kind = [], [], None
                 make_indexes()
             docs.append(doc)
@@ -261,8 +258,7 @@ def rebuild(
             if len(claims) >= WRITE_BATCH:
                 tx.projections.replace_claims(claims, fresh=True)
                 claims = []
-        tx.projections.replace_entities(docs, fresh=True)
-        tx.projections.replace_claims(claims, fresh=True)
+        _write_fresh(tx, docs, claims)
     tx.projections.set_checkpoint(head)
     if start_kept:  # what changed before is not known from here: versions start again
         tx.versions.clear()
@@ -270,6 +266,12 @@ def rebuild(
     if progress is not None:
         progress(PROJECTIONS, entity_count, entity_count)
     return RebuildReport(head, entity_count, claim_count)
+
+
+def _write_fresh(tx: Transaction, docs: list[EntityDoc], claims: list[ClaimDoc]) -> None:
+    """Write rows of a refill (the tables hold nothing of theirs)."""
+    tx.projections.replace_entities(docs, fresh=True)
+    tx.projections.replace_claims(claims, fresh=True)
 
 
 def _digest(doc: bytes | str) -> bytes:

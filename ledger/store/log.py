@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ledger.events import StoredEvent
+from ledger.store.entity_streams import EntityStreams
 from ledger.store.history_pages import HistoryPages
 from ledger.store.index_moves import IndexMoves
 from ledger.store.index_reads import IndexReads
@@ -16,7 +17,6 @@ from ledger.store.rows import (
     BODY_KEYS,
     COLUMNS,
     E_COLUMNS,
-    E_FOLD_COLUMNS,
     EVENT_COLUMNS,
     GROUP_INDEX_TYPES,
     INDEXED,
@@ -83,7 +83,7 @@ class EventRow:
     names: Sequence[tuple[str, int]] = ()  # (normalized name, roles): `ledger.names.event_names`
 
 
-class LogTables(OrderedReads, RelatedReads, IndexReads, IndexMoves, HistoryPages):
+class LogTables(OrderedReads, RelatedReads, IndexReads, IndexMoves, HistoryPages, EntityStreams):
     """Appending to and reading the log inside one transaction."""
 
     def __init__(self, sql: Sql) -> None:
@@ -334,52 +334,6 @@ class LogTables(OrderedReads, RelatedReads, IndexReads, IndexMoves, HistoryPages
         if missing:
             events = events + list(self.events_by_id(missing).values())
         return events
-
-    def entity_stream(
-        self, first: str | None = None, last: str | None = None, skip_types: Sequence[str] = ()
-    ) -> Iterator[tuple[str, list[StoredEvent]]]:
-        """(entity id, its events but those of `skip_types`) for every entity (from `first` to `last`
-        inclusive, if given), in entity id order; one entity in memory at a time. For folding: the events'
-        hashes are left empty."""
-        where, params = ["e.position = x.position"], []
-        if skip_types:
-            where.append(f"e.type NOT IN ({', '.join('?' * len(skip_types))})")
-            params.extend(skip_types)
-        if first is not None:
-            where.append("x.entity_id >= ?")
-            params.append(first)
-        if last is not None:
-            where.append("x.entity_id <= ?")
-            params.append(last)
-        rows = self.sql.stream(
-            f"SELECT x.entity_id, {E_FOLD_COLUMNS} FROM event_entities x CROSS JOIN events e "
-            f"WHERE {' AND '.join(where)} ORDER BY x.entity_id, x.position",
-            params,
-        )
-        current: str | None = None
-        bucket: list[StoredEvent] = []
-        for row in rows:
-            if row[0] != current:
-                if current is not None:
-                    yield current, bucket
-                current, bucket = row[0], []
-            bucket.append(stored_event(row[1:]))
-        if current is not None:
-            yield current, bucket
-
-    def entity_sizes(self, low: str = "", high: str | None = None) -> Iterator[tuple[str, int]]:
-        """(entity id, number of index rows) for every entity from `low` (inclusive) up to `high`
-        (exclusive; None: no end), in entity id order."""
-        where, params = "entity_id >= ?", [low]
-        if high is not None:
-            where += " AND entity_id < ?"
-            params.append(high)
-        rows = self.sql.stream(
-            f"SELECT entity_id, COUNT(*) FROM event_entities WHERE {where} GROUP BY entity_id "
-            "ORDER BY entity_id",
-            params,
-        )
-        return ((entity_id, int(count)) for entity_id, count in rows)
 
     def entities_between(self, since: int, until: int) -> set[str]:
         """The entities indexed under the events after position `since`, up to `until`."""

@@ -78,6 +78,11 @@ def first_entity(event_type: str, data: dict[str, Any]) -> str | None:
     return None
 
 
+def companies_in(event_type: str, data: dict[str, Any]) -> list[str]:
+    """The company ids named in an event's data."""
+    return [e for e in entities_in(event_type, data) if e.startswith("company:")]
+
+
 def parties_of(event_type: str, data: dict[str, Any]) -> list[str]:
     """Company and authority ids named in a claim's data: the parties whose statements decide its
     status."""

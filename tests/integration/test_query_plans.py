@@ -38,9 +38,9 @@ HOLDING = "company:plan-check-holding"  # a parent company above a regrouped one
 
 # Store methods that read the whole log by design, and why: a scan is their job, not a lookup's cost.
 EXEMPT = {
-    "LogTables.entity_stream": "a rebuild folds every entity: one walk of the whole index (a worker's "
+    "EntityStreams.entity_stream": "a rebuild folds every entity: one walk of the whole index (a worker's "
     "range is a slice of that walk)",
-    "LogTables.entity_sizes": "a rebuild cuts the whole index into ranges for its workers",
+    "EntityStreams.entity_sizes": "a rebuild cuts the whole index into ranges for its workers",
     "HistoryPages._walked": "a page of a busy entity's history walks the log's world-time index and stops "
     "after the page (about limit x log / entity rows; an entity that small sorts its own rows instead)",
     "LogTables.head": "the last event in position order, LIMIT 1: SQLite prints SCAN for a walk of the "
@@ -71,7 +71,7 @@ EXPECTED_ORIGINS = {
     "events --since": {"LogTables.select"},
     "verify": {"IndexReads.indexed_in", "IndexReads.references_in", "IndexReads.referenced_index_in"},
     "prove": {"LogTables.locate", "OrderedReads.hashes_at"},
-    "rebuild in a worker": {"LogTables.entity_sizes", "LogTables.entity_stream"},
+    "rebuild in a worker": {"EntityStreams.entity_sizes", "EntityStreams.entity_stream"},
     "show --known-at TIME": {"LogTables.known_by"},
     "changes": {"LogTables.entities_between", "LogTables.entity_events"},
     "claims --source": {"LogTables.named"},
